@@ -1,0 +1,10 @@
+namespace LiveChat.Contracts;
+
+/// <summary>Events the server sends to a visitor's connections on <c>/hubs/visitor</c>.</summary>
+public interface IVisitorClient
+{
+    Task MessageReceived(ChatMessage message);
+    Task ConversationUpdated(ConversationView conversation);
+    Task TypingChanged(TypingIndicator typing);
+    Task ReadReceipt(ReadReceipt receipt);
+}

@@ -1,0 +1,34 @@
+namespace LiveChat.Contracts;
+
+/// <summary>
+/// An agent or supervisor (key: username): status, capacity, active conversations and connection presence.
+/// It is the one authority on the agent's load, so no two queues can both take the last slot.
+/// </summary>
+public interface IAgentGrain : IGrainWithStringKey
+{
+    Task<AgentView> Connect(string connectionId);
+
+    Task Disconnect(string connectionId);
+
+    Task<AgentView> SetStatus(AgentStatus status);
+
+    Task<AgentView> GetView();
+
+    /// <summary>Ids of the agent's active conversations.</summary>
+    Task<IReadOnlyList<string>> GetConversationIds();
+
+    /// <summary>The agent's active conversations.</summary>
+    Task<IReadOnlyList<ConversationView>> GetConversations();
+
+    /// <summary>Takes a slot for a conversation if the agent is online and has room; idempotent.</summary>
+    Task<Reservation> TryReserve(string conversationId, string queue);
+
+    /// <summary>Frees the conversation's slot (closed, transferred); a no-op when the agent does not hold it.</summary>
+    Task Release(string conversationId);
+}
+
+[GenerateSerializer, Alias("Reservation"), Immutable]
+public sealed record Reservation(
+    [property: Id(0)] bool Accepted,
+    [property: Id(1)] AgentView Agent,
+    [property: Id(2)] string? Reason);

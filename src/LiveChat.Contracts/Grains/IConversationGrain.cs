@@ -1,0 +1,51 @@
+using Orleans.Concurrency;
+
+namespace LiveChat.Contracts;
+
+/// <summary>
+/// One conversation (key: conversation id), the only writer of it: numbers its messages, appends them to the
+/// message log, routes it through its queue and enforces who may do what in it.
+/// </summary>
+public interface IConversationGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the conversation and puts it in its queue (or straight to a free agent).</summary>
+    Task<ConversationView> Start(ConversationStart start);
+
+    Task<MessageAck> Send(Caller caller, string clientMessageId, string text);
+
+    /// <summary>Messages with <c>seq &gt; afterSeq</c>, oldest first, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<ChatMessage>> GetMessages(Caller caller, long afterSeq, int limit);
+
+    Task SetTyping(Caller caller, bool isTyping);
+
+    Task MarkRead(Caller caller, long seq);
+
+    Task<ConversationView> Close(Caller caller);
+
+    Task Rate(Caller caller, int score, string? comment);
+
+    Task<ConversationView> Transfer(Caller caller, TransferRequest request);
+
+    /// <summary>The view as the caller may see it; refuses a caller who is not part of the conversation.</summary>
+    Task<ConversationView> GetView(Caller caller);
+
+    /// <summary>The view for other grains. Interleaves: it only reads, and an agent grain may ask while this grain waits on it.</summary>
+    [AlwaysInterleave]
+    Task<ConversationView> Peek();
+
+    /// <summary>The queue gave this conversation to an agent whose slot is already reserved; <paramref name="requeuedFromAgentId"/> is set when it came back from an agent who left.</summary>
+    [OneWay]
+    Task OnAssigned(AgentView agent, string? requeuedFromAgentId);
+
+    /// <summary>The queue reports the conversation waiting at <paramref name="position"/>; <paramref name="requeuedFromAgentId"/> is set when it went back to the queue because its agent left.</summary>
+    [OneWay]
+    Task OnQueued(int position, int? estimatedWaitSeconds, string? requeuedFromAgentId);
+}
+
+[GenerateSerializer, Alias("ConversationStart"), Immutable]
+public sealed record ConversationStart(
+    [property: Id(0)] string VisitorId,
+    [property: Id(1)] string VisitorName,
+    [property: Id(2)] string Queue,
+    [property: Id(3)] string? Topic,
+    [property: Id(4)] string? Text);

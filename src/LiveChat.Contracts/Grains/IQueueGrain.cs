@@ -1,0 +1,38 @@
+using Orleans.Concurrency;
+
+namespace LiveChat.Contracts;
+
+/// <summary>
+/// A queue (key: queue name): waiting conversations in arrival order and the load of the agents serving it.
+/// It gives the head of the queue to the least-loaded online agent with room, the moment room appears.
+/// </summary>
+public interface IQueueGrain : IGrainWithStringKey
+{
+    /// <summary>Puts a conversation in the queue (at the head for a transfer) and dispatches at once.</summary>
+    Task<QueueTicket> Enqueue(QueueEntry entry, bool atHead);
+
+    /// <summary>Takes a conversation out of the queue (closed while waiting); true when it was waiting.</summary>
+    Task<bool> Remove(string conversationId);
+
+    Task<QueueStats> GetStats();
+
+    /// <summary>An agent left with these conversations open: they go back to the head of the queue, in order.</summary>
+    [OneWay]
+    Task ReturnToQueue(string fromAgentId, IReadOnlyList<QueueEntry> entries);
+
+    /// <summary>An agent's status or load changed.</summary>
+    [OneWay]
+    Task AgentChanged(AgentView agent);
+}
+
+[GenerateSerializer, Alias("QueueEntry"), Immutable]
+public sealed record QueueEntry(
+    [property: Id(0)] string ConversationId,
+    [property: Id(1)] DateTimeOffset EnqueuedAt);
+
+/// <summary>The queue's answer to an enqueue: assigned to an agent at once, or waiting at a position.</summary>
+[GenerateSerializer, Alias("QueueTicket"), Immutable]
+public sealed record QueueTicket(
+    [property: Id(0)] AgentView? AssignedTo,
+    [property: Id(1)] int Position,
+    [property: Id(2)] int? EstimatedWaitSeconds);

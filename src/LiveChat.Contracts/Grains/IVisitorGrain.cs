@@ -1,0 +1,21 @@
+namespace LiveChat.Contracts;
+
+/// <summary>A visitor (key: visitor id): profile and conversations, so a reload resumes where it stopped.</summary>
+public interface IVisitorGrain : IGrainWithStringKey
+{
+    /// <summary>Creates or refreshes the visitor's profile; a null name or email keeps the stored one.</summary>
+    Task<VisitorProfile> Touch(string? name, string? email);
+
+    /// <summary>Starts a conversation, or returns the visitor's open conversation in that queue if there is one.</summary>
+    Task<ConversationView> StartConversation(StartConversationRequest request);
+
+    /// <summary>The visitor's conversations, newest first.</summary>
+    Task<IReadOnlyList<ConversationView>> GetConversations();
+}
+
+[GenerateSerializer, Alias("VisitorProfile"), Immutable]
+public sealed record VisitorProfile(
+    [property: Id(0)] string VisitorId,
+    [property: Id(1)] string Name,
+    [property: Id(2)] string? Email,
+    [property: Id(3)] DateTimeOffset CreatedAt);

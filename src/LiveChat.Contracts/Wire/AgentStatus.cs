@@ -1,0 +1,9 @@
+namespace LiveChat.Contracts;
+
+[GenerateSerializer, Alias("AgentStatus")]
+public enum AgentStatus
+{
+    Offline,
+    Online,
+    Away,
+}

@@ -1,0 +1,9 @@
+namespace LiveChat.Contracts;
+
+[GenerateSerializer, Alias("ConversationStatus")]
+public enum ConversationStatus
+{
+    Queued,
+    Active,
+    Closed,
+}

@@ -1,0 +1,20 @@
+namespace LiveChat.Contracts;
+
+/// <summary>What a participant sees of a conversation.</summary>
+[GenerateSerializer, Alias("ConversationView"), Immutable]
+public sealed record ConversationView(
+    [property: Id(0)] string ConversationId,
+    [property: Id(1)] string Queue,
+    [property: Id(2)] ConversationStatus Status,
+    [property: Id(3)] string VisitorId,
+    [property: Id(4)] string VisitorName,
+    [property: Id(5)] string? AgentId,
+    [property: Id(6)] string? AgentName,
+    [property: Id(7)] int? QueuePosition,
+    [property: Id(8)] int? EstimatedWaitSeconds,
+    [property: Id(9)] DateTimeOffset CreatedAt,
+    [property: Id(10)] DateTimeOffset? AssignedAt,
+    [property: Id(11)] DateTimeOffset? ClosedAt,
+    [property: Id(12)] long LastSeq,
+    [property: Id(13)] string? Topic,
+    [property: Id(14)] Rating? Rating);

@@ -1,0 +1,154 @@
+using LiveChat.Contracts;
+using LiveChat.Server.Options;
+using LiveChat.Server.Storage;
+using Microsoft.Extensions.Options;
+
+namespace LiveChat.Server.Grains;
+
+/// <summary>
+/// An agent's status, capacity and open chats, and the one authority on their load: a slot is taken only by
+/// <see cref="TryReserve"/>, one request at a time. Presence (connection ids) is kept in memory, so the grain is
+/// kept alive rather than collected while idle; after a restart an Online agent has no connections and gets the
+/// grace period to reconnect before their chats go back to the queue.
+/// This grain waits on nothing but its storage; it tells queues of changes by one-way calls.
+/// </summary>
+[KeepAlive]
+public sealed class AgentGrain(
+    [PersistentState(StorageNames.AgentState, StorageNames.Grains)] IPersistentState<AgentState> state,
+    IOptions<LiveChatOptions> options,
+    ILogger<AgentGrain> logger) : Grain, IAgentGrain
+{
+    private readonly HashSet<string> _connections = new(StringComparer.Ordinal);
+    private UserOptions? _user;
+    private IGrainTimer? _graceTimer;
+
+    private string Id => this.GetPrimaryKeyString();
+    private AgentState S => state.State;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _user = options.Value.FindUser(Id);
+        if (_user is not null && S.Status != AgentStatus.Offline)
+            StartGraceTimer();
+        return Task.CompletedTask;
+    }
+
+    public Task<AgentView> Connect(string connectionId)
+    {
+        _connections.Add(connectionId);
+        _graceTimer?.Dispose();
+        _graceTimer = null;
+        return Task.FromResult(View());
+    }
+
+    public Task Disconnect(string connectionId)
+    {
+        if (_connections.Remove(connectionId) && _connections.Count == 0 && S.Status != AgentStatus.Offline)
+            StartGraceTimer();
+        return Task.CompletedTask;
+    }
+
+    public Task<AgentView> SetStatus(AgentStatus status)
+    {
+        if (_user is null)
+            throw new ChatRuleException($"unknown agent: {Id}");
+        return ChangeStatus(status);
+    }
+
+    public Task<AgentView> GetView() => Task.FromResult(View());
+
+    public Task<IReadOnlyList<string>> GetConversationIds() =>
+        Task.FromResult<IReadOnlyList<string>>(S.Active.Select(c => c.ConversationId).ToList());
+
+    public async Task<IReadOnlyList<ConversationView>> GetConversations() =>
+        await Task.WhenAll(S.Active.Select(c => GrainFactory.GetGrain<IConversationGrain>(c.ConversationId).Peek()));
+
+    public async Task<Reservation> TryReserve(string conversationId, string queue)
+    {
+        if (S.Active.Exists(c => c.ConversationId == conversationId))
+            return new Reservation(true, View(), null);
+        var refusal = _user is null ? "unknown agent"
+            : S.Status != AgentStatus.Online ? $"{_user.Name} is {S.Status.ToString().ToLowerInvariant()}"
+            : S.Active.Count >= MaxConversations ? $"{_user.Name} has no free capacity ({S.Active.Count} / {MaxConversations})"
+            : null;
+        if (refusal is not null)
+            return new Reservation(false, View(), refusal);
+
+        S.Active.Add(new ActiveChat(conversationId, queue));
+        await state.WriteStateAsync();
+        // The asking queue knows from the answer; the other queues hear it so they do not count on this slot.
+        await NotifyQueues(except: queue);
+        return new Reservation(true, View(), null);
+    }
+
+    public async Task Release(string conversationId)
+    {
+        if (S.Active.RemoveAll(c => c.ConversationId == conversationId) == 0)
+            return;
+        await state.WriteStateAsync();
+        await NotifyQueues(except: null);
+    }
+
+    private async Task<AgentView> ChangeStatus(AgentStatus status)
+    {
+        if (status == S.Status && (status == AgentStatus.Online || S.Active.Count == 0))
+            return View();
+        S.Status = status;
+        // Away or Offline: nobody answers these chats any more, so they go back to the head of their queues.
+        var returned = status == AgentStatus.Online ? [] : S.Active.ToList();
+        if (status != AgentStatus.Online)
+            S.Active.Clear();
+        await state.WriteStateAsync();
+        logger.LogInformation("Agent {AgentId} is {Status}; {Count} chats go back to the queue", Id, status, returned.Count);
+
+        foreach (var byQueue in returned.GroupBy(c => c.Queue))
+            await GrainFactory.GetGrain<IQueueGrain>(byQueue.Key)
+                .ReturnToQueue(Id, byQueue.Select(c => new QueueEntry(c.ConversationId, DateTimeOffset.UtcNow)).ToList());
+        await NotifyQueues(except: null);
+        return View();
+    }
+
+    private void StartGraceTimer()
+    {
+        _graceTimer?.Dispose();
+        _graceTimer = this.RegisterGrainTimer(OnGraceExpired, new GrainTimerCreationOptions
+        {
+            DueTime = TimeSpan.FromSeconds(options.Value.AwayGraceSeconds),
+            Period = Timeout.InfiniteTimeSpan,
+        });
+    }
+
+    private async Task OnGraceExpired(CancellationToken cancellationToken)
+    {
+        _graceTimer?.Dispose();
+        _graceTimer = null;
+        if (_connections.Count == 0 && S.Status == AgentStatus.Online)
+            await ChangeStatus(AgentStatus.Away);
+    }
+
+    private async Task NotifyQueues(string? except)
+    {
+        if (_user is null)
+            return;
+        var view = View();
+        var queues = options.Value.QueuesOf(_user).Concat(S.Active.Select(c => c.Queue)).Distinct().Where(q => q != except);
+        foreach (var queue in queues)
+            await GrainFactory.GetGrain<IQueueGrain>(queue).AgentChanged(view);
+    }
+
+    /// <summary>The configured limit, unless a supervisor has set another one.</summary>
+    private int MaxConversations => S.MaxConversationsOverride ?? _user?.MaxConversations ?? 0;
+
+    private AgentView View() => new(Id, _user?.Name ?? Id, S.Status, S.Active.Count, MaxConversations);
+}
+
+[GenerateSerializer, Alias("AgentState")]
+public sealed class AgentState
+{
+    [Id(0)] public AgentStatus Status { get; set; }
+    [Id(1)] public int? MaxConversationsOverride { get; set; }
+    [Id(2)] public List<ActiveChat> Active { get; set; } = [];
+}
+
+[GenerateSerializer, Alias("ActiveChat"), Immutable]
+public sealed record ActiveChat([property: Id(0)] string ConversationId, [property: Id(1)] string Queue);

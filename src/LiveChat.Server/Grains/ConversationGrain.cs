@@ -1,0 +1,381 @@
+using LiveChat.Contracts;
+using LiveChat.Server.Hubs;
+using LiveChat.Server.Options;
+using LiveChat.Server.Storage;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+
+namespace LiveChat.Server.Grains;
+
+/// <summary>
+/// The only writer of a conversation. Messages are numbered here, appended to the log, and only then acknowledged
+/// and pushed. The message history lives in the log; state holds metadata only, so a send costs the same at
+/// message 10 as at message 10,000, and the last seq is recovered from the log on activation.
+/// </summary>
+public sealed class ConversationGrain(
+    [PersistentState(StorageNames.ConversationState, StorageNames.Grains)] IPersistentState<ConversationState> state,
+    IMessageLog log,
+    IHubContext<VisitorHub, IVisitorClient> visitorHub,
+    IHubContext<AgentHub, IAgentClient> agentHub,
+    IOptions<LiveChatOptions> options,
+    TimeProvider time,
+    ILogger<ConversationGrain> logger) : Grain, IConversationGrain
+{
+    private readonly RecentAcks _recent = new(256);
+    private long _lastSeq;
+    private int? _queuePosition;
+    private int? _estimatedWaitSeconds;
+
+    private string Id => this.GetPrimaryKeyString();
+    private ConversationState S => state.State;
+    private bool Exists => S.VisitorId.Length > 0;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // A crash between an append and a state write leaves the log ahead of state: the log wins.
+        if (Exists)
+            _lastSeq = Math.Max(S.LastSeq, await log.GetLastSeqAsync(Id));
+    }
+
+    public async Task<ConversationView> Start(ConversationStart start)
+    {
+        if (Exists)
+            return View();
+        var now = time.GetUtcNow();
+        S.Queue = start.Queue;
+        S.Topic = start.Topic;
+        S.VisitorId = start.VisitorId;
+        S.VisitorName = start.VisitorName;
+        S.Status = ConversationStatus.Queued;
+        S.CreatedAt = now;
+        await state.WriteStateAsync();
+
+        // The first message goes in before the conversation is queued, so whoever takes it sees it at once.
+        if (!string.IsNullOrWhiteSpace(start.Text))
+            await Append(Roles.Visitor, S.VisitorId, S.VisitorName, start.Text, $"start-{Id}");
+
+        var ticket = await Queue(S.Queue).Enqueue(new QueueEntry(Id, now), atHead: false);
+        await ApplyTicket(ticket);
+        return View();
+    }
+
+    public async Task<MessageAck> Send(Caller caller, string clientMessageId, string text)
+    {
+        EnsureParticipant(caller, acting: true);
+        if (_recent.TryGet(clientMessageId, out var ack))
+            return ack with { Duplicate = true };
+        if (S.Status == ConversationStatus.Closed)
+            throw new ChatRuleException("conversation is closed");
+
+        var name = caller.IsVisitor ? S.VisitorName : caller.Name;
+        var (message, duplicate) = await Append(caller.Role, caller.Id, name, text, clientMessageId);
+        return new MessageAck(Id, message.Seq, message.SentAt, duplicate);
+    }
+
+    public Task<IReadOnlyList<ChatMessage>> GetMessages(Caller caller, long afterSeq, int limit)
+    {
+        EnsureParticipant(caller, acting: false);
+        return log.ReadAsync(Id, afterSeq, limit);
+    }
+
+    public async Task SetTyping(Caller caller, bool isTyping)
+    {
+        EnsureParticipant(caller, acting: true);
+        if (S.Status == ConversationStatus.Closed)
+            return;
+        var typing = new TypingIndicator(Id, caller.Role, caller.IsVisitor ? S.VisitorName : caller.Name, isTyping);
+        if (caller.IsVisitor)
+            await Push(agent: c => c.TypingChanged(typing));
+        else
+            await Push(visitor: c => c.TypingChanged(typing));
+    }
+
+    public async Task MarkRead(Caller caller, long seq)
+    {
+        EnsureParticipant(caller, acting: true);
+        if (seq > _lastSeq)
+            throw new ChatRuleException($"cannot mark message {seq} read: the last message is {_lastSeq}");
+        if (seq <= (caller.IsVisitor ? S.VisitorReadSeq : S.AgentReadSeq))
+            return;
+        if (caller.IsVisitor)
+            S.VisitorReadSeq = seq;
+        else
+            S.AgentReadSeq = seq;
+        await WriteState();
+        var receipt = new ReadReceipt(Id, caller.Role, seq);
+        if (caller.IsVisitor)
+            await Push(agent: c => c.ReadReceipt(receipt));
+        else
+            await Push(visitor: c => c.ReadReceipt(receipt));
+    }
+
+    public async Task<ConversationView> Close(Caller caller)
+    {
+        EnsureParticipant(caller, acting: true);
+        if (S.Status == ConversationStatus.Closed)
+            return View();
+
+        // Free the queue place or the agent's slot first: the next visitor should not wait on our bookkeeping.
+        if (S.Status == ConversationStatus.Queued)
+            await Queue(S.Queue).Remove(Id);
+        else if (S.AgentId is { } agentId)
+            await Agent(agentId).Release(Id);
+
+        S.Status = ConversationStatus.Closed;
+        S.ClosedAt = time.GetUtcNow();
+        S.ClosedBy = caller.Role;
+        _queuePosition = null;
+        await WriteState();
+        var name = caller.IsVisitor ? S.VisitorName : caller.Name;
+        await AppendSystem($"{name} closed the conversation.");
+        var view = View();
+        await Push(c => c.ConversationUpdated(view), c => c.ConversationUpdated(view));
+        return view;
+    }
+
+    public async Task Rate(Caller caller, int score, string? comment)
+    {
+        EnsureParticipant(caller, acting: true);
+        if (!caller.IsVisitor)
+            throw new ChatRuleException("only the visitor can rate a conversation");
+        if (score is < 1 or > 5)
+            throw new ChatRuleException($"score must be from 1 to 5, not {score}");
+        S.Rating = new Rating(score, string.IsNullOrWhiteSpace(comment) ? null : comment.Trim(), time.GetUtcNow());
+        await WriteState();
+        var view = View();
+        await Push(c => c.ConversationUpdated(view), c => c.ConversationUpdated(view));
+    }
+
+    public async Task<ConversationView> Transfer(Caller caller, TransferRequest request)
+    {
+        EnsureParticipant(caller, acting: true);
+        if (caller.IsVisitor)
+            throw new ChatRuleException("only an agent can transfer a conversation");
+        if (S.Status != ConversationStatus.Active || S.AgentId is not { } fromAgentId)
+            throw new ChatRuleException($"only an active conversation can be transferred; this one is {S.Status}");
+        var fromName = S.AgentName ?? fromAgentId;
+
+        if (request.ToAgentId is { } toAgentId)
+        {
+            if (string.Equals(toAgentId, fromAgentId, StringComparison.OrdinalIgnoreCase))
+                throw new ChatRuleException($"the conversation is already with {fromName}");
+            var reservation = await Agent(toAgentId).TryReserve(Id, S.Queue);
+            if (!reservation.Accepted)
+                throw new ChatRuleException($"cannot transfer to {toAgentId}: {reservation.Reason}");
+            await Agent(fromAgentId).Release(Id);
+            await AssignTo(reservation.Agent, $"{fromName} transferred the conversation to {reservation.Agent.DisplayName}.", fromAgentId);
+            return View();
+        }
+
+        var toQueue = request.ToQueue!;
+        if (!options.Value.IsQueue(toQueue))
+            throw new ChatRuleException($"unknown queue: {toQueue}");
+        await Agent(fromAgentId).Release(Id);
+        S.Queue = toQueue;
+        await BackToQueue($"{fromName} transferred the conversation to the {toQueue} queue.", fromAgentId);
+        var ticket = await Queue(toQueue).Enqueue(new QueueEntry(Id, time.GetUtcNow()), atHead: true);
+        await ApplyTicket(ticket);
+        return View();
+    }
+
+    public Task<ConversationView> GetView(Caller caller)
+    {
+        EnsureParticipant(caller, acting: false);
+        return Task.FromResult(View());
+    }
+
+    public Task<ConversationView> Peek() =>
+        Exists ? Task.FromResult(View()) : throw new ChatRuleException($"unknown conversation: {Id}");
+
+    public async Task OnAssigned(AgentView agent, string? requeuedFromAgentId)
+    {
+        var stillWanted = Exists && (S.Status == ConversationStatus.Queued
+            || (S.Status == ConversationStatus.Active && S.AgentId == requeuedFromAgentId && requeuedFromAgentId is not null));
+        if (S.AgentId == agent.AgentId && S.Status == ConversationStatus.Active)
+            return;
+        if (!stillWanted)
+        {
+            // Closed (or otherwise taken) while the queue was handing it out: give the slot back.
+            await Agent(agent.AgentId).Release(Id);
+            return;
+        }
+        var previous = S.AgentId is not null ? S.AgentName ?? S.AgentId : null;
+        var note = previous is null
+            ? $"{agent.DisplayName} joined the conversation."
+            : $"{previous} is no longer available; {agent.DisplayName} joined the conversation.";
+        await AssignTo(agent, note, S.AgentId);
+    }
+
+    public async Task OnQueued(int position, int? estimatedWaitSeconds, string? requeuedFromAgentId)
+    {
+        if (!Exists)
+            return;
+        if (S.Status == ConversationStatus.Closed)
+        {
+            await Queue(S.Queue).Remove(Id);
+            return;
+        }
+        if (S.Status == ConversationStatus.Active)
+        {
+            // Only the agent who held it can send it back; anything else is an old position report.
+            if (requeuedFromAgentId is null || requeuedFromAgentId != S.AgentId)
+                return;
+            _queuePosition = position;
+            _estimatedWaitSeconds = estimatedWaitSeconds;
+            await BackToQueue($"{S.AgentName ?? S.AgentId} is no longer available; you are back in the queue.", S.AgentId);
+            return;
+        }
+        if (_queuePosition == position && _estimatedWaitSeconds == estimatedWaitSeconds)
+            return;
+        _queuePosition = position;
+        _estimatedWaitSeconds = estimatedWaitSeconds;
+        var view = View();
+        await Push(visitor: c => c.ConversationUpdated(view));
+    }
+
+    private async Task ApplyTicket(QueueTicket ticket)
+    {
+        if (ticket.AssignedTo is { } agent)
+        {
+            await AssignTo(agent, $"{agent.DisplayName} joined the conversation.", previousAgentId: null);
+            return;
+        }
+        _queuePosition = ticket.Position;
+        _estimatedWaitSeconds = ticket.EstimatedWaitSeconds;
+        var view = View();
+        await Push(visitor: c => c.ConversationUpdated(view));
+    }
+
+    private async Task AssignTo(AgentView agent, string note, string? previousAgentId)
+    {
+        S.Status = ConversationStatus.Active;
+        S.AgentId = agent.AgentId;
+        S.AgentName = agent.DisplayName;
+        S.AssignedAt = time.GetUtcNow();
+        S.AgentReadSeq = 0;
+        _queuePosition = null;
+        _estimatedWaitSeconds = null;
+        await WriteState();
+        await AppendSystem(note);
+        var view = View();
+        await Push(visitor: c => c.ConversationUpdated(view), agent: c => c.ConversationAssigned(view));
+        if (previousAgentId is not null)
+            await PushToAgent(previousAgentId, c => c.ConversationUpdated(view));
+    }
+
+    private async Task BackToQueue(string note, string? previousAgentId)
+    {
+        S.Status = ConversationStatus.Queued;
+        S.AgentId = null;
+        S.AgentName = null;
+        S.AssignedAt = null;
+        await WriteState();
+        await AppendSystem(note);
+        var view = View();
+        await Push(visitor: c => c.ConversationUpdated(view));
+        if (previousAgentId is not null)
+            await PushToAgent(previousAgentId, c => c.ConversationUpdated(view));
+    }
+
+    private Task AppendSystem(string text) =>
+        Append(Roles.System, Roles.System, "LiveChat", text, $"system-{Guid.NewGuid():N}");
+
+    private async Task<(ChatMessage Message, bool Duplicate)> Append(string role, string senderId, string senderName, string text, string clientMessageId)
+    {
+        var message = new ChatMessage(Id, _lastSeq + 1, role, senderId, senderName, text, time.GetUtcNow(), clientMessageId);
+        var earlier = await log.AppendAsync(message);
+        if (earlier is not null)
+        {
+            var first = new MessageAck(Id, earlier.Seq, earlier.SentAt, Duplicate: true);
+            _recent.Add(clientMessageId, first);
+            return (earlier, true);
+        }
+        _lastSeq = message.Seq;
+        _recent.Add(clientMessageId, new MessageAck(Id, message.Seq, message.SentAt, Duplicate: true));
+        await Push(c => c.MessageReceived(message), c => c.MessageReceived(message));
+        return (message, false);
+    }
+
+    private void EnsureParticipant(Caller caller, bool acting)
+    {
+        if (!Exists)
+            throw new ChatRuleException($"unknown conversation: {Id}");
+        var allowed = caller.Role switch
+        {
+            Roles.Visitor => caller.Id == S.VisitorId,
+            Roles.Agent => caller.Id == S.AgentId,
+            // Supervisors may read any conversation; acting in one needs it to be theirs.
+            Roles.Supervisor => !acting || caller.Id == S.AgentId,
+            _ => false,
+        };
+        if (!allowed)
+            throw new ChatRuleException("not your conversation");
+    }
+
+    private Task WriteState()
+    {
+        S.LastSeq = _lastSeq;
+        return state.WriteStateAsync();
+    }
+
+    private ConversationView View() => new(
+        Id, S.Queue, S.Status, S.VisitorId, S.VisitorName, S.AgentId, S.AgentName,
+        S.Status == ConversationStatus.Queued ? _queuePosition : null,
+        S.Status == ConversationStatus.Queued ? _estimatedWaitSeconds : null,
+        S.CreatedAt, S.AssignedAt, S.ClosedAt, _lastSeq, S.Topic, S.Rating);
+
+    /// <summary>
+    /// Pushes to the visitor and the current agent. A failed push is logged, not thrown: the message is already
+    /// stored and clients fetch what they missed by seq after any reconnect.
+    /// </summary>
+    private async Task Push(Func<IVisitorClient, Task>? visitor = null, Func<IAgentClient, Task>? agent = null)
+    {
+        try
+        {
+            if (visitor is not null)
+                await visitor(visitorHub.Clients.User(S.VisitorId));
+            if (agent is not null && S.AgentId is { } agentId)
+                await agent(agentHub.Clients.User(agentId));
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Push for conversation {ConversationId} failed; clients will catch up by seq", Id);
+        }
+    }
+
+    private async Task PushToAgent(string agentId, Func<IAgentClient, Task> send)
+    {
+        try
+        {
+            await send(agentHub.Clients.User(agentId));
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Push to agent {AgentId} failed", agentId);
+        }
+    }
+
+    private IQueueGrain Queue(string name) => GrainFactory.GetGrain<IQueueGrain>(name);
+
+    private IAgentGrain Agent(string agentId) => GrainFactory.GetGrain<IAgentGrain>(agentId.ToLowerInvariant());
+}
+
+[GenerateSerializer, Alias("ConversationState")]
+public sealed class ConversationState
+{
+    [Id(0)] public string Queue { get; set; } = "";
+    [Id(1)] public string? Topic { get; set; }
+    [Id(2)] public ConversationStatus Status { get; set; }
+    [Id(3)] public string VisitorId { get; set; } = "";
+    [Id(4)] public string VisitorName { get; set; } = "";
+    [Id(5)] public string? AgentId { get; set; }
+    [Id(6)] public string? AgentName { get; set; }
+    [Id(7)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(8)] public DateTimeOffset? AssignedAt { get; set; }
+    [Id(9)] public DateTimeOffset? ClosedAt { get; set; }
+    [Id(10)] public string? ClosedBy { get; set; }
+    [Id(11)] public long LastSeq { get; set; }
+    [Id(12)] public Rating? Rating { get; set; }
+    [Id(13)] public long VisitorReadSeq { get; set; }
+    [Id(14)] public long AgentReadSeq { get; set; }
+}

@@ -1,0 +1,86 @@
+using LiveChat.Contracts;
+using LiveChat.Server.Options;
+using LiveChat.Server.Storage;
+using Microsoft.Extensions.Options;
+
+namespace LiveChat.Server.Grains;
+
+/// <summary>A visitor's profile and the ids of their conversations, so a reload or a new tab resumes them.</summary>
+public sealed class VisitorGrain(
+    [PersistentState(StorageNames.VisitorState, StorageNames.Grains)] IPersistentState<VisitorState> state,
+    IOptions<LiveChatOptions> options,
+    TimeProvider time) : Grain, IVisitorGrain
+{
+    // Enough history for any widget; older conversations stay in storage, just not listed here.
+    private const int ConversationsKept = 50;
+    private const int ConversationsListed = 20;
+
+    private string Id => this.GetPrimaryKeyString();
+    private VisitorState S => state.State;
+
+    public async Task<VisitorProfile> Touch(string? name, string? email)
+    {
+        var changed = false;
+        if (S.CreatedAt == default)
+        {
+            S.CreatedAt = time.GetUtcNow();
+            S.Name = $"Visitor {Id[^4..].ToUpperInvariant()}";
+            changed = true;
+        }
+        if (!string.IsNullOrWhiteSpace(name) && name.Trim() != S.Name)
+        {
+            S.Name = name.Trim();
+            changed = true;
+        }
+        if (!string.IsNullOrWhiteSpace(email) && email.Trim() != S.Email)
+        {
+            S.Email = email.Trim();
+            changed = true;
+        }
+        if (changed)
+            await state.WriteStateAsync();
+        return new VisitorProfile(Id, S.Name, S.Email, S.CreatedAt);
+    }
+
+    public async Task<ConversationView> StartConversation(StartConversationRequest request)
+    {
+        if (S.CreatedAt == default)
+            throw new ChatRuleException("unknown visitor: open a session first");
+        var queue = string.IsNullOrWhiteSpace(request.Queue) ? options.Value.DefaultQueue : request.Queue.Trim();
+        if (!options.Value.IsQueue(queue))
+            throw new ChatRuleException($"unknown queue: {queue}");
+
+        // One open conversation per queue: a retried or repeated start returns it instead of opening a second.
+        if (S.Conversations.FindLast(c => c.Queue == queue) is { } latest)
+        {
+            var view = await Conversation(latest.ConversationId).Peek();
+            if (view.Status != ConversationStatus.Closed)
+                return view;
+        }
+
+        var id = $"c_{Guid.NewGuid():N}";
+        var started = await Conversation(id).Start(new ConversationStart(Id, S.Name, queue, request.Topic, request.Text));
+        S.Conversations.Add(new VisitorConversation(id, queue));
+        if (S.Conversations.Count > ConversationsKept)
+            S.Conversations.RemoveRange(0, S.Conversations.Count - ConversationsKept);
+        await state.WriteStateAsync();
+        return started;
+    }
+
+    public async Task<IReadOnlyList<ConversationView>> GetConversations() =>
+        await Task.WhenAll(Enumerable.Reverse(S.Conversations).Take(ConversationsListed).Select(c => Conversation(c.ConversationId).Peek()));
+
+    private IConversationGrain Conversation(string id) => GrainFactory.GetGrain<IConversationGrain>(id);
+}
+
+[GenerateSerializer, Alias("VisitorState")]
+public sealed class VisitorState
+{
+    [Id(0)] public string Name { get; set; } = "";
+    [Id(1)] public string? Email { get; set; }
+    [Id(2)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(3)] public List<VisitorConversation> Conversations { get; set; } = [];
+}
+
+[GenerateSerializer, Alias("VisitorConversation"), Immutable]
+public sealed record VisitorConversation([property: Id(0)] string ConversationId, [property: Id(1)] string Queue);

@@ -1,0 +1,44 @@
+using LiveChat.Server.Http;
+using LiveChat.Server.Hubs;
+using LiveChat.Server.Options;
+using Microsoft.Extensions.Options;
+
+namespace LiveChat.Server.Hosting;
+
+public static class LiveChatAppExtensions
+{
+    /// <summary>The HTTP pipeline, the API, the hubs and the health check.</summary>
+    public static WebApplication MapLiveChat(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseApiBodyLimit();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        var api = app.MapGroup("/api");
+        api.MapVisitorSession();
+        api.MapAuth();
+
+        app.MapHub<VisitorHub>("/hubs/visitor");
+        app.MapHub<AgentHub>("/hubs/agent");
+        app.MapHub<SupervisorHub>("/hubs/supervisor");
+        app.MapHealthChecks("/healthz").AllowAnonymous();
+
+        app.Lifetime.ApplicationStarted.Register(() => app.PrintStartup());
+        return app;
+    }
+
+    /// <summary>Says where the node listens and, in Development with demo users, how to sign in.</summary>
+    private static void PrintStartup(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<LiveChatOptions>>().Value;
+        var mode = app.Configuration.RedisConnectionString() is null ? "embedded (memory storage, localhost clustering)" : "Redis (storage, clustering, backplane)";
+        app.Logger.LogInformation("LiveChat node on {Urls}, {Mode}, queues: {Queues}", string.Join(", ", app.Urls), mode, string.Join(", ", options.AllQueues));
+        if (app.Environment.IsDevelopment() && options.Users.All(u => u.PasswordHash is null && u.Password == DemoUsers.Password))
+        {
+            foreach (var user in options.Users)
+                app.Logger.LogInformation("Demo {Role}: username '{Username}', password '{Password}'", user.Role, user.Username, DemoUsers.Password);
+        }
+    }
+}

@@ -1,0 +1,145 @@
+using System.Net;
+using System.Text.Json.Serialization;
+using LiveChat.Server.Http;
+using LiveChat.Server.Hubs;
+using LiveChat.Server.Identity;
+using LiveChat.Server.Options;
+using LiveChat.Server.Storage;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using StackExchange.Redis;
+
+namespace LiveChat.Server.Hosting;
+
+public static class LiveChatBuilderExtensions
+{
+    /// <summary>Everything a node needs: options, the co-hosted silo, identity, hubs and the message log.</summary>
+    public static WebApplicationBuilder AddLiveChat(this WebApplicationBuilder builder)
+    {
+        builder.AddLiveChatOptions();
+        builder.AddLiveChatOrleans();
+        builder.AddLiveChatIdentity();
+        builder.AddLiveChatRealtime();
+        builder.AddLiveChatHttp();
+        return builder;
+    }
+
+    /// <summary>The Redis connection string, when one is configured: it switches storage, clustering and backplane together.</summary>
+    public static string? RedisConnectionString(this IConfiguration configuration) =>
+        configuration.GetConnectionString("Redis") is { Length: > 0 } redis ? redis : null;
+
+    /// <summary>Binds <c>LiveChat</c>, validates it at start-up, and seeds demo users in Development when none are configured.</summary>
+    public static void AddLiveChatOptions(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<LiveChatOptions>()
+            .Bind(builder.Configuration.GetSection(LiveChatOptions.Section))
+            .PostConfigure(options =>
+            {
+                if (builder.Environment.IsDevelopment() && options.Users.Count == 0)
+                    options.Users.AddRange(DemoUsers.All);
+            })
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<LiveChatOptions>, LiveChatOptionsValidator>();
+        builder.Services.AddSingleton(TimeProvider.System);
+    }
+
+    /// <summary>The Orleans silo in this process: localhost clustering and memory storage, or Redis for both.</summary>
+    public static void AddLiveChatOrleans(this WebApplicationBuilder builder)
+    {
+        var orleans = builder.Configuration.GetSection($"{LiveChatOptions.Section}:Orleans").Get<OrleansOptions>() ?? new OrleansOptions();
+        var redis = builder.Configuration.RedisConnectionString();
+        builder.UseOrleans(silo =>
+        {
+            if (redis is null)
+            {
+                silo.UseLocalhostClustering(orleans.SiloPort, orleans.GatewayPort, serviceId: orleans.ServiceId, clusterId: orleans.ClusterId);
+                silo.AddMemoryGrainStorage(StorageNames.Grains);
+                return;
+            }
+            var redisOptions = ConfigurationOptions.Parse(redis);
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = orleans.ClusterId;
+                o.ServiceId = orleans.ServiceId;
+            });
+            silo.ConfigureEndpoints(
+                orleans.AdvertisedIp is { Length: > 0 } ip ? IPAddress.Parse(ip) : IPAddress.Loopback,
+                orleans.SiloPort, orleans.GatewayPort, listenOnAnyHostAddress: orleans.AdvertisedIp is { Length: > 0 });
+            silo.UseRedisClustering(o => o.ConfigurationOptions = redisOptions.Clone());
+            silo.AddRedisGrainStorage(StorageNames.Grains, o => o.ConfigurationOptions = redisOptions.Clone());
+        });
+    }
+
+    /// <summary>JWT bearer for every hub and API (tokens from the query string on hub connections), one policy per role.</summary>
+    public static void AddLiveChatIdentity(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<TokenService>();
+        builder.Services.AddSingleton<UserDirectory>();
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<TokenService>((jwt, tokens) =>
+            {
+                jwt.MapInboundClaims = false;
+                jwt.TokenValidationParameters = tokens.ValidationParameters;
+                jwt.Events = new JwtBearerEvents
+                {
+                    // Browsers cannot set headers on a WebSocket, so SignalR sends the token as access_token.
+                    OnMessageReceived = context =>
+                    {
+                        var token = context.Request.Query["access_token"];
+                        if (!string.IsNullOrEmpty(token) && context.HttpContext.Request.Path.StartsWithSegments("/hubs"))
+                            context.Token = token;
+                        return Task.CompletedTask;
+                    },
+                };
+            });
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.Visitor, p => p.RequireRole(Contracts.Roles.Visitor))
+            .AddPolicy(Policies.Agent, p => p.RequireRole(Contracts.Roles.Agent, Contracts.Roles.Supervisor))
+            .AddPolicy(Policies.Supervisor, p => p.RequireRole(Contracts.Roles.Supervisor));
+    }
+
+    /// <summary>SignalR (with the Redis backplane when configured) and the message log.</summary>
+    public static void AddLiveChatRealtime(this WebApplicationBuilder builder)
+    {
+        var redis = builder.Configuration.RedisConnectionString();
+        var signalR = builder.Services
+            .AddSignalR(o =>
+            {
+                o.AddFilter<ChatRuleHubFilter>();
+                // Room for a full-length message in any script, so an over-long one is refused in words, not by a dropped connection.
+                o.MaximumReceiveMessageSize = 64 * 1024;
+            })
+            .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        builder.Services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
+
+        if (redis is null)
+        {
+            builder.Services.AddSingleton<IMessageLog, InMemoryMessageLog>();
+            return;
+        }
+        signalR.AddStackExchangeRedis(redis, o => o.Configuration.ChannelPrefix = RedisChannel.Literal("livechat"));
+        builder.Services.AddSingleton<IConnectionMultiplexer>(_ =>
+        {
+            var options = ConfigurationOptions.Parse(redis);
+            options.AbortOnConnectFail = false;
+            return ConnectionMultiplexer.Connect(options);
+        });
+        builder.Services.AddSingleton<IMessageLog, RedisMessageLog>();
+    }
+
+    /// <summary>Problem details for every error, readable 400s for bad bodies, health checks.</summary>
+    public static void AddLiveChatHttp(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+        // Bad bodies throw, so the handler above can say what is wrong with them.
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        var health = builder.Services.AddHealthChecks().AddCheck<OrleansHealthCheck>("orleans");
+        if (builder.Configuration.RedisConnectionString() is not null)
+            health.AddCheck<RedisHealthCheck>("redis");
+    }
+}

@@ -1,0 +1,42 @@
+using LiveChat.Contracts;
+using LiveChat.Server.Identity;
+using LiveChat.Server.Options;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+
+namespace LiveChat.Server.Hubs;
+
+/// <summary>
+/// The conversation methods visitors and agents share. Each checks the input's shape, then makes one grain call;
+/// who may do what is the conversation grain's rule.
+/// </summary>
+public abstract class ConversationHub<TClient>(IGrainFactory grains, IOptions<LiveChatOptions> options) : Hub<TClient>
+    where TClient : class
+{
+    protected IGrainFactory Grains => grains;
+    protected LiveChatOptions Options => options.Value;
+    protected Caller Caller => Context.User.ToCaller();
+
+    public Task<MessageAck> SendMessage(string conversationId, string clientMessageId, string text) =>
+        Conversation(conversationId).Send(Caller, HubInput.Id(clientMessageId, "clientMessageId"), HubInput.Text(text, Options.MaxMessageLength));
+
+    public Task<IReadOnlyList<ChatMessage>> GetMessages(string conversationId, long afterSeq, int limit)
+    {
+        var page = HubInput.Page(afterSeq, limit);
+        return Conversation(conversationId).GetMessages(Caller, page.AfterSeq, page.Limit);
+    }
+
+    public Task SetTyping(string conversationId, bool isTyping) => Conversation(conversationId).SetTyping(Caller, isTyping);
+
+    public Task MarkRead(string conversationId, long seq)
+    {
+        if (seq < 1)
+            throw new HubException($"seq must be 1 or more, not {seq}");
+        return Conversation(conversationId).MarkRead(Caller, seq);
+    }
+
+    public Task<ConversationView> CloseConversation(string conversationId) => Conversation(conversationId).Close(Caller);
+
+    protected IConversationGrain Conversation(string conversationId) =>
+        grains.GetGrain<IConversationGrain>(HubInput.Id(conversationId, "conversationId"));
+}

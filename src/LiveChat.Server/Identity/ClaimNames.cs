@@ -1,0 +1,9 @@
+namespace LiveChat.Server.Identity;
+
+/// <summary>The claims in LiveChat tokens, kept short (JWT names, no inbound mapping).</summary>
+public static class ClaimNames
+{
+    public const string Subject = "sub";
+    public const string Name = "name";
+    public const string Role = "role";
+}

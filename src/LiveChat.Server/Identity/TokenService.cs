@@ -1,0 +1,77 @@
+using System.Security.Claims;
+using System.Text;
+using LiveChat.Contracts;
+using LiveChat.Server.Options;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace LiveChat.Server.Identity;
+
+/// <summary>Issues and checks the bearer tokens of agents, supervisors and visitors (one signing key, the role in a claim).</summary>
+public sealed class TokenService
+{
+    // Used only when the environment is Development and no key is configured; the validator refuses it elsewhere.
+    private const string DevelopmentKey = "livechat-development-signing-key-not-for-production-use";
+    private const string Audience = "livechat";
+
+    private readonly AuthOptions _options;
+    private readonly TimeProvider _time;
+    private readonly SigningCredentials _credentials;
+    private readonly JsonWebTokenHandler _handler = new();
+
+    public TokenService(IOptions<LiveChatOptions> options, TimeProvider time)
+    {
+        _options = options.Value.Auth;
+        _time = time;
+        var key = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(_options.SigningKey is { Length: > 0 } k ? k : DevelopmentKey));
+        _credentials = new SigningCredentials(key, SecurityAlgorithms.HmacSha256);
+        ValidationParameters = new TokenValidationParameters
+        {
+            ValidIssuer = _options.Issuer,
+            ValidAudience = Audience,
+            IssuerSigningKey = key,
+            NameClaimType = ClaimNames.Name,
+            RoleClaimType = ClaimNames.Role,
+            ClockSkew = TimeSpan.FromSeconds(30),
+        };
+    }
+
+    public TokenValidationParameters ValidationParameters { get; }
+
+    public (string Token, DateTimeOffset ExpiresAt) CreateUserToken(UserOptions user) =>
+        Create(user.Username.ToLowerInvariant(), user.Name, user.Role, TimeSpan.FromHours(_options.AgentTokenHours));
+
+    public (string Token, DateTimeOffset ExpiresAt) CreateVisitorToken(string visitorId, string name) =>
+        Create(visitorId, name, Roles.Visitor, TimeSpan.FromDays(_options.VisitorTokenDays));
+
+    /// <summary>The visitor id in a valid visitor token, or null for anything else (expired, forged, another role).</summary>
+    public async Task<string?> ReadVisitorIdAsync(string token)
+    {
+        var result = await _handler.ValidateTokenAsync(token, ValidationParameters);
+        if (!result.IsValid || result.ClaimsIdentity.FindFirst(ClaimNames.Role)?.Value != Roles.Visitor)
+            return null;
+        return result.ClaimsIdentity.FindFirst(ClaimNames.Subject)?.Value;
+    }
+
+    private (string, DateTimeOffset) Create(string subject, string name, string role, TimeSpan lifetime)
+    {
+        var now = _time.GetUtcNow();
+        var expires = now + lifetime;
+        var token = _handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = _options.Issuer,
+            Audience = Audience,
+            Subject = new ClaimsIdentity([
+                new Claim(ClaimNames.Subject, subject),
+                new Claim(ClaimNames.Name, name),
+                new Claim(ClaimNames.Role, role),
+            ]),
+            IssuedAt = now.UtcDateTime,
+            NotBefore = now.UtcDateTime,
+            Expires = expires.UtcDateTime,
+            SigningCredentials = _credentials,
+        });
+        return (token, expires);
+    }
+}

@@ -1,0 +1,91 @@
+namespace LiveChat.Server.Options;
+
+/// <summary>The <c>LiveChat</c> configuration section.</summary>
+public sealed class LiveChatOptions
+{
+    public const string Section = "LiveChat";
+
+    /// <summary>The queue a conversation goes to when the visitor names none; it always exists.</summary>
+    public string DefaultQueue { get; set; } = "support";
+
+    /// <summary>Further queues besides the default one.</summary>
+    public List<string> Queues { get; set; } = [];
+
+    /// <summary>Agents and supervisors who can sign in.</summary>
+    public List<UserOptions> Users { get; set; } = [];
+
+    /// <summary>Longest message text accepted, in characters.</summary>
+    public int MaxMessageLength { get; set; } = 4000;
+
+    /// <summary>How long an agent may be without any connection before they are set Away and their chats requeued.</summary>
+    public int AwayGraceSeconds { get; set; } = 30;
+
+    public AuthOptions Auth { get; set; } = new();
+
+    public OrleansOptions Orleans { get; set; } = new();
+
+    public IEnumerable<string> AllQueues => Queues.Prepend(DefaultQueue).Distinct(StringComparer.Ordinal);
+
+    public bool IsQueue(string name) => AllQueues.Contains(name, StringComparer.Ordinal);
+
+    public UserOptions? FindUser(string username) =>
+        Users.Find(u => string.Equals(u.Username, username, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The queues a user serves: those configured for them, or the default queue.</summary>
+    public IReadOnlyList<string> QueuesOf(UserOptions user) => user.Queues.Count > 0 ? user.Queues : [DefaultQueue];
+
+    public IEnumerable<UserOptions> UsersServing(string queue) => Users.Where(u => QueuesOf(u).Contains(queue));
+}
+
+/// <summary>One agent or supervisor, under <c>LiveChat:Users:N</c>.</summary>
+public sealed class UserOptions
+{
+    public string Username { get; set; } = "";
+
+    public string? DisplayName { get; set; }
+
+    /// <summary><c>agent</c> or <c>supervisor</c>.</summary>
+    public string Role { get; set; } = "agent";
+
+    /// <summary>Queues served; empty means the default queue.</summary>
+    public List<string> Queues { get; set; } = [];
+
+    /// <summary>Most conversations handled at once.</summary>
+    public int MaxConversations { get; set; } = 3;
+
+    /// <summary>A hash made by <c>LiveChat.Server hash-password</c> (ASP.NET Core's PasswordHasher).</summary>
+    public string? PasswordHash { get; set; }
+
+    /// <summary>A plain password, accepted only in the Development environment.</summary>
+    public string? Password { get; set; }
+
+    public string Name => string.IsNullOrWhiteSpace(DisplayName) ? Username : DisplayName;
+}
+
+/// <summary>Token signing, under <c>LiveChat:Auth</c>.</summary>
+public sealed class AuthOptions
+{
+    /// <summary>HMAC key for every token, at least 32 characters; a development key is used only in Development.</summary>
+    public string? SigningKey { get; set; }
+
+    public string Issuer { get; set; } = "livechat";
+
+    public int AgentTokenHours { get; set; } = 12;
+
+    public int VisitorTokenDays { get; set; } = 30;
+}
+
+/// <summary>The silo, under <c>LiveChat:Orleans</c>.</summary>
+public sealed class OrleansOptions
+{
+    public string ClusterId { get; set; } = "livechat";
+
+    public string ServiceId { get; set; } = "livechat";
+
+    public int SiloPort { get; set; } = 11111;
+
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>The address other silos reach this one at; loopback when unset.</summary>
+    public string? AdvertisedIp { get; set; }
+}

@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Options;
+
+namespace LiveChat.Server.Options;
+
+/// <summary>Fails start-up with a message that names the bad setting.</summary>
+internal sealed class LiveChatOptionsValidator(IHostEnvironment environment) : IValidateOptions<LiveChatOptions>
+{
+    public ValidateOptionsResult Validate(string? name, LiveChatOptions options)
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.DefaultQueue))
+            errors.Add("LiveChat:DefaultQueue must not be empty.");
+        if (options.MaxMessageLength is < 1 or > 100_000)
+            errors.Add($"LiveChat:MaxMessageLength must be between 1 and 100000, not {options.MaxMessageLength}.");
+        if (options.AwayGraceSeconds < 0)
+            errors.Add("LiveChat:AwayGraceSeconds must not be negative.");
+        if (!environment.IsDevelopment() && (options.Auth.SigningKey?.Length ?? 0) < 32)
+            errors.Add("LiveChat:Auth:SigningKey must be set to at least 32 characters outside Development.");
+        else if (options.Auth.SigningKey is { Length: > 0 and < 32 })
+            errors.Add("LiveChat:Auth:SigningKey must be at least 32 characters.");
+
+        for (var i = 0; i < options.Users.Count; i++)
+        {
+            var user = options.Users[i];
+            var at = $"LiveChat:Users:{i}";
+            if (string.IsNullOrWhiteSpace(user.Username))
+                errors.Add($"{at}:Username must be set.");
+            if (user.Role is not ("agent" or "supervisor"))
+                errors.Add($"{at}:Role must be 'agent' or 'supervisor', not '{user.Role}'.");
+            if (user.MaxConversations is < 1 or > 100)
+                errors.Add($"{at}:MaxConversations must be between 1 and 100, not {user.MaxConversations}.");
+            if (string.IsNullOrEmpty(user.PasswordHash) && string.IsNullOrEmpty(user.Password))
+                errors.Add($"{at}:PasswordHash must be set (make one with 'LiveChat.Server hash-password').");
+            if (string.IsNullOrEmpty(user.PasswordHash) && !string.IsNullOrEmpty(user.Password) && !environment.IsDevelopment())
+                errors.Add($"{at}:Password (plain) is accepted only in Development; set {at}:PasswordHash instead.");
+            foreach (var queue in user.Queues.Where(q => !options.IsQueue(q)))
+                errors.Add($"{at}:Queues names '{queue}', which is not a configured queue.");
+        }
+        foreach (var duplicate in options.Users.GroupBy(u => u.Username, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+            errors.Add($"LiveChat:Users has '{duplicate.Key}' more than once.");
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

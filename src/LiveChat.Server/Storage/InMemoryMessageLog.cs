@@ -1,0 +1,52 @@
+using System.Collections.Concurrent;
+using LiveChat.Contracts;
+
+namespace LiveChat.Server.Storage;
+
+/// <summary>The message log of the embedded default: one node, kept in this process.</summary>
+public sealed class InMemoryMessageLog : IMessageLog
+{
+    private readonly ConcurrentDictionary<string, ConversationLog> _logs = new();
+
+    public Task<ChatMessage?> AppendAsync(ChatMessage message)
+    {
+        var log = _logs.GetOrAdd(message.ConversationId, _ => new ConversationLog());
+        lock (log)
+        {
+            if (log.ByClientId.TryGetValue(message.ClientMessageId, out var index))
+                return Task.FromResult<ChatMessage?>(log.Messages[index]);
+            if (message.Seq != log.Messages.Count + 1)
+                throw new InvalidOperationException($"conversation {message.ConversationId}: seq {message.Seq} does not follow {log.Messages.Count}");
+            log.ByClientId[message.ClientMessageId] = log.Messages.Count;
+            log.Messages.Add(message);
+            return Task.FromResult<ChatMessage?>(null);
+        }
+    }
+
+    public Task<IReadOnlyList<ChatMessage>> ReadAsync(string conversationId, long afterSeq, int limit)
+    {
+        if (!_logs.TryGetValue(conversationId, out var log))
+            return Task.FromResult<IReadOnlyList<ChatMessage>>([]);
+        lock (log)
+        {
+            // seq n is stored at index n - 1
+            var start = (int)Math.Clamp(afterSeq, 0, log.Messages.Count);
+            var count = Math.Min(limit, log.Messages.Count - start);
+            return Task.FromResult<IReadOnlyList<ChatMessage>>(log.Messages.GetRange(start, count));
+        }
+    }
+
+    public Task<long> GetLastSeqAsync(string conversationId)
+    {
+        if (!_logs.TryGetValue(conversationId, out var log))
+            return Task.FromResult(0L);
+        lock (log)
+            return Task.FromResult((long)log.Messages.Count);
+    }
+
+    private sealed class ConversationLog
+    {
+        public List<ChatMessage> Messages { get; } = [];
+        public Dictionary<string, int> ByClientId { get; } = new(StringComparer.Ordinal);
+    }
+}

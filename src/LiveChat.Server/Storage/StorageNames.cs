@@ -1,0 +1,13 @@
+namespace LiveChat.Server.Storage;
+
+/// <summary>Names of storage providers and state, the same with memory and Redis storage.</summary>
+public static class StorageNames
+{
+    /// <summary>The grain storage provider every grain persists to.</summary>
+    public const string Grains = "livechat";
+
+    public const string ConversationState = "conversation";
+    public const string QueueState = "queue";
+    public const string AgentState = "agent";
+    public const string VisitorState = "visitor";
+}
