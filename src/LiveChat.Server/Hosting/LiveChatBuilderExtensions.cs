@@ -31,7 +31,7 @@ public static class LiveChatBuilderExtensions
         configuration.GetConnectionString("Redis") is { Length: > 0 } redis ? redis : null;
 
     /// <summary>Binds <c>LiveChat</c>, validates it at start-up, and seeds demo users in Development when none are configured.</summary>
-    public static void AddLiveChatOptions(this WebApplicationBuilder builder)
+    public static void AddLiveChatOptions(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<LiveChatOptions>()
             .Bind(builder.Configuration.GetSection(LiveChatOptions.Section))

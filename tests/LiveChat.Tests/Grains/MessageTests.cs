@@ -1,0 +1,80 @@
+using LiveChat.Contracts;
+using LiveChat.Tests.Infrastructure;
+
+namespace LiveChat.Tests.Grains;
+
+[Collection(GrainClusterCollection.Name)]
+public sealed class MessageTests(GrainCluster cluster)
+{
+    private IGrainFactory Grains => cluster.Grains;
+
+    [Fact]
+    public async Task MessagesAreNumberedFromOneInTheOrderTheyWereSent()
+    {
+        var (conversation, visitor) = await StartChat(text: null);
+
+        var acks = new List<MessageAck>();
+        for (var i = 1; i <= 25; i++)
+            acks.Add(await conversation.Send(visitor, $"m{i}", $"message {i}"));
+
+        Assert.Equal(Enumerable.Range(1, 25).Select(i => (long)i), acks.Select(a => a.Seq));
+        Assert.All(acks, a => Assert.False(a.Duplicate));
+        var firstPage = await conversation.GetMessages(visitor, 0, 10);
+        var rest = await conversation.GetMessages(visitor, 10, 100);
+        Assert.Equal(Enumerable.Range(1, 25).Select(i => $"message {i}"), firstPage.Concat(rest).Select(m => m.Text));
+        Assert.Equal(Enumerable.Range(1, 25).Select(i => (long)i), firstPage.Concat(rest).Select(m => m.Seq));
+        Assert.Equal(25, (await conversation.Peek()).LastSeq);
+    }
+
+    [Fact]
+    public async Task ResendWithTheSameClientMessageIdReturnsTheFirstAckAndStoresNothing()
+    {
+        var (conversation, visitor) = await StartChat(text: "hello");
+        var first = await conversation.Send(visitor, "client-1", "are you there?");
+
+        var again = await conversation.Send(visitor, "client-1", "are you there?");
+        var next = await conversation.Send(visitor, "client-2", "anyone?");
+
+        Assert.True(again.Duplicate);
+        Assert.Equal((first.Seq, first.SentAt), (again.Seq, again.SentAt));
+        Assert.Equal(first.Seq + 1, next.Seq);
+        var texts = (await conversation.GetMessages(visitor, 0, 100)).Select(m => m.Text).ToList();
+        Assert.Equal(["hello", "are you there?", "anyone?"], texts);
+    }
+
+    [Fact]
+    public async Task AnotherVisitorCannotReadOrWriteTheConversation()
+    {
+        var (conversation, _) = await StartChat(text: "private");
+        var stranger = new Caller(Roles.Visitor, "v_stranger", "Stranger");
+
+        var read = await Assert.ThrowsAsync<ChatRuleException>(() => conversation.GetMessages(stranger, 0, 10));
+        var write = await Assert.ThrowsAsync<ChatRuleException>(() => conversation.Send(stranger, "x", "hi"));
+        Assert.Equal("not your conversation", read.Message);
+        Assert.Equal("not your conversation", write.Message);
+    }
+
+    [Fact]
+    public async Task ClosedConversationRefusesMessagesButKeepsItsRating()
+    {
+        var (conversation, visitor) = await StartChat(text: "hi");
+        await conversation.Close(visitor);
+        await conversation.Rate(visitor, 4, "quick answer");
+
+        var refused = await Assert.ThrowsAsync<ChatRuleException>(() => conversation.Send(visitor, "late", "one more"));
+        Assert.Equal("conversation is closed", refused.Message);
+        var view = await conversation.Peek();
+        Assert.Equal(ConversationStatus.Closed, view.Status);
+        Assert.Equal((4, "quick answer"), (view.Rating!.Score, view.Rating.Comment));
+    }
+
+    private async Task<(IConversationGrain, Caller)> StartChat(string? text)
+    {
+        var visitorId = $"v_{Guid.NewGuid():N}";
+        var visitor = Grains.GetGrain<IVisitorGrain>(visitorId);
+        await visitor.Touch("Ann", null);
+        // The "messages" queue has an agent who never comes online, so these chats stay with the visitor alone.
+        var view = await visitor.StartConversation(new StartConversationRequest("messages", Text: text));
+        return (Grains.GetGrain<IConversationGrain>(view.ConversationId), new Caller(Roles.Visitor, visitorId, "Ann"));
+    }
+}

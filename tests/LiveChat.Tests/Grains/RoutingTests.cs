@@ -1,0 +1,138 @@
+using LiveChat.Contracts;
+using LiveChat.Tests.Infrastructure;
+
+namespace LiveChat.Tests.Grains;
+
+[Collection(GrainClusterCollection.Name)]
+public sealed class RoutingTests(GrainCluster cluster)
+{
+    private IGrainFactory Grains => cluster.Grains;
+
+    [Fact]
+    public async Task ThirdChatWaitsWhenAgentCapacityIsTwo()
+    {
+        await Agent("cap").SetStatus(AgentStatus.Online);
+
+        var first = await StartChat("capacity");
+        var second = await StartChat("capacity");
+        var third = await StartChat("capacity");
+
+        Assert.Equal((ConversationStatus.Active, "cap"), (first.Status, first.AgentId));
+        Assert.Equal((ConversationStatus.Active, "cap"), (second.Status, second.AgentId));
+        Assert.Equal(ConversationStatus.Queued, third.Status);
+        Assert.Equal(1, third.QueuePosition);
+        Assert.Equal(2, (await Agent("cap").GetView()).ActiveConversations);
+    }
+
+    [Fact]
+    public async Task HeadOfTheQueueIsAssignedWhenAnAgentClosesAChat()
+    {
+        await Agent("closer").SetStatus(AgentStatus.Online);
+        var active = await StartChat("close");
+        var head = await StartChat("close");
+        var next = await StartChat("close");
+        Assert.Equal((1, 2), (head.QueuePosition, next.QueuePosition));
+
+        await Conversation(active).Close(new Caller(Roles.Agent, "closer", "Closer"));
+
+        await Eventually.True(async () => (await Conversation(head).Peek()).Status == ConversationStatus.Active, "the head of the queue to be assigned");
+        Assert.Equal("closer", (await Conversation(head).Peek()).AgentId);
+        await Eventually.True(async () => (await Conversation(next).Peek()).QueuePosition == 1, "the next visitor to move up to position 1");
+        Assert.Equal(ConversationStatus.Queued, (await Conversation(next).Peek()).Status);
+    }
+
+    [Fact]
+    public async Task AgentGoingAwayRequeuesTheirChatsAtTheHead()
+    {
+        await Agent("away1").SetStatus(AgentStatus.Online);
+        var a = await StartChat("away");
+        var b = await StartChat("away");
+        var waiting = await StartChat("away");
+        Assert.Equal(ConversationStatus.Queued, waiting.Status);
+
+        await Agent("away1").SetStatus(AgentStatus.Away);
+
+        // a and b go back ahead of the visitor who was already waiting, in their order.
+        await Eventually.True(async () => (await Conversation(a).Peek()).QueuePosition == 1, "the first requeued chat at position 1");
+        Assert.Equal(2, (await Conversation(b).Peek()).QueuePosition);
+        await Eventually.True(async () => (await Conversation(waiting).Peek()).QueuePosition == 3, "the waiting visitor behind them");
+        Assert.Equal(0, (await Agent("away1").GetView()).ActiveConversations);
+        Assert.Equal(3, (await Grains.GetGrain<IQueueGrain>("away").GetStats()).Waiting);
+
+        // The next agent with room takes the head first.
+        await Agent("away2").SetStatus(AgentStatus.Online);
+        await Eventually.True(async () => (await Conversation(a).Peek()).AgentId == "away2", "the head to go to the next agent");
+        Assert.Equal(ConversationStatus.Queued, (await Conversation(b).Peek()).Status);
+        var messages = await Conversation(a).GetMessages(new Caller(Roles.Agent, "away2", "Away2"), 0, 100);
+        Assert.Contains(messages, m => m.SenderRole == Roles.System && m.Text.Contains("no longer available"));
+    }
+
+    [Fact]
+    public async Task AgentWithoutConnectionsGoesAwayAfterTheGracePeriodAndTheirChatsAreRequeued()
+    {
+        var agent = Agent("present");
+        await agent.Connect("connection-1");
+        await agent.SetStatus(AgentStatus.Online);
+        var chat = await StartChat("presence");
+        Assert.Equal("present", chat.AgentId);
+
+        // Dropping and coming back within the grace period (1 s here) changes nothing.
+        await agent.Disconnect("connection-1");
+        await agent.Connect("connection-2");
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        Assert.Equal(AgentStatus.Online, (await agent.GetView()).Status);
+        Assert.Equal(ConversationStatus.Active, (await Conversation(chat).Peek()).Status);
+
+        // Staying away past it sets the agent Away and puts the chat back in the queue.
+        await agent.Disconnect("connection-2");
+        await Eventually.True(async () => (await agent.GetView()).Status == AgentStatus.Away, "the agent to be set Away");
+        await Eventually.True(async () => (await Conversation(chat).Peek()).Status == ConversationStatus.Queued, "the chat to be requeued");
+        Assert.Equal(1, (await Conversation(chat).Peek()).QueuePosition);
+    }
+
+    [Fact]
+    public async Task NewChatGoesToTheLeastLoadedAgent()
+    {
+        await Agent("least1").SetStatus(AgentStatus.Online);
+        var first = await StartChat("least");
+        var second = await StartChat("least");
+        Assert.Equal("least1", first.AgentId);
+        Assert.Equal("least1", second.AgentId);
+
+        await Agent("least2").SetStatus(AgentStatus.Online);
+        var third = await StartChat("least");
+        var fourth = await StartChat("least");
+        // least2 carries 0 then 1 chats against least1's 2, so both new chats go to least2.
+        Assert.Equal("least2", third.AgentId);
+        Assert.Equal("least2", fourth.AgentId);
+    }
+
+    [Fact]
+    public async Task SixtyConcurrentChatsAgainstTenAgentsOfCapacityThreeGiveThirtyActiveAndThirtyQueued()
+    {
+        await Task.WhenAll(Enumerable.Range(0, 10).Select(i => Agent($"burst{i}").SetStatus(AgentStatus.Online)));
+
+        var started = await Task.WhenAll(Enumerable.Range(0, 60).Select(_ => StartChat("burst")));
+
+        var views = await Task.WhenAll(started.Select(c => Conversation(c).Peek()));
+        Assert.Equal(30, views.Count(v => v.Status == ConversationStatus.Active));
+        Assert.Equal(30, views.Count(v => v.Status == ConversationStatus.Queued));
+        var agents = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => Agent($"burst{i}").GetView()));
+        Assert.All(agents, a => Assert.Equal(3, a.ActiveConversations));
+        Assert.All(views.Where(v => v.AgentId is not null).GroupBy(v => v.AgentId), g => Assert.True(g.Count() <= 3, $"{g.Key} has {g.Count()} chats"));
+        var stats = await Grains.GetGrain<IQueueGrain>("burst").GetStats();
+        Assert.Equal((30, 0), (stats.Waiting, stats.FreeCapacity));
+        Assert.Equal(Enumerable.Range(1, 30), views.Where(v => v.QueuePosition is not null).Select(v => v.QueuePosition!.Value).Order());
+    }
+
+    private IAgentGrain Agent(string id) => Grains.GetGrain<IAgentGrain>(id);
+
+    private IConversationGrain Conversation(ConversationView view) => Grains.GetGrain<IConversationGrain>(view.ConversationId);
+
+    private async Task<ConversationView> StartChat(string queue)
+    {
+        var visitor = Grains.GetGrain<IVisitorGrain>($"v_{Guid.NewGuid():N}");
+        await visitor.Touch("Test visitor", null);
+        return await visitor.StartConversation(new StartConversationRequest(queue));
+    }
+}

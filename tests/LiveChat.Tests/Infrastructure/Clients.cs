@@ -1,0 +1,102 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Threading.Channels;
+using LiveChat.Contracts;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LiveChat.Tests.Infrastructure;
+
+public sealed record SessionResponse(string VisitorId, string AccessToken, DateTimeOffset ExpiresAt);
+
+public sealed record TokenResponse(string AccessToken, DateTimeOffset ExpiresAt, string Role, string AgentId, string DisplayName);
+
+/// <summary>What a client does over HTTP and SignalR, using only the public protocol.</summary>
+public static class Clients
+{
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    public static HttpClient Http(this LiveChatTestServer server) => new() { BaseAddress = server.BaseAddress, Timeout = Timeout };
+
+    public static async Task<SessionResponse> OpenVisitorSession(this LiveChatTestServer server, string? name = null, string? visitorToken = null)
+    {
+        using var http = server.Http();
+        var response = await http.PostAsJsonAsync("/api/visitor/session", new { name, visitorToken });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<SessionResponse>())!;
+    }
+
+    public static async Task<TokenResponse> SignIn(this LiveChatTestServer server, string username, string password = TestUsers.Password)
+    {
+        using var http = server.Http();
+        var response = await http.PostAsJsonAsync("/api/auth/token", new { username, password });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<TokenResponse>())!;
+    }
+
+    public static HubConnection Hub(this LiveChatTestServer server, string path, string? token) =>
+        new HubConnectionBuilder()
+            .WithUrl(new Uri(server.BaseAddress, path), o => o.AccessTokenProvider = () => Task.FromResult(token))
+            .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()))
+            .Build();
+
+    public static async Task<HubConnection> ConnectVisitor(this LiveChatTestServer server, SessionResponse session)
+    {
+        var hub = server.Hub("/hubs/visitor", session.AccessToken);
+        await hub.StartAsync().WaitAsync(Timeout);
+        return hub;
+    }
+
+    /// <summary>Signs an agent in, connects to the agent hub and goes Online.</summary>
+    public static async Task<HubConnection> ConnectOnlineAgent(this LiveChatTestServer server, string username)
+    {
+        var token = await server.SignIn(username);
+        var hub = server.Hub("/hubs/agent", token.AccessToken);
+        await hub.StartAsync().WaitAsync(Timeout);
+        await hub.InvokeAsync<AgentView>("SetStatus", "Online").WaitAsync(Timeout);
+        return hub;
+    }
+
+    /// <summary>Records every <typeparamref name="T"/> the hub receives for <paramref name="eventName"/>, to wait on later.</summary>
+    public static Events<T> Record<T>(this HubConnection hub, string eventName)
+    {
+        var events = new Events<T>();
+        hub.On<T>(eventName, events.Add);
+        return events;
+    }
+}
+
+public sealed class Events<T>
+{
+    private readonly Channel<T> _channel = Channel.CreateUnbounded<T>();
+    private readonly List<T> _all = [];
+
+    public IReadOnlyList<T> All { get { lock (_all) return _all.ToList(); } }
+
+    internal void Add(T item)
+    {
+        lock (_all)
+            _all.Add(item);
+        _channel.Writer.TryWrite(item);
+    }
+
+    /// <summary>The next event that matches, skipping others; fails after the timeout.</summary>
+    public async Task<T> Next(Func<T, bool>? match = null)
+    {
+        using var cts = new CancellationTokenSource(Clients.Timeout);
+        try
+        {
+            while (true)
+            {
+                var item = await _channel.Reader.ReadAsync(cts.Token);
+                if (match is null || match(item))
+                    return item;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"no matching {typeof(T).Name} arrived within {Clients.Timeout.TotalSeconds} s");
+        }
+    }
+}

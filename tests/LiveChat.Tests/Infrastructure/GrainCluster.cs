@@ -1,0 +1,67 @@
+using LiveChat.Server.Hosting;
+using LiveChat.Server.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+
+namespace LiveChat.Tests.Infrastructure;
+
+/// <summary>
+/// One in-process Orleans test cluster (two silos, memory storage) for all grain tests, configured the way a node
+/// is. Each test uses its own queue and agents, so tests sharing the cluster never see each other's chats.
+/// </summary>
+public sealed class GrainCluster : IAsyncLifetime
+{
+    public static readonly string[] Queues = ["capacity", "close", "away", "presence", "burst", "messages", "least"];
+
+    private InProcessTestCluster? _cluster;
+
+    public IGrainFactory Grains => _cluster!.Client;
+
+    public async Task InitializeAsync()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["LiveChat:DefaultQueue"] = "messages",
+            ["LiveChat:AwayGraceSeconds"] = "1",
+            ["LiveChat:Auth:SigningKey"] = TestUsers.SigningKey,
+        };
+        for (var i = 0; i < Queues.Length; i++)
+            settings[$"LiveChat:Queues:{i}"] = Queues[i];
+        var user = 0;
+        TestUsers.Add(settings, user++, "cap", max: 2, queues: "capacity");
+        TestUsers.Add(settings, user++, "closer", max: 1, queues: "close");
+        TestUsers.Add(settings, user++, "away1", max: 2, queues: "away");
+        TestUsers.Add(settings, user++, "away2", max: 1, queues: "away");
+        TestUsers.Add(settings, user++, "present", max: 2, queues: "presence");
+        TestUsers.Add(settings, user++, "messenger", max: 5, queues: "messages");
+        TestUsers.Add(settings, user++, "least1", max: 3, queues: "least");
+        TestUsers.Add(settings, user++, "least2", max: 3, queues: "least");
+        for (var i = 0; i < 10; i++)
+            TestUsers.Add(settings, user++, $"burst{i}", max: 3, queues: "burst");
+
+        var builder = new InProcessTestClusterBuilder(initialSilosCount: 2);
+        builder.ConfigureSiloHost((_, host) =>
+        {
+            host.Configuration.AddInMemoryCollection(settings);
+            host.AddLiveChatOptions();
+            host.Services.AddSingleton<IMessageLog, InMemoryMessageLog>();
+            host.Services.AddSignalR();
+        });
+        builder.ConfigureSilo((_, silo) => silo.AddMemoryGrainStorage(StorageNames.Grains));
+        _cluster = builder.Build();
+        await _cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_cluster is not null)
+            await _cluster.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class GrainClusterCollection : ICollectionFixture<GrainCluster>
+{
+    public const string Name = "grain cluster";
+}
