@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs the whole test suite. Installs what the tests need when it is missing (redis-server, with apt),
+# then prints one summary line: "N passed, N failed, N skipped". Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+missing=()
+command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "Installing ${missing[*]} for the tests..."
+    sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+dotnet test LiveChat.sln --blame-hang-timeout 5m 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# dotnet test ends each test assembly with "Passed!  - Failed: 0, Passed: 26, Skipped: 0, Total: 26, ..."
+total() { grep -E '^\s*(Passed|Failed)!' "$log" | grep -oE "$1: +[0-9]+" | awk '{ s += $2 } END { print s + 0 }'; }
+passed=$(total Passed)
+failed=$(total Failed)
+skipped=$(total Skipped)
+echo
+echo "$passed passed, $failed failed, $skipped skipped"
+
+if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then
+    exit 1
+fi
