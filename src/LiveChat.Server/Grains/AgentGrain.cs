@@ -16,6 +16,7 @@ namespace LiveChat.Server.Grains;
 public sealed class AgentGrain(
     [PersistentState(StorageNames.AgentState, StorageNames.Grains)] IPersistentState<AgentState> state,
     IOptions<LiveChatOptions> options,
+    TimeProvider time,
     ILogger<AgentGrain> logger) : Grain, IAgentGrain
 {
     private readonly HashSet<string> _connections = new(StringComparer.Ordinal);
@@ -101,9 +102,10 @@ public sealed class AgentGrain(
         await state.WriteStateAsync();
         logger.LogInformation("Agent {AgentId} is {Status}; {Count} chats go back to the queue", Id, status, returned.Count);
 
+        var now = time.GetUtcNow();
         foreach (var byQueue in returned.GroupBy(c => c.Queue))
             await GrainFactory.GetGrain<IQueueGrain>(byQueue.Key)
-                .ReturnToQueue(Id, byQueue.Select(c => new QueueEntry(c.ConversationId, DateTimeOffset.UtcNow)).ToList());
+                .ReturnToQueue(Id, byQueue.Select(c => new QueueEntry(c.ConversationId, now)).ToList());
         await NotifyQueues(except: null);
         return View();
     }

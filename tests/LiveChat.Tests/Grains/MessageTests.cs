@@ -68,13 +68,10 @@ public sealed class MessageTests(GrainCluster cluster)
         Assert.Equal((4, "quick answer"), (view.Rating!.Score, view.Rating.Comment));
     }
 
+    // The "messages" queue has an agent who never comes online, so these chats stay with the visitor alone.
     private async Task<(IConversationGrain, Caller)> StartChat(string? text)
     {
-        var visitorId = $"v_{Guid.NewGuid():N}";
-        var visitor = Grains.GetGrain<IVisitorGrain>(visitorId);
-        await visitor.Touch("Ann", null);
-        // The "messages" queue has an agent who never comes online, so these chats stay with the visitor alone.
-        var view = await visitor.StartConversation(new StartConversationRequest("messages", Text: text));
-        return (Grains.GetGrain<IConversationGrain>(view.ConversationId), new Caller(Roles.Visitor, visitorId, "Ann"));
+        var (view, visitor) = await cluster.StartChat("messages", text);
+        return (Grains.GetGrain<IConversationGrain>(view.ConversationId), visitor);
     }
 }

@@ -129,10 +129,5 @@ public sealed class RoutingTests(GrainCluster cluster)
 
     private IConversationGrain Conversation(ConversationView view) => Grains.GetGrain<IConversationGrain>(view.ConversationId);
 
-    private async Task<ConversationView> StartChat(string queue)
-    {
-        var visitor = Grains.GetGrain<IVisitorGrain>($"v_{Guid.NewGuid():N}");
-        await visitor.Touch("Test visitor", null);
-        return await visitor.StartConversation(new StartConversationRequest(queue));
-    }
+    private async Task<ConversationView> StartChat(string queue) => (await cluster.StartChat(queue)).View;
 }

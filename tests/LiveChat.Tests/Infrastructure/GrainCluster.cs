@@ -1,3 +1,4 @@
+using LiveChat.Contracts;
 using LiveChat.Server.Hosting;
 using LiveChat.Server.Storage;
 using Microsoft.Extensions.Configuration;
@@ -17,6 +18,16 @@ public sealed class GrainCluster : IAsyncLifetime
     private InProcessTestCluster? _cluster;
 
     public IGrainFactory Grains => _cluster!.Client;
+
+    /// <summary>A new visitor starts a conversation in <paramref name="queue"/>; returns it and the visitor as a caller.</summary>
+    public async Task<(ConversationView View, Caller Visitor)> StartChat(string queue, string? text = null)
+    {
+        var visitorId = $"v_{Guid.NewGuid():N}";
+        var visitor = Grains.GetGrain<IVisitorGrain>(visitorId);
+        var profile = await visitor.Touch("Ann", null);
+        var view = await visitor.StartConversation(new StartConversationRequest(queue, Text: text));
+        return (view, new Caller(Roles.Visitor, visitorId, profile.Name));
+    }
 
     public async Task InitializeAsync()
     {
