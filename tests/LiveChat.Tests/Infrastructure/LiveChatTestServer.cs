@@ -50,7 +50,15 @@ public sealed class LiveChatTestServer : IAsyncDisposable
         builder.AddLiveChat();
         var app = builder.Build();
         app.MapLiveChat();
-        await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        try
+        {
+            await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
         return new LiveChatTestServer(app, new Uri(app.Urls.First()));
     }
 

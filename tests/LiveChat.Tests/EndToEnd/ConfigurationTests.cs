@@ -1,0 +1,43 @@
+using LiveChat.Tests.Infrastructure;
+using Microsoft.Extensions.Options;
+
+namespace LiveChat.Tests.EndToEnd;
+
+public sealed class ConfigurationTests
+{
+    [Fact]
+    public async Task DevelopmentWithNoUsersConfiguredSeedsDemoAgentsAndASupervisor()
+    {
+        await using var node = await LiveChatTestServer.StartAsync(new Dictionary<string, string?>(), environment: "Development");
+
+        var alice = await node.SignIn("alice", "demo");
+        var bob = await node.SignIn("bob", "demo");
+        var sam = await node.SignIn("sam", "demo");
+
+        Assert.Equal(("agent", "agent", "supervisor"), (alice.Role, bob.Role, sam.Role));
+    }
+
+    [Fact]
+    public async Task APlainPasswordOutsideDevelopmentStopsStartUpWithAClearMessage()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["LiveChat:Users:0:Username"] = "eve",
+            ["LiveChat:Users:0:Password"] = "plain",
+        };
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => LiveChatTestServer.StartAsync(settings));
+
+        Assert.Contains("LiveChat:Users:0:Password (plain) is accepted only in Development", error.Message);
+    }
+
+    [Fact]
+    public async Task AMissingSigningKeyOutsideDevelopmentStopsStartUp()
+    {
+        var settings = new Dictionary<string, string?> { ["LiveChat:Auth:SigningKey"] = "" };
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => LiveChatTestServer.StartAsync(settings));
+
+        Assert.Contains("LiveChat:Auth:SigningKey must be set", error.Message);
+    }
+}
