@@ -14,6 +14,9 @@ public interface IQueueGrain : IGrainWithStringKey
     /// <summary>Takes a conversation out of the queue (closed while waiting); true when it was waiting.</summary>
     Task<bool> Remove(string conversationId);
 
+    /// <summary>Where a waiting conversation stands (position and estimate), or null when it is not waiting here.</summary>
+    Task<QueueTicket?> GetPlace(string conversationId);
+
     Task<QueueStats> GetStats();
 
     /// <summary>An agent left with these conversations open: they go back to the head of the queue, in order.</summary>

@@ -133,7 +133,7 @@ public sealed class AgentGrain(
         if (_user is null)
             return;
         var view = View();
-        var queues = options.Value.QueuesOf(_user).Concat(S.Active.Select(c => c.Queue)).Distinct().Where(q => q != except);
+        var queues = options.Value.QueuesOf(_user).Where(q => q != except);
         foreach (var queue in queues)
             await GrainFactory.GetGrain<IQueueGrain>(queue).AgentChanged(view);
     }

@@ -33,8 +33,12 @@ public sealed class ConversationGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // A crash between an append and a state write leaves the log ahead of state: the log wins.
-        if (Exists)
-            _lastSeq = Math.Max(S.LastSeq, await log.GetLastSeqAsync(Id));
+        if (!Exists)
+            return;
+        _lastSeq = Math.Max(S.LastSeq, await log.GetLastSeqAsync(Id));
+        // The place in the queue is the queue's number; a fresh activation asks for it rather than showing none.
+        if (S.Status == ConversationStatus.Queued && await Queue(S.Queue).GetPlace(Id) is { } place)
+            (_queuePosition, _estimatedWaitSeconds) = (place.Position, place.EstimatedWaitSeconds);
     }
 
     public async Task<ConversationView> Start(ConversationStart start)
@@ -62,10 +66,16 @@ public sealed class ConversationGrain(
     public async Task<MessageAck> Send(Caller caller, string clientMessageId, string text)
     {
         EnsureParticipant(caller, acting: true);
-        if (_recent.TryGet(clientMessageId, out var ack))
-            return ack with { Duplicate = true };
+        if (_recent.TryGet(IMessageLog.SendKey(caller.Id, clientMessageId), out var ack))
+            return ack;
         if (S.Status == ConversationStatus.Closed)
-            throw new ChatRuleException("conversation is closed");
+        {
+            // A retry of a send that made it before the close still gets its ack.
+            var earlier = await log.FindAsync(Id, caller.Id, clientMessageId);
+            return earlier is not null
+                ? new MessageAck(Id, earlier.Seq, earlier.SentAt, Duplicate: true)
+                : throw new ChatRuleException("conversation is closed");
+        }
 
         var name = caller.IsVisitor ? S.VisitorName : caller.Name;
         var (message, duplicate) = await Append(caller.Role, caller.Id, name, text, clientMessageId);
@@ -286,12 +296,11 @@ public sealed class ConversationGrain(
         var earlier = await log.AppendAsync(message);
         if (earlier is not null)
         {
-            var first = new MessageAck(Id, earlier.Seq, earlier.SentAt, Duplicate: true);
-            _recent.Add(clientMessageId, first);
+            _recent.Add(IMessageLog.SendKey(senderId, clientMessageId), new MessageAck(Id, earlier.Seq, earlier.SentAt, Duplicate: true));
             return (earlier, true);
         }
         _lastSeq = message.Seq;
-        _recent.Add(clientMessageId, new MessageAck(Id, message.Seq, message.SentAt, Duplicate: true));
+        _recent.Add(IMessageLog.SendKey(senderId, clientMessageId), new MessageAck(Id, message.Seq, message.SentAt, Duplicate: true));
         await Push(c => c.MessageReceived(message), c => c.MessageReceived(message));
         return (message, false);
     }

@@ -25,14 +25,15 @@ public sealed class QueueGrain(
     private readonly Dictionary<string, DateTimeOffset> _lastAssignedAt = new(StringComparer.Ordinal);
     private readonly Queue<DateTimeOffset> _recentAssignments = new();
     private readonly Dictionary<string, int> _reportedPositions = new(StringComparer.Ordinal);
+    private HashSet<string> _serving = [];
 
     private string Name => this.GetPrimaryKeyString();
     private List<QueueEntry> Waiting => state.State.Waiting;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var serving = options.Value.UsersServing(Name).ToList();
-        var views = await Task.WhenAll(serving.Select(u => GrainFactory.GetGrain<IAgentGrain>(u.Username.ToLowerInvariant()).GetView()));
+        _serving = options.Value.UsersServing(Name).Select(u => u.Username.ToLowerInvariant()).ToHashSet();
+        var views = await Task.WhenAll(_serving.Select(id => GrainFactory.GetGrain<IAgentGrain>(id).GetView()));
         foreach (var view in views)
             _agents[view.AgentId] = view;
         foreach (var (entry, index) in Waiting.Select((e, i) => (e, i)))
@@ -72,6 +73,12 @@ public sealed class QueueGrain(
         return removed;
     }
 
+    public Task<QueueTicket?> GetPlace(string conversationId)
+    {
+        var position = Waiting.FindIndex(e => e.ConversationId == conversationId) + 1;
+        return Task.FromResult(position == 0 ? null : new QueueTicket(null, position, EstimateWait(position)));
+    }
+
     public Task<QueueStats> GetStats()
     {
         var now = time.GetUtcNow();
@@ -102,6 +109,9 @@ public sealed class QueueGrain(
 
     public async Task AgentChanged(AgentView agent)
     {
+        // Only agents configured for this queue take its chats, whatever conversations they happen to hold.
+        if (!_serving.Contains(agent.AgentId))
+            return;
         _agents[agent.AgentId] = agent;
         if (!agent.HasFreeCapacity || Waiting.Count == 0)
             return;

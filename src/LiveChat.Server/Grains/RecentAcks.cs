@@ -11,13 +11,14 @@ internal sealed class RecentAcks(int capacity)
     private readonly Dictionary<string, MessageAck> _acks = new(StringComparer.Ordinal);
     private readonly Queue<string> _order = new();
 
-    public bool TryGet(string clientMessageId, out MessageAck ack) => _acks.TryGetValue(clientMessageId, out ack!);
+    public bool TryGet(string sendKey, out MessageAck ack) => _acks.TryGetValue(sendKey, out ack!);
 
-    public void Add(string clientMessageId, MessageAck ack)
+    /// <summary>Remembers the ack a retry of this send gets (so already marked as a duplicate).</summary>
+    public void Add(string sendKey, MessageAck ack)
     {
-        if (!_acks.TryAdd(clientMessageId, ack))
+        if (!_acks.TryAdd(sendKey, ack))
             return;
-        _order.Enqueue(clientMessageId);
+        _order.Enqueue(sendKey);
         if (_order.Count > capacity)
             _acks.Remove(_order.Dequeue());
     }

@@ -10,8 +10,9 @@ internal sealed class LiveChatOptionsValidator(IHostEnvironment environment) : I
         var errors = new List<string>();
         if (string.IsNullOrWhiteSpace(options.DefaultQueue))
             errors.Add("LiveChat:DefaultQueue must not be empty.");
-        if (options.MaxMessageLength is < 1 or > 100_000)
-            errors.Add($"LiveChat:MaxMessageLength must be between 1 and 100000, not {options.MaxMessageLength}.");
+        // Capped so the longest message, escaped as JSON, still fits in one hub frame (64 KiB) and is refused in words.
+        if (options.MaxMessageLength is < 1 or > 10_000)
+            errors.Add($"LiveChat:MaxMessageLength must be between 1 and 10000, not {options.MaxMessageLength}.");
         if (options.AwayGraceSeconds < 0)
             errors.Add("LiveChat:AwayGraceSeconds must not be negative.");
         if (!environment.IsDevelopment() && (options.Auth.SigningKey?.Length ?? 0) < 32)

@@ -13,14 +13,23 @@ public sealed class InMemoryMessageLog : IMessageLog
         var log = _logs.GetOrAdd(message.ConversationId, _ => new ConversationLog());
         lock (log)
         {
-            if (log.ByClientId.TryGetValue(message.ClientMessageId, out var index))
+            var key = IMessageLog.SendKey(message.SenderId, message.ClientMessageId);
+            if (log.BySendKey.TryGetValue(key, out var index))
                 return Task.FromResult<ChatMessage?>(log.Messages[index]);
             if (message.Seq != log.Messages.Count + 1)
                 throw new InvalidOperationException($"conversation {message.ConversationId}: seq {message.Seq} does not follow {log.Messages.Count}");
-            log.ByClientId[message.ClientMessageId] = log.Messages.Count;
+            log.BySendKey[key] = log.Messages.Count;
             log.Messages.Add(message);
             return Task.FromResult<ChatMessage?>(null);
         }
+    }
+
+    public Task<ChatMessage?> FindAsync(string conversationId, string senderId, string clientMessageId)
+    {
+        if (!_logs.TryGetValue(conversationId, out var log))
+            return Task.FromResult<ChatMessage?>(null);
+        lock (log)
+            return Task.FromResult(log.BySendKey.TryGetValue(IMessageLog.SendKey(senderId, clientMessageId), out var index) ? log.Messages[index] : null);
     }
 
     public Task<IReadOnlyList<ChatMessage>> ReadAsync(string conversationId, long afterSeq, int limit)
@@ -47,6 +56,6 @@ public sealed class InMemoryMessageLog : IMessageLog
     private sealed class ConversationLog
     {
         public List<ChatMessage> Messages { get; } = [];
-        public Dictionary<string, int> ByClientId { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, int> BySendKey { get; } = new(StringComparer.Ordinal);
     }
 }

@@ -6,23 +6,24 @@ namespace LiveChat.Server.Storage;
 
 /// <summary>
 /// The message log in Redis: one stream per conversation whose entry ids are <c>{seq}-0</c>, so a page after a seq
-/// is one XRANGE whatever the conversation's length, plus a hash from client message id to seq for idempotent sends.
+/// is one XRANGE whatever the conversation's length, plus a hash from sender and client message id to seq for
+/// idempotent sends.
 /// Both keys share a hash tag so the append script stays on one shard.
 /// </summary>
 public sealed class RedisMessageLog(IConnectionMultiplexer redis) : IMessageLog
 {
     private const string MessageField = "m";
 
-    // Appends unless the client message id is known; then returns the stored message instead. XADD with an explicit
+    // Appends unless the send key is known; then returns the stored message instead. XADD with an explicit
     // id also refuses a seq that is not above the last one, so two writers can never interleave a conversation.
     private static readonly LuaScript AppendScript = LuaScript.Prepare("""
-        local existing = redis.call('HGET', @ids, @clientId)
+        local existing = redis.call('HGET', @ids, @sendKey)
         if existing then
             local entries = redis.call('XRANGE', @stream, existing .. '-0', existing .. '-0')
             return entries[1][2][2]
         end
         redis.call('XADD', @stream, @seq .. '-0', 'm', @message)
-        redis.call('HSET', @ids, @clientId, @seq)
+        redis.call('HSET', @ids, @sendKey, @seq)
         return false
         """);
 
@@ -36,11 +37,20 @@ public sealed class RedisMessageLog(IConnectionMultiplexer redis) : IMessageLog
         {
             stream = StreamKey(message.ConversationId),
             ids = IdsKey(message.ConversationId),
-            clientId = message.ClientMessageId,
+            sendKey = IMessageLog.SendKey(message.SenderId, message.ClientMessageId),
             seq = message.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture),
             message = JsonSerializer.Serialize(message, Json),
         });
         return result.IsNull ? null : Deserialize((string)result!);
+    }
+
+    public async Task<ChatMessage?> FindAsync(string conversationId, string senderId, string clientMessageId)
+    {
+        var seq = await Db.HashGetAsync(IdsKey(conversationId), IMessageLog.SendKey(senderId, clientMessageId));
+        if (seq.IsNull)
+            return null;
+        var entries = await Db.StreamRangeAsync(StreamKey(conversationId), minId: $"{seq}-0", maxId: $"{seq}-0");
+        return entries.Length == 0 ? null : Deserialize(entries[0][MessageField]!);
     }
 
     public async Task<IReadOnlyList<ChatMessage>> ReadAsync(string conversationId, long afterSeq, int limit)
@@ -57,7 +67,7 @@ public sealed class RedisMessageLog(IConnectionMultiplexer redis) : IMessageLog
 
     private static RedisKey StreamKey(string conversationId) => $"livechat:{{conv:{conversationId}}}:log";
 
-    private static RedisKey IdsKey(string conversationId) => $"livechat:{{conv:{conversationId}}}:client-ids";
+    private static RedisKey IdsKey(string conversationId) => $"livechat:{{conv:{conversationId}}}:send-keys";
 
     private static ChatMessage Deserialize(string json) =>
         JsonSerializer.Deserialize<ChatMessage>(json, Json) ?? throw new InvalidDataException("empty message in the log");

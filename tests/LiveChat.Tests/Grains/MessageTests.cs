@@ -43,6 +43,37 @@ public sealed class MessageTests(GrainCluster cluster)
     }
 
     [Fact]
+    public async Task TheSameClientMessageIdFromTheOtherSideIsANewMessage()
+    {
+        await Grains.GetGrain<IAgentGrain>("cap2").SetStatus(AgentStatus.Online);
+        var (view, visitor) = await cluster.StartChat("capacity2");
+        var conversation = Grains.GetGrain<IConversationGrain>(view.ConversationId);
+        var agent = new Caller(Roles.Agent, view.AgentId!, "Cap2");
+
+        var fromVisitor = await conversation.Send(visitor, "1", "question");
+        var fromAgent = await conversation.Send(agent, "1", "answer");
+
+        Assert.False(fromAgent.Duplicate);
+        Assert.Equal(fromVisitor.Seq + 1, fromAgent.Seq);
+        var texts = (await conversation.GetMessages(visitor, 0, 100)).Where(m => m.SenderRole != Roles.System).Select(m => m.Text);
+        Assert.Equal(["question", "answer"], texts);
+    }
+
+    [Fact]
+    public async Task AResendAfterTheConversationClosedIsAnsweredWithTheFirstAck()
+    {
+        var (conversation, visitor) = await StartChat(text: null);
+        var first = await conversation.Send(visitor, "before-close", "last words");
+        await conversation.Close(visitor);
+        // A new activation has no memory of recent sends: the log itself must recognise the retry.
+        await cluster.Deactivate(conversation);
+
+        var retry = await conversation.Send(visitor, "before-close", "last words");
+
+        Assert.Equal((true, first.Seq), (retry.Duplicate, retry.Seq));
+    }
+
+    [Fact]
     public async Task AnotherVisitorCannotReadOrWriteTheConversation()
     {
         var (conversation, _) = await StartChat(text: "private");

@@ -22,6 +22,28 @@ public sealed class RoutingTests(GrainCluster cluster)
         Assert.Equal(ConversationStatus.Queued, third.Status);
         Assert.Equal(1, third.QueuePosition);
         Assert.Equal(2, (await Agent("cap").GetView()).ActiveConversations);
+
+        // A waiting visitor keeps their place through a fresh activation of the conversation.
+        await cluster.Deactivate(Conversation(third));
+        Assert.Equal(1, (await Conversation(third).Peek()).QueuePosition);
+    }
+
+    [Fact]
+    public async Task AnAgentHoldingATransferredChatIsNotRoutedChatsFromThatQueue()
+    {
+        await Agent("xferer").SetStatus(AgentStatus.Online);
+        await Agent("cap2").SetStatus(AgentStatus.Online);
+        var chat = await StartChat("xfer");
+        Assert.Equal("xferer", chat.AgentId);
+        await Conversation(chat).Transfer(new Caller(Roles.Agent, "xferer", "Xferer"), new TransferRequest(ToAgentId: "cap2"));
+        await Agent("xferer").SetStatus(AgentStatus.Offline);
+        await StartChat("capacity2"); // cap2's load changes, and every queue it tells hears it
+
+        var next = await StartChat("xfer");
+
+        Assert.Equal("cap2", (await Conversation(chat).Peek()).AgentId);
+        Assert.Equal(ConversationStatus.Queued, next.Status);
+        Assert.Equal(0, (await Grains.GetGrain<IQueueGrain>("xfer").GetStats()).AgentsOnline);
     }
 
     [Fact]

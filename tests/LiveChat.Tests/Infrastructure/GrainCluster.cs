@@ -13,11 +13,14 @@ namespace LiveChat.Tests.Infrastructure;
 /// </summary>
 public sealed class GrainCluster : IAsyncLifetime
 {
-    public static readonly string[] Queues = ["capacity", "close", "away", "presence", "burst", "messages", "least"];
+    public static readonly string[] Queues = ["capacity", "capacity2", "close", "away", "presence", "burst", "messages", "least", "xfer"];
 
     private InProcessTestCluster? _cluster;
 
     public IGrainFactory Grains => _cluster!.Client;
+
+    /// <summary>Deactivates a grain, as idle collection or a restart would; its next call activates it afresh from storage.</summary>
+    public Task Deactivate(IAddressable grain) => _cluster!.DeactivateAsync(grain);
 
     /// <summary>A new visitor starts a conversation in <paramref name="queue"/>; returns it and the visitor as a caller.</summary>
     public async Task<(ConversationView View, Caller Visitor)> StartChat(string queue, string? text = null)
@@ -41,7 +44,9 @@ public sealed class GrainCluster : IAsyncLifetime
             settings[$"LiveChat:Queues:{i}"] = Queues[i];
         var user = 0;
         TestUsers.Add(settings, user++, "cap", max: 2, queues: "capacity");
+        TestUsers.Add(settings, user++, "cap2", max: 100, queues: "capacity2");
         TestUsers.Add(settings, user++, "closer", max: 1, queues: "close");
+        TestUsers.Add(settings, user++, "xferer", max: 1, queues: "xfer");
         TestUsers.Add(settings, user++, "away1", max: 2, queues: "away");
         TestUsers.Add(settings, user++, "away2", max: 1, queues: "away");
         TestUsers.Add(settings, user++, "present", max: 2, queues: "presence");
