@@ -1,0 +1,47 @@
+using System.Diagnostics;
+using HdrHistogram;
+
+namespace LiveChat.LoadTests.Measurement;
+
+/// <summary>Latencies in microseconds, recorded from any thread.</summary>
+public sealed class Latency
+{
+    // microseconds, up to 5 minutes
+    private readonly LongHistogram _histogram = new(highestTrackableValue: 5L * 60 * 1_000_000, numberOfSignificantValueDigits: 3);
+    private readonly Lock _lock = new();
+
+    public void Record(long startTimestamp)
+    {
+        var micros = Math.Max(1, (long)Stopwatch.GetElapsedTime(startTimestamp).TotalMicroseconds);
+        lock (_lock)
+            _histogram.RecordValue(Math.Min(micros, _histogram.HighestTrackableValue));
+    }
+
+    public LatencySummary Summarise()
+    {
+        lock (_lock)
+        {
+            var h = _histogram;
+            if (h.TotalCount == 0)
+                return LatencySummary.Empty;
+            double Ms(long micros) => micros / 1000.0;
+            var buckets = new long[LatencySummary.BucketEdgesMs.Length + 1];
+            foreach (var v in h.RecordedValues())
+            {
+                var ms = Ms(v.ValueIteratedTo);
+                var index = Array.FindIndex(LatencySummary.BucketEdgesMs, edge => ms <= edge);
+                buckets[index < 0 ? buckets.Length - 1 : index] += v.CountAtValueIteratedTo;
+            }
+            return new LatencySummary(h.TotalCount, Ms(h.GetValueAtPercentile(0)), h.GetMean() / 1000, Ms(h.GetMaxValue()), h.GetStdDeviation() / 1000,
+                Ms(h.GetValueAtPercentile(50)), Ms(h.GetValueAtPercentile(75)), Ms(h.GetValueAtPercentile(95)), Ms(h.GetValueAtPercentile(99)), buckets);
+        }
+    }
+}
+
+public sealed record LatencySummary(long Count, double MinMs, double MeanMs, double MaxMs, double StdDevMs, double P50Ms, double P75Ms, double P95Ms, double P99Ms, long[] Buckets)
+{
+    /// <summary>Upper edges of the latency buckets; the last bucket is everything above.</summary>
+    public static readonly double[] BucketEdgesMs = [1, 5, 10, 50, 100, 500, 1000];
+
+    public static readonly LatencySummary Empty = new(0, 0, 0, 0, 0, 0, 0, 0, 0, new long[BucketEdgesMs.Length + 1]);
+}

@@ -1,0 +1,53 @@
+using System.CommandLine;
+using LiveChat.LoadTests.Reporting;
+using LiveChat.LoadTests.Scenarios;
+using LiveChat.LoadTests.Targets;
+using Spectre.Console;
+
+// The load suite: `chat` drives LiveChat and, in the same run, a bare SignalR relay with the same load;
+// `relay` is the relay itself, which the suite starts as its own process.
+var conversations = new Option<int>("--conversations") { Description = "visitor–agent conversations open at once", DefaultValueFactory = _ => 100 };
+var capacity = new Option<int>("--capacity") { Description = "chats each agent carries", DefaultValueFactory = _ => 5 };
+var rate = new Option<int>("--rate") { Description = "messages per second, both directions together", DefaultValueFactory = _ => 200 };
+var duration = new Option<int>("--duration") { Description = "seconds measured", DefaultValueFactory = _ => 30 };
+var warmUp = new Option<int>("--warmup") { Description = "seconds of load before measuring", DefaultValueFactory = _ => 5 };
+var output = new Option<string>("--out") { Description = "folder for this run's reports", DefaultValueFactory = _ => Path.Combine("reports", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss")) };
+var noBaseline = new Option<bool>("--no-baseline") { Description = "skip the bare relay" };
+var p99Ratio = new Option<double?>("--p99-ratio") { Description = "fail when LiveChat's delivery p99 exceeds the relay's times this" };
+var maxLost = new Option<long?>("--max-lost") { Description = "fail when more messages than this are lost, duplicated or out of order" };
+
+var chat = new Command("chat", "conversations exchanging messages both ways at a fixed rate") { conversations, capacity, rate, duration, warmUp, output, noBaseline, p99Ratio, maxLost };
+chat.SetAction(async (parse, cancellationToken) =>
+{
+    var settings = new ChatSettings(parse.GetValue(conversations), parse.GetValue(capacity), parse.GetValue(rate),
+        TimeSpan.FromSeconds(parse.GetValue(warmUp)), TimeSpan.FromSeconds(parse.GetValue(duration)), TimeSpan.FromSeconds(10));
+    if (settings.Conversations < 1 || settings.Capacity < 1 || settings.MessagesPerSecond < 1 || settings.Duration <= TimeSpan.Zero || settings.Duration > TimeSpan.FromHours(1))
+    {
+        Console.Error.WriteLine("conversations, capacity and rate must be at least 1, and duration from 1 s to 1 hour");
+        return 2;
+    }
+
+    var results = new List<ScenarioResult>();
+    void Progress(string line) => AnsiConsole.MarkupLineInterpolated($"[grey]{DateTime.Now:HH:mm:ss}[/] {line}");
+    var agents = (settings.Conversations + settings.Capacity - 1) / settings.Capacity;
+    await using (var liveChat = await LiveChatBackend.StartAsync(agents, settings.Capacity))
+        results.Add(await ChatScenario.RunAsync(liveChat, settings, Progress, cancellationToken));
+    if (!parse.GetValue(noBaseline))
+    {
+        await using var relay = await RelayBackend.StartAsync();
+        results.Add(await ChatScenario.RunAsync(relay, settings, Progress, cancellationToken));
+    }
+
+    var verdicts = Thresholds.Check(results, parse.GetValue(p99Ratio), parse.GetValue(maxLost));
+    var folder = await Report.WriteAsync(parse.GetValue(output)!, settings, results, verdicts.Select(v => v.Text).ToList());
+    Thresholds.Print(results, verdicts);
+    AnsiConsole.MarkupLineInterpolated($"Reports in [bold]{Path.GetFullPath(folder)}[/]");
+    return verdicts.Any(v => !v.Passed) ? 1 : 0;
+});
+
+var port = new Option<int>("--port") { Required = true };
+var relayCommand = new Command("relay", "run the bare SignalR relay (the baseline) on 127.0.0.1") { port };
+relayCommand.SetAction(async parse => await RelayServer.RunAsync(parse.GetValue(port)));
+
+var root = new RootCommand("LiveChat load suite") { chat, relayCommand };
+return await root.Parse(args).InvokeAsync();

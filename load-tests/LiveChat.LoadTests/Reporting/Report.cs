@@ -1,0 +1,72 @@
+using System.Globalization;
+using System.Text;
+using LiveChat.LoadTests.Measurement;
+using LiveChat.LoadTests.Scenarios;
+
+namespace LiveChat.LoadTests.Reporting;
+
+/// <summary>Writes a run's results as Markdown and CSV into its reports folder.</summary>
+public static class Report
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static async Task<string> WriteAsync(string folder, ChatSettings settings, IReadOnlyList<ScenarioResult> results, IReadOnlyList<string> verdicts)
+    {
+        Directory.CreateDirectory(folder);
+        await File.WriteAllTextAsync(Path.Combine(folder, "report.md"), Markdown(settings, results, verdicts));
+        await File.WriteAllTextAsync(Path.Combine(folder, "report.csv"), Csv(results));
+        return folder;
+    }
+
+    private static string Markdown(ChatSettings settings, IReadOnlyList<ScenarioResult> results, IReadOnlyList<string> verdicts)
+    {
+        var md = new StringBuilder();
+        md.AppendLine("# LiveChat load report: chat").AppendLine();
+        md.AppendLine(Inv, $"{DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {settings.Conversations} conversations, " +
+            $"agents carrying {settings.Capacity} each, {settings.MessagesPerSecond} messages/s, {settings.WarmUp.TotalSeconds:0} s warm-up, {settings.Duration.TotalSeconds:0} s measured.").AppendLine();
+        md.AppendLine("| target | ok | fail | RPS | lost | duplicated | out of order | server CPU % | server peak MB | KB per idle connection |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var r in results)
+            md.AppendLine(Inv, $"| {r.Target} | {r.Ok} | {r.Failed} | {r.Rps:0.0} | {r.Lost} | {r.Duplicated} | {r.OutOfOrder} | {r.CpuPercent:0} | {r.PeakMemoryMb:0} | {r.MemoryPerConnectionKb:0.0} |");
+        foreach (var (title, pick) in new (string, Func<ScenarioResult, LatencySummary>)[] { ("Delivery latency (scheduled send to receipt by the other side), ms", r => r.Delivery), ("Ack latency (scheduled send to ack), ms", r => r.Ack) })
+        {
+            md.AppendLine().AppendLine(Inv, $"## {title}").AppendLine();
+            md.AppendLine("| target | count | min | mean | max | stddev | p50 | p75 | p95 | p99 |");
+            md.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+            foreach (var r in results)
+            {
+                var l = pick(r);
+                md.AppendLine(Inv, $"| {r.Target} | {l.Count} | {l.MinMs:0.00} | {l.MeanMs:0.00} | {l.MaxMs:0.00} | {l.StdDevMs:0.00} | {l.P50Ms:0.00} | {l.P75Ms:0.00} | {l.P95Ms:0.00} | {l.P99Ms:0.00} |");
+            }
+        }
+        md.AppendLine().AppendLine("## Delivery latency buckets").AppendLine();
+        md.AppendLine("| target | " + string.Join(" | ", BucketNames()) + " |");
+        md.AppendLine("|---|" + string.Concat(BucketNames().Select(_ => "---|")));
+        foreach (var r in results)
+            md.AppendLine($"| {r.Target} | " + string.Join(" | ", r.Delivery.Buckets) + " |");
+        if (results.Count == 2 && results[1].Delivery.P99Ms > 0)
+            md.AppendLine().AppendLine(Inv, $"p99 ratio, {results[0].Target} to {results[1].Target}: **{results[0].Delivery.P99Ms / results[1].Delivery.P99Ms:0.00}**");
+        md.AppendLine().AppendLine("## Thresholds").AppendLine();
+        foreach (var verdict in verdicts)
+            md.AppendLine($"- {verdict}");
+        return md.ToString();
+    }
+
+    private static string Csv(IReadOnlyList<ScenarioResult> results)
+    {
+        var csv = new StringBuilder("target,metric,count,min_ms,mean_ms,max_ms,stddev_ms,p50_ms,p75_ms,p95_ms,p99_ms,ok,fail,rps,lost,duplicated,out_of_order,cpu_percent,peak_mb\n");
+        foreach (var r in results)
+            foreach (var (metric, l) in new[] { ("delivery", r.Delivery), ("ack", r.Ack) })
+                csv.AppendLine(string.Join(',', new object[] { r.Target, metric, l.Count, l.MinMs, l.MeanMs, l.MaxMs, l.StdDevMs, l.P50Ms, l.P75Ms, l.P95Ms, l.P99Ms,
+                    r.Ok, r.Failed, r.Rps, r.Lost, r.Duplicated, r.OutOfOrder, r.CpuPercent, r.PeakMemoryMb }.Select(v => Convert.ToString(v, Inv))));
+        return csv.ToString();
+    }
+
+    private static IEnumerable<string> BucketNames()
+    {
+        var edges = LatencySummary.BucketEdgesMs;
+        for (var i = 0; i < edges.Length; i++)
+            yield return i == 0 ? $"≤ {edges[0]} ms" : $"{edges[i - 1]}–{edges[i]} ms";
+        yield return $"> {edges[^1]} ms";
+    }
+}

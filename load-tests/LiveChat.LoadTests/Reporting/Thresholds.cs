@@ -1,0 +1,43 @@
+using System.Globalization;
+using LiveChat.LoadTests.Scenarios;
+using Spectre.Console;
+
+namespace LiveChat.LoadTests.Reporting;
+
+public sealed record Verdict(bool Passed, string Text);
+
+/// <summary>The thresholds given on the command line, and the console summary.</summary>
+public static class Thresholds
+{
+    public static IReadOnlyList<Verdict> Check(IReadOnlyList<ScenarioResult> results, double? p99Ratio, long? maxLost)
+    {
+        var verdicts = new List<Verdict>();
+        foreach (var r in results)
+        {
+            var broken = r.Lost + r.Duplicated + r.OutOfOrder;
+            var limit = maxLost ?? 0;
+            verdicts.Add(new(broken <= limit, FormattableString.Invariant($"{r.Target}: {r.Lost} lost, {r.Duplicated} duplicated, {r.OutOfOrder} out of order (at most {limit} allowed)")));
+            if (r.Failed > 0)
+                verdicts.Add(new(false, FormattableString.Invariant($"{r.Target}: {r.Failed} sends failed")));
+        }
+        if (p99Ratio is { } ratio && results.Count == 2)
+        {
+            var actual = results[1].Delivery.P99Ms > 0 ? results[0].Delivery.P99Ms / results[1].Delivery.P99Ms : double.PositiveInfinity;
+            verdicts.Add(new(actual <= ratio, FormattableString.Invariant($"p99 ratio {actual:0.00} (at most {ratio:0.00})")));
+        }
+        return verdicts;
+    }
+
+    public static void Print(IReadOnlyList<ScenarioResult> results, IReadOnlyList<Verdict> verdicts)
+    {
+        var table = new Table().AddColumns("target", "ok", "fail", "RPS", "p50 ms", "p95 ms", "p99 ms", "max ms", "ack p99 ms", "lost", "dup", "ooo", "CPU %", "peak MB");
+        foreach (var r in results)
+            table.AddRow(new[] { r.Target, r.Ok.ToString(), r.Failed.ToString(), F(r.Rps), F(r.Delivery.P50Ms), F(r.Delivery.P95Ms), F(r.Delivery.P99Ms), F(r.Delivery.MaxMs), F(r.Ack.P99Ms),
+                r.Lost.ToString(), r.Duplicated.ToString(), r.OutOfOrder.ToString(), F(r.CpuPercent), F(r.PeakMemoryMb) }.Select(Markup.Escape).ToArray());
+        AnsiConsole.Write(table);
+        foreach (var v in verdicts)
+            AnsiConsole.MarkupLine((v.Passed ? "[green]pass[/] " : "[red]FAIL[/] ") + Markup.Escape(v.Text));
+    }
+
+    private static string F(double value) => value.ToString("0.0", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using LiveChat.Contracts;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace LiveChat.LoadTests.Targets;
+
+/// <summary>
+/// LiveChat itself: a node started as its own process on the embedded default, with generated agents
+/// (<c>load0</c>, <c>load1</c> ...), visitors who start conversations and get them assigned.
+/// </summary>
+public sealed class LiveChatBackend : IChatBackend
+{
+    private const string Password = "load-test";
+    private readonly ChildProcess _server;
+    private readonly string _contentRoot;
+    private HubConnection[] _agents = [];
+    private HubConnection[] _visitors = [];
+    private string[] _conversationIds = [];
+    private int[] _agentOfPair = [];
+
+    private LiveChatBackend(ChildProcess server, string contentRoot)
+    {
+        _server = server;
+        _contentRoot = contentRoot;
+    }
+
+    public string Name => "LiveChat";
+
+    public Process ServerProcess => _server.Process;
+
+    /// <summary>Starts a node whose configuration holds <paramref name="agents"/> agents of <paramref name="capacity"/> each.</summary>
+    public static async Task<LiveChatBackend> StartAsync(int agents, int capacity)
+    {
+        // Users go in a settings file in the node's content root: thousands of environment variables would do too, but less readably.
+        var contentRoot = Directory.CreateTempSubdirectory("livechat-load-").FullName;
+        var users = Enumerable.Range(0, agents).Select(i => new { Username = $"load{i}", Role = "agent", MaxConversations = capacity, Password });
+        await File.WriteAllTextAsync(Path.Combine(contentRoot, "appsettings.Development.json"),
+            JsonSerializer.Serialize(new { Logging = new { LogLevel = new { Default = "Warning" } }, LiveChat = new { Users = users } }));
+
+        var port = ChildProcess.FreePort();
+        var server = await ChildProcess.StartAsync(
+            Path.Combine(AppContext.BaseDirectory, "LiveChat.Server.dll"),
+            ["--contentRoot", contentRoot, "--urls", $"http://127.0.0.1:{port}",
+             $"--LiveChat:Orleans:SiloPort={ChildProcess.FreePort()}", $"--LiveChat:Orleans:GatewayPort={ChildProcess.FreePort()}"],
+            port, "/healthz", new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Development" });
+        return new LiveChatBackend(server, contentRoot);
+    }
+
+    public async Task OpenAsync(int pairs, int capacity, Action<int, Direction, string> onReceived, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { BaseAddress = _server.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        var pairOf = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        var agentIndex = new Dictionary<string, int>();
+
+        _agents = new HubConnection[(pairs + capacity - 1) / capacity];
+        for (var i = 0; i < _agents.Length; i++)
+            agentIndex[$"load{i}"] = i;
+        await Connections.ForEach(_agents.Length, async i =>
+        {
+            var signIn = await http.PostAsJsonAsync("/api/auth/token", new { username = $"load{i}", password = Password }, cancellationToken);
+            var token = (await signIn.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("accessToken").GetString();
+            var hub = Connections.Build(new Uri(_server.BaseAddress, "/hubs/agent"), token);
+            hub.On<ChatMessage>("MessageReceived", m =>
+            {
+                if (m.SenderRole == Roles.Visitor && pairOf.TryGetValue(m.ConversationId, out var pair))
+                    onReceived(pair, Direction.VisitorToAgent, m.Text);
+            });
+            await hub.StartAsync(cancellationToken);
+            await hub.InvokeAsync<AgentView>("SetStatus", "Online", cancellationToken);
+            _agents[i] = hub;
+        }, cancellationToken);
+
+        _visitors = new HubConnection[pairs];
+        _conversationIds = new string[pairs];
+        _agentOfPair = new int[pairs];
+        await Connections.ForEach(pairs, async i =>
+        {
+            var session = await http.PostAsJsonAsync("/api/visitor/session", new { name = $"Visitor {i}" }, cancellationToken);
+            var token = (await session.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("accessToken").GetString();
+            var hub = Connections.Build(new Uri(_server.BaseAddress, "/hubs/visitor"), token);
+            hub.On<ChatMessage>("MessageReceived", m =>
+            {
+                if (m.SenderRole == Roles.Agent)
+                    onReceived(i, Direction.AgentToVisitor, m.Text);
+            });
+            await hub.StartAsync(cancellationToken);
+            var view = await hub.InvokeAsync<ConversationView>("StartConversation", new StartConversationRequest(), cancellationToken);
+            if (view.AgentId is null)
+                throw new InvalidOperationException($"conversation {i} was not assigned: the agents' capacity is too small for {pairs} chats");
+            pairOf[view.ConversationId] = i;
+            _conversationIds[i] = view.ConversationId;
+            _agentOfPair[i] = agentIndex[view.AgentId];
+            _visitors[i] = hub;
+        }, cancellationToken);
+    }
+
+    public Task SendAsync(int pair, Direction direction, string clientMessageId, string text)
+    {
+        var hub = direction == Direction.VisitorToAgent ? _visitors[pair] : _agents[_agentOfPair[pair]];
+        return hub.InvokeAsync<MessageAck>("SendMessage", _conversationIds[pair], clientMessageId, text);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Task.WhenAll(_visitors.Concat(_agents).Where(h => h is not null).Select(h => h.DisposeAsync().AsTask()));
+        await _server.DisposeAsync();
+        try { Directory.Delete(_contentRoot, recursive: true); } catch (IOException) { }
+    }
+}
