@@ -1,0 +1,36 @@
+using System.Diagnostics;
+
+namespace LiveChat.Tests.LoadSuite;
+
+/// <summary>
+/// A few seconds of the load suite's <c>chat</c> scenario at a small load, run exactly as a person runs it: it must
+/// deliver every message exactly once, in order, to both LiveChat and the bare relay, and write its reports.
+/// Latency is not asserted here; the benchmarks in docs/performance.md are for that.
+/// </summary>
+public sealed class LoadSuiteSmokeTests
+{
+    [Fact]
+    public async Task ASmallChatRunLosesNothingAndWritesItsReport()
+    {
+        var output = Directory.CreateTempSubdirectory("livechat-load-smoke-").FullName;
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "LiveChat.LoadTests.dll"), "chat",
+                     "--conversations", "20", "--capacity", "5", "--rate", "60", "--warmup", "1", "--duration", "3", "--max-lost", "0", "--out", output })
+            info.ArgumentList.Add(arg);
+
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
+
+        Assert.True(process.ExitCode == 0, $"the load suite exited with {process.ExitCode}:\n{await stdout}\n{await stderr}");
+        var report = await File.ReadAllTextAsync(Path.Combine(output, "report.md"));
+        Assert.Contains("LiveChat: 0 lost, 0 duplicated, 0 out of order", report);
+        Assert.Contains("Bare relay: 0 lost, 0 duplicated, 0 out of order", report);
+        // Every measured message was timed: 60/s for 3 s is 180 sends, and each arrived.
+        var csv = await File.ReadAllLinesAsync(Path.Combine(output, "report.csv"));
+        var delivery = csv.Single(l => l.StartsWith("LiveChat,delivery,", StringComparison.Ordinal)).Split(',');
+        Assert.InRange(long.Parse(delivery[2]), 170, 190);
+        Directory.Delete(output, recursive: true);
+    }
+}
