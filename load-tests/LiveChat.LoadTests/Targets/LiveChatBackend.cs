@@ -35,16 +35,21 @@ public sealed class LiveChatBackend : IChatBackend
     {
         // Users go in a settings file in the node's content root: thousands of environment variables would do too, but less readably.
         var contentRoot = Directory.CreateTempSubdirectory("livechat-load-").FullName;
-        var users = Enumerable.Range(0, agents).Select(i => new { Username = $"load{i}", Role = "agent", MaxConversations = capacity, Password });
-        await File.WriteAllTextAsync(Path.Combine(contentRoot, "appsettings.Development.json"),
-            JsonSerializer.Serialize(new { Logging = new { LogLevel = new { Default = "Warning" } }, LiveChat = new { Users = users } }));
+        // Production, as operators run it: one real hash serves every generated user (they share the password).
+        var hash = LiveChat.Server.Identity.UserDirectory.Hash(Password);
+        var users = Enumerable.Range(0, agents).Select(i => new { Username = $"load{i}", Role = "agent", MaxConversations = capacity, PasswordHash = hash });
+        await File.WriteAllTextAsync(Path.Combine(contentRoot, "appsettings.json"), JsonSerializer.Serialize(new
+        {
+            Logging = new { LogLevel = new { Default = "Warning" } },
+            LiveChat = new { Users = users, Auth = new { SigningKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48)) } },
+        }));
 
         var port = ChildProcess.FreePort();
         var server = await ChildProcess.StartAsync(
             Path.Combine(AppContext.BaseDirectory, "LiveChat.Server.dll"),
             ["--contentRoot", contentRoot, "--urls", $"http://127.0.0.1:{port}",
              $"--LiveChat:Orleans:SiloPort={ChildProcess.FreePort()}", $"--LiveChat:Orleans:GatewayPort={ChildProcess.FreePort()}"],
-            port, "/healthz", new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Development" });
+            port, "/healthz", new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" });
         return new LiveChatBackend(server, contentRoot);
     }
 
