@@ -5,7 +5,8 @@ using LiveChat.LoadTests.Targets;
 using Spectre.Console;
 
 // The load suite: `chat` drives LiveChat and, in the same run, a bare SignalR relay with the same load;
-// `relay` is the relay itself, which the suite starts as its own process.
+// `long-conversation` drives one conversation to thousands of messages; `relay` is the relay itself, which the
+// suite starts as its own process.
 var conversations = new Option<int>("--conversations") { Description = "visitor–agent conversations open at once", DefaultValueFactory = _ => 100 };
 var capacity = new Option<int>("--capacity") { Description = "chats each agent carries", DefaultValueFactory = _ => 5 };
 var rate = new Option<int>("--rate") { Description = "messages per second, both directions together", DefaultValueFactory = _ => 200 };
@@ -45,9 +46,35 @@ chat.SetAction(async (parse, cancellationToken) =>
     return verdicts.Any(v => !v.Passed) ? 1 : 0;
 });
 
+var messages = new Option<int>("--messages") { Description = "messages in the one conversation", DefaultValueFactory = _ => 10_000 };
+var longRate = new Option<int>("--rate") { Description = "messages per second", DefaultValueFactory = _ => 500 };
+var maxGrowth = new Option<double?>("--max-growth") { Description = "fail when the last hundred's p99 exceeds the first hundred's times this" };
+var longOutput = new Option<string>("--out") { Description = "folder for this run's reports", DefaultValueFactory = _ => Path.Combine("reports", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss")) };
+var longConversation = new Command("long-conversation", "one conversation driven to many thousands of messages: the last hundred against the first") { messages, longRate, maxGrowth, longOutput };
+longConversation.SetAction(async (parse, cancellationToken) =>
+{
+    var count = parse.GetValue(messages);
+    if (count is < 200 or > 1_000_000 || parse.GetValue(longRate) < 1)
+    {
+        Console.Error.WriteLine("messages must be from 200 to 1000000, and rate at least 1");
+        return 2;
+    }
+    LongConversationResult result;
+    await using (var liveChat = await LiveChatBackend.StartAsync(agents: 1, capacity: 1))
+        result = await LongConversationScenario.RunAsync(liveChat, count, parse.GetValue(longRate),
+            line => AnsiConsole.MarkupLineInterpolated($"[grey]{DateTime.Now:HH:mm:ss}[/] {line}"), cancellationToken);
+    var verdicts = Thresholds.Check(result, parse.GetValue(maxGrowth), parse.GetValue(maxLost));
+    var folder = await Report.WriteAsync(parse.GetValue(longOutput)!, result, verdicts.Select(v => v.Text).ToList());
+    foreach (var v in verdicts)
+        AnsiConsole.MarkupLine((v.Passed ? "[green]pass[/] " : "[red]FAIL[/] ") + Markup.Escape(v.Text));
+    AnsiConsole.MarkupLineInterpolated($"Reports in [bold]{Path.GetFullPath(folder)}[/]");
+    return verdicts.Any(v => !v.Passed) ? 1 : 0;
+});
+longConversation.Options.Add(maxLost);
+
 var port = new Option<int>("--port") { Required = true };
 var relayCommand = new Command("relay", "run the bare SignalR relay (the baseline) on 127.0.0.1") { port };
 relayCommand.SetAction(async parse => await RelayServer.RunAsync(parse.GetValue(port)));
 
-var root = new RootCommand("LiveChat load suite") { chat, relayCommand };
+var root = new RootCommand("LiveChat load suite") { chat, longConversation, relayCommand };
 return await root.Parse(args).InvokeAsync();

@@ -10,11 +10,13 @@ public sealed class Latency
     private readonly LongHistogram _histogram = new(highestTrackableValue: 5L * 60 * 1_000_000, numberOfSignificantValueDigits: 3);
     private readonly Lock _lock = new();
 
-    public void Record(long startTimestamp)
+    /// <summary>Records the time from <paramref name="startTimestamp"/> (a Stopwatch timestamp) until now.</summary>
+    public void Record(long startTimestamp) => RecordMicros((long)Stopwatch.GetElapsedTime(startTimestamp).TotalMicroseconds);
+
+    public void RecordMicros(long micros)
     {
-        var micros = Math.Max(1, (long)Stopwatch.GetElapsedTime(startTimestamp).TotalMicroseconds);
         lock (_lock)
-            _histogram.RecordValue(Math.Min(micros, _histogram.HighestTrackableValue));
+            _histogram.RecordValue(Math.Clamp(micros, 1, _histogram.HighestTrackableValue));
     }
 
     public LatencySummary Summarise()

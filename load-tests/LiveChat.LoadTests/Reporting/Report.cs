@@ -18,6 +18,26 @@ public static class Report
         return folder;
     }
 
+    public static async Task<string> WriteAsync(string folder, LongConversationResult result, IReadOnlyList<string> verdicts)
+    {
+        Directory.CreateDirectory(folder);
+        var md = new StringBuilder("# LiveChat load report: long-conversation\n\n");
+        md.AppendLine(Inv, $"{DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, one conversation of {result.Messages} messages.").AppendLine();
+        md.AppendLine("| messages | count | min | mean | max | stddev | p50 | p75 | p95 | p99 |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var (name, l) in new[] { ("first hundred", result.First), ("last hundred", result.Last) })
+            md.AppendLine(Inv, $"| {name} | {l.Count} | {l.MinMs:0.00} | {l.MeanMs:0.00} | {l.MaxMs:0.00} | {l.StdDevMs:0.00} | {l.P50Ms:0.00} | {l.P75Ms:0.00} | {l.P95Ms:0.00} | {l.P99Ms:0.00} |");
+        md.AppendLine().AppendLine(Inv, $"p99 growth, last hundred to first hundred: **{result.P99Growth:0.00}**").AppendLine().AppendLine("## Thresholds").AppendLine();
+        foreach (var verdict in verdicts)
+            md.AppendLine($"- {verdict}");
+        await File.WriteAllTextAsync(Path.Combine(folder, "report.md"), md.ToString());
+        var csv = new StringBuilder("window,count,min_ms,mean_ms,max_ms,stddev_ms,p50_ms,p75_ms,p95_ms,p99_ms\n");
+        foreach (var (name, l) in new[] { ("first", result.First), ("last", result.Last) })
+            csv.AppendLine(string.Join(',', new object[] { name, l.Count, l.MinMs, l.MeanMs, l.MaxMs, l.StdDevMs, l.P50Ms, l.P75Ms, l.P95Ms, l.P99Ms }.Select(v => Convert.ToString(v, Inv))));
+        await File.WriteAllTextAsync(Path.Combine(folder, "report.csv"), csv.ToString());
+        return folder;
+    }
+
     private static string Markdown(ChatSettings settings, IReadOnlyList<ScenarioResult> results, IReadOnlyList<string> verdicts)
     {
         var md = new StringBuilder();

@@ -28,6 +28,21 @@ public static class Thresholds
         return verdicts;
     }
 
+    public static IReadOnlyList<Verdict> Check(LongConversationResult result, double? maxGrowth, long? maxLost)
+    {
+        var broken = result.Lost + result.Duplicated + result.OutOfOrder;
+        var limit = maxLost ?? 0;
+        var verdicts = new List<Verdict>
+        {
+            new(broken <= limit, FormattableString.Invariant($"{result.Lost} lost, {result.Duplicated} duplicated, {result.OutOfOrder} out of order (at most {limit} allowed)")),
+        };
+        if (result.Failed > 0)
+            verdicts.Add(new(false, FormattableString.Invariant($"{result.Failed} sends failed")));
+        if (maxGrowth is { } growth)
+            verdicts.Add(new(result.P99Growth <= growth, FormattableString.Invariant($"p99 of the last hundred is {result.P99Growth:0.00}× the first hundred's (at most {growth:0.00})")));
+        return verdicts;
+    }
+
     public static void Print(IReadOnlyList<ScenarioResult> results, IReadOnlyList<Verdict> verdicts)
     {
         var table = new Table().AddColumns("target", "ok", "fail", "RPS", "p50 ms", "p95 ms", "p99 ms", "max ms", "ack p99 ms", "lost", "dup", "ooo", "CPU %", "peak MB");

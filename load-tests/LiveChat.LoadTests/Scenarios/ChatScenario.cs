@@ -49,10 +49,8 @@ public static class ChatScenario
 
         for (long i = 0; i < total; i++)
         {
-            var scheduled = start + (long)(i * (double)Stopwatch.Frequency / settings.MessagesPerSecond);
-            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), scheduled);
-            if (wait > TimeSpan.FromMilliseconds(1))
-                await Task.Delay(wait, cancellationToken);
+            var scheduled = OpenLoop.Schedule(start, i, settings.MessagesPerSecond);
+            await OpenLoop.WaitUntil(scheduled, cancellationToken);
             var pair = (int)(i % settings.Conversations);
             var direction = (int)(i / settings.Conversations % 2);
             var number = ++counters[pair, direction];
