@@ -14,10 +14,11 @@ var duration = new Option<int>("--duration") { Description = "seconds measured",
 var warmUp = new Option<int>("--warmup") { Description = "seconds of load before measuring", DefaultValueFactory = _ => 5 };
 var output = new Option<string>("--out") { Description = "folder for this run's reports", DefaultValueFactory = _ => Path.Combine("reports", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss")) };
 var noBaseline = new Option<bool>("--no-baseline") { Description = "skip the bare relay" };
+var redis = new Option<string?>("--redis") { Description = "run the LiveChat node on this Redis (loopback only), e.g. 127.0.0.1:6379; the embedded default when omitted" };
 var p99Ratio = new Option<double?>("--p99-ratio") { Description = "fail when LiveChat's delivery p99 exceeds the relay's times this" };
 var maxLost = new Option<long?>("--max-lost") { Description = "fail when more messages than this are lost, duplicated or out of order" };
 
-var chat = new Command("chat", "conversations exchanging messages both ways at a fixed rate") { conversations, capacity, rate, duration, warmUp, output, noBaseline, p99Ratio, maxLost };
+var chat = new Command("chat", "conversations exchanging messages both ways at a fixed rate") { conversations, capacity, rate, duration, warmUp, output, noBaseline, redis, p99Ratio, maxLost };
 chat.SetAction(async (parse, cancellationToken) =>
 {
     var settings = new ChatSettings(parse.GetValue(conversations), parse.GetValue(capacity), parse.GetValue(rate),
@@ -28,10 +29,16 @@ chat.SetAction(async (parse, cancellationToken) =>
         return 2;
     }
 
+    if (LiveChatBackend.CheckLoopback(parse.GetValue(redis)) is { } refusal)
+    {
+        Console.Error.WriteLine(refusal);
+        return 2;
+    }
+
     var results = new List<ScenarioResult>();
     void Progress(string line) => AnsiConsole.MarkupLineInterpolated($"[grey]{DateTime.Now:HH:mm:ss}[/] {line}");
     var agents = (settings.Conversations + settings.Capacity - 1) / settings.Capacity;
-    await using (var liveChat = await LiveChatBackend.StartAsync(agents, settings.Capacity))
+    await using (var liveChat = await LiveChatBackend.StartAsync(agents, settings.Capacity, parse.GetValue(redis)))
         results.Add(await ChatScenario.RunAsync(liveChat, settings, Progress, cancellationToken));
     if (!parse.GetValue(noBaseline))
     {
@@ -59,8 +66,13 @@ longConversation.SetAction(async (parse, cancellationToken) =>
         Console.Error.WriteLine("messages must be from 200 to 1000000, and rate at least 1");
         return 2;
     }
+    if (LiveChatBackend.CheckLoopback(parse.GetValue(redis)) is { } refusal)
+    {
+        Console.Error.WriteLine(refusal);
+        return 2;
+    }
     LongConversationResult result;
-    await using (var liveChat = await LiveChatBackend.StartAsync(agents: 1, capacity: 1))
+    await using (var liveChat = await LiveChatBackend.StartAsync(agents: 1, capacity: 1, parse.GetValue(redis)))
         result = await LongConversationScenario.RunAsync(liveChat, count, parse.GetValue(longRate),
             line => AnsiConsole.MarkupLineInterpolated($"[grey]{DateTime.Now:HH:mm:ss}[/] {line}"), cancellationToken);
     var verdicts = Thresholds.Check(result, parse.GetValue(maxGrowth), parse.GetValue(maxLost));
@@ -71,6 +83,7 @@ longConversation.SetAction(async (parse, cancellationToken) =>
     return verdicts.Any(v => !v.Passed) ? 1 : 0;
 });
 longConversation.Options.Add(maxLost);
+longConversation.Options.Add(redis);
 
 var port = new Option<int>("--port") { Required = true };
 var relayCommand = new Command("relay", "run the bare SignalR relay (the baseline) on 127.0.0.1") { port };

@@ -20,18 +20,22 @@ public sealed class LiveChatBackend : IChatBackend
     private string[] _conversationIds = [];
     private int[] _agentOfPair = [];
 
-    private LiveChatBackend(ChildProcess server, string contentRoot)
+    private LiveChatBackend(ChildProcess server, string contentRoot, bool onRedis)
     {
         _server = server;
         _contentRoot = contentRoot;
+        Name = onRedis ? "LiveChat on Redis" : "LiveChat";
     }
 
-    public string Name => "LiveChat";
+    public string Name { get; }
 
     public Process ServerProcess => _server.Process;
 
-    /// <summary>Starts a node whose configuration holds <paramref name="agents"/> agents of <paramref name="capacity"/> each.</summary>
-    public static async Task<LiveChatBackend> StartAsync(int agents, int capacity)
+    /// <summary>
+    /// Starts a node whose configuration holds <paramref name="agents"/> agents of <paramref name="capacity"/> each:
+    /// on the embedded default, or on the Redis at <paramref name="redis"/> (a loopback address only).
+    /// </summary>
+    public static async Task<LiveChatBackend> StartAsync(int agents, int capacity, string? redis = null)
     {
         // Users go in a settings file in the node's content root: thousands of environment variables would do too, but less readably.
         var contentRoot = Directory.CreateTempSubdirectory("livechat-load-").FullName;
@@ -49,8 +53,35 @@ public sealed class LiveChatBackend : IChatBackend
             Path.Combine(AppContext.BaseDirectory, "LiveChat.Server.dll"),
             ["--contentRoot", contentRoot, "--urls", $"http://127.0.0.1:{port}",
              $"--LiveChat:Orleans:SiloPort={ChildProcess.FreePort()}", $"--LiveChat:Orleans:GatewayPort={ChildProcess.FreePort()}"],
-            port, "/healthz", new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" });
-        return new LiveChatBackend(server, contentRoot);
+            port, "/healthz", Environment(redis));
+        return new LiveChatBackend(server, contentRoot, redis is not null);
+    }
+
+    private static Dictionary<string, string> Environment(string? redis)
+    {
+        var environment = new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" };
+        if (redis is not null)
+        {
+            environment["ConnectionStrings__Redis"] = redis;
+            // A fresh service id per run, so agents and queues of an earlier run in the same Redis are not picked up.
+            environment["LiveChat__Orleans__ServiceId"] = $"load-{Guid.NewGuid():N}";
+        }
+        return environment;
+    }
+
+    /// <summary>Only loopback addresses may be a load target here.</summary>
+    public static string? CheckLoopback(string? redis)
+    {
+        if (redis is null)
+            return null;
+        var endpoints = StackExchange.Redis.ConfigurationOptions.Parse(redis).EndPoints;
+        var remote = endpoints.FirstOrDefault(e => e switch
+        {
+            System.Net.IPEndPoint ip => !System.Net.IPAddress.IsLoopback(ip.Address),
+            System.Net.DnsEndPoint dns => dns.Host is not "localhost",
+            _ => true,
+        });
+        return remote is null && endpoints.Count > 0 ? null : $"--redis must name a loopback address (127.0.0.1 or localhost), not {remote}";
     }
 
     public async Task OpenAsync(int pairs, int capacity, Action<int, Direction, string> onReceived, CancellationToken cancellationToken)
