@@ -5,8 +5,8 @@ using LiveChat.LoadTests.Targets;
 using Spectre.Console;
 
 // The load suite: `chat` drives LiveChat and, in the same run, a bare SignalR relay with the same load;
-// `long-conversation` drives one conversation to thousands of messages; `relay` is the relay itself, which the
-// suite starts as its own process.
+// `long-conversation` drives one conversation to thousands of messages; `connect-storm` brings visitors in a rush;
+// `relay` is the relay itself, which the suite starts as its own process.
 var conversations = new Option<int>("--conversations") { Description = "visitor–agent conversations open at once", DefaultValueFactory = _ => 100 };
 var capacity = new Option<int>("--capacity") { Description = "chats each agent carries", DefaultValueFactory = _ => 5 };
 var rate = new Option<int>("--rate") { Description = "messages per second, both directions together", DefaultValueFactory = _ => 200 };
@@ -85,9 +85,46 @@ longConversation.SetAction(async (parse, cancellationToken) =>
 longConversation.Options.Add(maxLost);
 longConversation.Options.Add(redis);
 
+var visitors = new Option<int>("--visitors") { Description = "visitors who arrive", DefaultValueFactory = _ => 1000 };
+var within = new Option<double>("--within") { Description = "seconds over which they arrive", DefaultValueFactory = _ => 10 };
+var stormAgents = new Option<int>("--agents") { Description = "agents online (capacity 5 each), so the rest queue", DefaultValueFactory = _ => 10 };
+var stormOutput = new Option<string>("--out") { Description = "folder for this run's reports", DefaultValueFactory = _ => Path.Combine("reports", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss")) };
+var connectStorm = new Command("connect-storm", "visitors arrive within a few seconds: time to session, connect, start and first queue position") { visitors, within, stormAgents, stormOutput, redis };
+connectStorm.SetAction(async (parse, cancellationToken) =>
+{
+    var count = parse.GetValue(visitors);
+    var seconds = parse.GetValue(within);
+    if (count is < 1 or > 20_000 || seconds is <= 0 or > 600 || parse.GetValue(stormAgents) < 0)
+    {
+        Console.Error.WriteLine("visitors must be from 1 to 20000, within from 0 to 600 seconds, agents 0 or more");
+        return 2;
+    }
+    if (LiveChatBackend.CheckLoopback(parse.GetValue(redis)) is { } refusal)
+    {
+        Console.Error.WriteLine(refusal);
+        return 2;
+    }
+    ConnectStormResult result;
+    await using (var liveChat = await LiveChatBackend.StartAsync(Math.Max(1, parse.GetValue(stormAgents)), 5, parse.GetValue(redis)))
+        result = await ConnectStormScenario.RunAsync(liveChat, count, TimeSpan.FromSeconds(seconds), parse.GetValue(stormAgents),
+            line => AnsiConsole.MarkupLineInterpolated($"[grey]{DateTime.Now:HH:mm:ss}[/] {line}"), cancellationToken);
+    var verdicts = new List<Verdict>
+    {
+        new(result.Failed == 0, $"{result.Failed} of {result.Visitors} visitors failed to get through"),
+        new(result.PositionsConsistent, $"{result.Queued} queued visitors' positions {(result.PositionsConsistent ? "are" : "are NOT")} 1..{result.Queued}, each once; {result.Assigned} assigned at once"),
+    };
+    var folder = await Report.WriteStepsAsync(parse.GetValue(stormOutput)!, "connect-storm",
+        $"{result.Visitors} visitors arriving within {seconds:0.#} s, {parse.GetValue(stormAgents)} agents online; server peak memory {result.PeakMemoryMb:0} MB.",
+        result.Steps, verdicts.Select(v => v.Text).ToList());
+    foreach (var v in verdicts)
+        AnsiConsole.MarkupLine((v.Passed ? "[green]pass[/] " : "[red]FAIL[/] ") + Markup.Escape(v.Text));
+    AnsiConsole.MarkupLineInterpolated($"Reports in [bold]{Path.GetFullPath(folder)}[/]");
+    return verdicts.Any(v => !v.Passed) ? 1 : 0;
+});
+
 var port = new Option<int>("--port") { Required = true };
 var relayCommand = new Command("relay", "run the bare SignalR relay (the baseline) on 127.0.0.1") { port };
 relayCommand.SetAction(async parse => await RelayServer.RunAsync(parse.GetValue(port)));
 
-var root = new RootCommand("LiveChat load suite") { chat, longConversation, relayCommand };
+var root = new RootCommand("LiveChat load suite") { chat, longConversation, connectStorm, relayCommand };
 return await root.Parse(args).InvokeAsync();

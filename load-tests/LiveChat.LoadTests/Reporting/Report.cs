@@ -38,6 +38,28 @@ public static class Report
         return folder;
     }
 
+    /// <summary>A scenario measured step by step (connect-storm): one latency row per step.</summary>
+    public static async Task<string> WriteStepsAsync(string folder, string scenario, string description, IReadOnlyList<(string Step, LatencySummary Latency)> steps, IReadOnlyList<string> verdicts)
+    {
+        Directory.CreateDirectory(folder);
+        var md = new StringBuilder($"# LiveChat load report: {scenario}\n\n");
+        md.AppendLine(Inv, $"{DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores. {description}").AppendLine();
+        md.AppendLine("| step | count | min | mean | max | stddev | p50 | p75 | p95 | p99 (ms) |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+        var csv = new StringBuilder("step,count,min_ms,mean_ms,max_ms,stddev_ms,p50_ms,p75_ms,p95_ms,p99_ms\n");
+        foreach (var (step, l) in steps)
+        {
+            md.AppendLine(Inv, $"| {step} | {l.Count} | {l.MinMs:0.00} | {l.MeanMs:0.00} | {l.MaxMs:0.00} | {l.StdDevMs:0.00} | {l.P50Ms:0.00} | {l.P75Ms:0.00} | {l.P95Ms:0.00} | {l.P99Ms:0.00} |");
+            csv.AppendLine(string.Join(',', new object[] { step, l.Count, l.MinMs, l.MeanMs, l.MaxMs, l.StdDevMs, l.P50Ms, l.P75Ms, l.P95Ms, l.P99Ms }.Select(v => Convert.ToString(v, Inv))));
+        }
+        md.AppendLine().AppendLine("## Checks").AppendLine();
+        foreach (var verdict in verdicts)
+            md.AppendLine($"- {verdict}");
+        await File.WriteAllTextAsync(Path.Combine(folder, "report.md"), md.ToString());
+        await File.WriteAllTextAsync(Path.Combine(folder, "report.csv"), csv.ToString());
+        return folder;
+    }
+
     private static string Markdown(ChatSettings settings, IReadOnlyList<ScenarioResult> results, IReadOnlyList<string> verdicts)
     {
         var md = new StringBuilder();

@@ -132,6 +132,24 @@ public sealed class LiveChatBackend : IChatBackend
         }, cancellationToken);
     }
 
+    public Uri BaseAddress => _server.BaseAddress;
+
+    /// <summary>Signs in agents <c>load0</c>..<c>load{count-1}</c>, connects them and sets them Online.</summary>
+    public async Task<HubConnection[]> ConnectAgentsAsync(int count, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { BaseAddress = _server.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        var agents = new HubConnection[count];
+        await Connections.ForEach(count, async i =>
+        {
+            var signIn = await http.PostAsJsonAsync("/api/auth/token", new { username = $"load{i}", password = Password }, cancellationToken);
+            var token = (await signIn.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("accessToken").GetString();
+            agents[i] = Connections.Build(new Uri(_server.BaseAddress, "/hubs/agent"), token);
+            await agents[i].StartAsync(cancellationToken);
+            await agents[i].InvokeAsync<AgentView>("SetStatus", "Online", cancellationToken);
+        }, cancellationToken);
+        return agents;
+    }
+
     public Task SendAsync(int pair, Direction direction, string clientMessageId, string text)
     {
         var hub = direction == Direction.VisitorToAgent ? _visitors[pair] : _agents[_agentOfPair[pair]];

@@ -3,8 +3,9 @@ using System.Diagnostics;
 namespace LiveChat.Tests.LoadSuite;
 
 /// <summary>
-/// A few seconds of the load suite's <c>chat</c> scenario at a small load, run exactly as a person runs it: it must
-/// deliver every message exactly once, in order, to both LiveChat and the bare relay, and write its reports.
+/// A few seconds of the load suite at a small load, run exactly as a person runs it. The <c>chat</c> run must deliver
+/// every message exactly once, in order, to both LiveChat and the bare relay; <c>connect-storm</c> must get every
+/// visitor through. Both must write their reports.
 /// Latency is not asserted here; the benchmarks in docs/performance.md are for that.
 /// </summary>
 public sealed class LoadSuiteSmokeTests
@@ -12,18 +13,8 @@ public sealed class LoadSuiteSmokeTests
     [Fact]
     public async Task ASmallChatRunLosesNothingAndWritesItsReport()
     {
-        var output = Directory.CreateTempSubdirectory("livechat-load-smoke-").FullName;
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "LiveChat.LoadTests.dll"), "chat",
-                     "--conversations", "20", "--capacity", "5", "--rate", "60", "--warmup", "1", "--duration", "3", "--max-lost", "0", "--out", output })
-            info.ArgumentList.Add(arg);
+        var output = await RunSuite("chat", "--conversations", "20", "--capacity", "5", "--rate", "60", "--warmup", "1", "--duration", "3", "--max-lost", "0");
 
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
-
-        Assert.True(process.ExitCode == 0, $"the load suite exited with {process.ExitCode}:\n{await stdout}\n{await stderr}");
         var report = await File.ReadAllTextAsync(Path.Combine(output, "report.md"));
         Assert.Contains("LiveChat: 0 lost, 0 duplicated, 0 out of order", report);
         Assert.Contains("Bare relay: 0 lost, 0 duplicated, 0 out of order", report);
@@ -32,5 +23,34 @@ public sealed class LoadSuiteSmokeTests
         var delivery = csv.Single(l => l.StartsWith("LiveChat,delivery,", StringComparison.Ordinal)).Split(',');
         Assert.InRange(long.Parse(delivery[2]), 170, 190);
         Directory.Delete(output, recursive: true);
+    }
+
+    [Fact]
+    public async Task ASmallConnectStormGetsEveryVisitorThroughWithConsistentPositions()
+    {
+        var output = await RunSuite("connect-storm", "--visitors", "40", "--within", "2", "--agents", "2");
+
+        var report = await File.ReadAllTextAsync(Path.Combine(output, "report.md"));
+        Assert.Contains("0 of 40 visitors failed to get through", report);
+        Assert.Contains("30 queued visitors' positions are 1..30, each once; 10 assigned at once", report);
+        Assert.Contains("| arrival to first position | 40 |", report);
+        Directory.Delete(output, recursive: true);
+    }
+
+    /// <summary>Runs the load suite as a person does and returns its report folder; fails with its output when it exits non-zero.</summary>
+    private static async Task<string> RunSuite(params string[] args)
+    {
+        var output = Directory.CreateTempSubdirectory("livechat-load-smoke-").FullName;
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args.Prepend(Path.Combine(AppContext.BaseDirectory, "LiveChat.LoadTests.dll")).Append("--out").Append(output))
+            info.ArgumentList.Add(arg);
+
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
+
+        Assert.True(process.ExitCode == 0, $"the load suite exited with {process.ExitCode}:\n{await stdout}\n{await stderr}");
+        return output;
     }
 }
