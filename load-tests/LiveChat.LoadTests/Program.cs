@@ -88,15 +88,17 @@ longConversation.Options.Add(redis);
 var visitors = new Option<int>("--visitors") { Description = "visitors who arrive", DefaultValueFactory = _ => 1000 };
 var within = new Option<double>("--within") { Description = "seconds over which they arrive", DefaultValueFactory = _ => 10 };
 var stormAgents = new Option<int>("--agents") { Description = "agents online (capacity 5 each), so the rest queue", DefaultValueFactory = _ => 10 };
+var connectOnly = new Option<bool>("--connect-only") { Description = "visitors only connect (no conversation), to measure held idle connections" };
+var hold = new Option<int>("--hold") { Description = "seconds to hold the connections open after the last arrival", DefaultValueFactory = _ => 0 };
 var stormOutput = new Option<string>("--out") { Description = "folder for this run's reports", DefaultValueFactory = _ => Path.Combine("reports", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss")) };
-var connectStorm = new Command("connect-storm", "visitors arrive within a few seconds: time to session, connect, start and first queue position") { visitors, within, stormAgents, stormOutput, redis };
+var connectStorm = new Command("connect-storm", "visitors arrive within a few seconds: time to session, connect, start and first queue position") { visitors, within, stormAgents, connectOnly, hold, stormOutput, redis };
 connectStorm.SetAction(async (parse, cancellationToken) =>
 {
     var count = parse.GetValue(visitors);
     var seconds = parse.GetValue(within);
-    if (count is < 1 or > 20_000 || seconds is <= 0 or > 600 || parse.GetValue(stormAgents) < 0)
+    if (count is < 1 or > 20_000 || seconds is <= 0 or > 600 || parse.GetValue(stormAgents) < 0 || parse.GetValue(hold) is < 0 or > 3600)
     {
-        Console.Error.WriteLine("visitors must be from 1 to 20000, within from 0 to 600 seconds, agents 0 or more");
+        Console.Error.WriteLine("visitors must be from 1 to 20000, within from 0 to 600 seconds, agents 0 or more, hold from 0 to 3600 seconds");
         return 2;
     }
     if (LiveChatBackend.CheckLoopback(parse.GetValue(redis)) is { } refusal)
@@ -107,14 +109,16 @@ connectStorm.SetAction(async (parse, cancellationToken) =>
     ConnectStormResult result;
     await using (var liveChat = await LiveChatBackend.StartAsync(Math.Max(1, parse.GetValue(stormAgents)), 5, parse.GetValue(redis)))
         result = await ConnectStormScenario.RunAsync(liveChat, count, TimeSpan.FromSeconds(seconds), parse.GetValue(stormAgents),
-            line => AnsiConsole.MarkupLineInterpolated($"[grey]{DateTime.Now:HH:mm:ss}[/] {line}"), cancellationToken);
+            parse.GetValue(connectOnly), TimeSpan.FromSeconds(parse.GetValue(hold)), line => AnsiConsole.MarkupLineInterpolated($"[grey]{DateTime.Now:HH:mm:ss}[/] {line}"), cancellationToken);
     var verdicts = new List<Verdict>
     {
         new(result.Failed == 0, $"{result.Failed} of {result.Visitors} visitors failed to get through"),
         new(result.PositionsConsistent, $"{result.Queued} queued visitors' positions {(result.PositionsConsistent ? "are" : "are NOT")} 1..{result.Queued}, each once; {result.Assigned} assigned at once"),
+        new(result.StillConnected == count - result.Failed, $"{result.StillConnected} connections still open at the end"),
     };
     var folder = await Report.WriteStepsAsync(parse.GetValue(stormOutput)!, "connect-storm",
-        $"{result.Visitors} visitors arriving within {seconds:0.#} s, {parse.GetValue(stormAgents)} agents online; server peak memory {result.PeakMemoryMb:0} MB.",
+        $"{result.Visitors} visitors arriving within {seconds:0.#} s{(parse.GetValue(connectOnly) ? " (connect only)" : "")}, {parse.GetValue(stormAgents)} agents online; " +
+        $"server peak memory {result.PeakMemoryMb:0} MB, {result.MemoryPerIdleConnectionKb:0.0} KB per idle connection.",
         result.Steps, verdicts.Select(v => v.Text).ToList());
     foreach (var v in verdicts)
         AnsiConsole.MarkupLine((v.Passed ? "[green]pass[/] " : "[red]FAIL[/] ") + Markup.Escape(v.Text));

@@ -8,16 +8,20 @@ using Microsoft.AspNetCore.SignalR.Client;
 
 namespace LiveChat.LoadTests.Scenarios;
 
-public sealed record ConnectStormResult(int Visitors, IReadOnlyList<(string Step, LatencySummary Latency)> Steps, int Failed, int Assigned, int Queued, bool PositionsConsistent, double PeakMemoryMb);
+public sealed record ConnectStormResult(
+    int Visitors, IReadOnlyList<(string Step, LatencySummary Latency)> Steps, int Failed, int Assigned, int Queued, bool PositionsConsistent,
+    double PeakMemoryMb, int StillConnected, double MemoryPerIdleConnectionKb);
 
 /// <summary>
 /// The <c>connect-storm</c> scenario: visitors arrive on a schedule (open loop) within a few seconds. Each one opens a
 /// session, connects and starts a conversation. The suite times each step, and the whole path to the first queue
-/// position or agent. The queued visitors' positions must come out as 1..n, each once.
+/// position or agent. The queued visitors' positions must come out as 1..n, each once. With <c>connectOnly</c> the
+/// visitors only connect, and are then held for a while to measure memory per idle connection.
 /// </summary>
 public static class ConnectStormScenario
 {
-    public static async Task<ConnectStormResult> RunAsync(LiveChatBackend backend, int visitors, TimeSpan within, int agents, Action<string> progress, CancellationToken cancellationToken)
+    public static async Task<ConnectStormResult> RunAsync(
+        LiveChatBackend backend, int visitors, TimeSpan within, int agents, bool connectOnly, TimeSpan hold, Action<string> progress, CancellationToken cancellationToken)
     {
         var agentConnections = await backend.ConnectAgentsAsync(agents, cancellationToken);
         var session = new Latency();
@@ -29,6 +33,7 @@ public static class ConnectStormScenario
         var failed = 0;
         using var http = new HttpClient { BaseAddress = backend.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         await using var sampler = new ProcessSampler(backend.ServerProcess);
+        var memoryBefore = await MemoryMb(backend.ServerProcess);
 
         progress($"{backend.Name}: {visitors} visitors arriving within {within.TotalSeconds:0.#} s, {agents} agents online");
         var begin = Stopwatch.GetTimestamp();
@@ -41,14 +46,31 @@ public static class ConnectStormScenario
         }
         await Task.WhenAll(arrivals);
 
+        if (hold > TimeSpan.Zero)
+        {
+            progress($"{backend.Name}: holding {hubs.Count(h => h is not null)} connections for {hold.TotalSeconds:0} s");
+            await Task.Delay(hold, cancellationToken);
+        }
+        var memoryAfter = await MemoryMb(backend.ServerProcess);
+        var stillConnected = hubs.Count(h => h?.State == HubConnectionState.Connected);
+
         var ok = views.Where(v => v is not null).Select(v => v!).ToList();
         var queuedPositions = ok.Where(v => v.Status == ConversationStatus.Queued).Select(v => v.QueuePosition ?? 0).Order().ToList();
         var consistent = queuedPositions.SequenceEqual(Enumerable.Range(1, queuedPositions.Count));
         var result = new ConnectStormResult(visitors,
-            [("session", session.Summarise()), ("connect", connect.Summarise()), ("start conversation", start.Summarise()), ("arrival to first position", total.Summarise())],
-            failed, ok.Count(v => v.Status == ConversationStatus.Active), queuedPositions.Count, consistent, sampler.PeakMemoryMb);
+            [("session", session.Summarise()), ("connect", connect.Summarise()), ("start conversation", start.Summarise()),
+             (connectOnly ? "arrival to connected" : "arrival to first position", total.Summarise())],
+            failed, ok.Count(v => v.Status == ConversationStatus.Active), queuedPositions.Count, consistent, sampler.PeakMemoryMb,
+            stillConnected, Math.Max(0, memoryAfter - memoryBefore) * 1024 / Math.Max(1, stillConnected));
         await Task.WhenAll(hubs.Concat(agentConnections).Where(h => h is not null).Select(h => h!.DisposeAsync().AsTask()));
         return result;
+
+        static async Task<double> MemoryMb(Process process)
+        {
+            await Task.Delay(1000);
+            process.Refresh();
+            return process.WorkingSet64 / 1024.0 / 1024.0;
+        }
 
         async Task Arrive(int i, long arrival)
         {
@@ -63,9 +85,12 @@ public static class ConnectStormScenario
                 await hub.StartAsync(cancellationToken);
                 hubs[i] = hub;
                 connect.Record(t);
-                t = Stopwatch.GetTimestamp();
-                views[i] = await hub.InvokeAsync<ConversationView>("StartConversation", new StartConversationRequest(), cancellationToken);
-                start.Record(t);
+                if (!connectOnly)
+                {
+                    t = Stopwatch.GetTimestamp();
+                    views[i] = await hub.InvokeAsync<ConversationView>("StartConversation", new StartConversationRequest(), cancellationToken);
+                    start.Record(t);
+                }
                 total.Record(arrival);
             }
             catch (Exception)
