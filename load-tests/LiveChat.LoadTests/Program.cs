@@ -29,14 +29,10 @@ chat.SetAction(async (parse, cancellationToken) =>
         return 2;
     }
 
-    if (LiveChatBackend.CheckLoopback(parse.GetValue(redis)) is { } refusal)
-    {
-        Console.Error.WriteLine(refusal);
+    if (!LoopbackOnly(parse))
         return 2;
-    }
 
     var results = new List<ScenarioResult>();
-    void Progress(string line) => AnsiConsole.MarkupLineInterpolated($"[grey]{DateTime.Now:HH:mm:ss}[/] {line}");
     var agents = (settings.Conversations + settings.Capacity - 1) / settings.Capacity;
     await using (var liveChat = await LiveChatBackend.StartAsync(agents, settings.Capacity, parse.GetValue(redis)))
         results.Add(await ChatScenario.RunAsync(liveChat, settings, Progress, cancellationToken));
@@ -48,16 +44,14 @@ chat.SetAction(async (parse, cancellationToken) =>
 
     var verdicts = Thresholds.Check(results, parse.GetValue(p99Ratio), parse.GetValue(maxLost));
     var folder = await Report.WriteAsync(parse.GetValue(output)!, settings, results, verdicts.Select(v => v.Text).ToList());
-    Thresholds.Print(results, verdicts);
-    AnsiConsole.MarkupLineInterpolated($"Reports in [bold]{Path.GetFullPath(folder)}[/]");
-    return verdicts.Any(v => !v.Passed) ? 1 : 0;
+    Thresholds.Print(results);
+    return Finish(verdicts, folder);
 });
 
 var messages = new Option<int>("--messages") { Description = "messages in the one conversation", DefaultValueFactory = _ => 10_000 };
 var longRate = new Option<int>("--rate") { Description = "messages per second", DefaultValueFactory = _ => 500 };
 var maxGrowth = new Option<double?>("--max-growth") { Description = "fail when the last hundred's p99 exceeds the first hundred's times this" };
-var longOutput = new Option<string>("--out") { Description = "folder for this run's reports", DefaultValueFactory = _ => Path.Combine("reports", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss")) };
-var longConversation = new Command("long-conversation", "one conversation driven to many thousands of messages: the last hundred against the first") { messages, longRate, maxGrowth, longOutput };
+var longConversation = new Command("long-conversation", "one conversation driven to many thousands of messages: the last hundred against the first") { messages, longRate, maxGrowth, output, maxLost, redis };
 longConversation.SetAction(async (parse, cancellationToken) =>
 {
     var count = parse.GetValue(messages);
@@ -66,32 +60,23 @@ longConversation.SetAction(async (parse, cancellationToken) =>
         Console.Error.WriteLine("messages must be from 200 to 1000000, and rate at least 1");
         return 2;
     }
-    if (LiveChatBackend.CheckLoopback(parse.GetValue(redis)) is { } refusal)
-    {
-        Console.Error.WriteLine(refusal);
+    if (!LoopbackOnly(parse))
         return 2;
-    }
     LongConversationResult result;
     await using (var liveChat = await LiveChatBackend.StartAsync(agents: 1, capacity: 1, parse.GetValue(redis)))
         result = await LongConversationScenario.RunAsync(liveChat, count, parse.GetValue(longRate),
-            line => AnsiConsole.MarkupLineInterpolated($"[grey]{DateTime.Now:HH:mm:ss}[/] {line}"), cancellationToken);
+            Progress, cancellationToken);
     var verdicts = Thresholds.Check(result, parse.GetValue(maxGrowth), parse.GetValue(maxLost));
-    var folder = await Report.WriteAsync(parse.GetValue(longOutput)!, result, verdicts.Select(v => v.Text).ToList());
-    foreach (var v in verdicts)
-        AnsiConsole.MarkupLine((v.Passed ? "[green]pass[/] " : "[red]FAIL[/] ") + Markup.Escape(v.Text));
-    AnsiConsole.MarkupLineInterpolated($"Reports in [bold]{Path.GetFullPath(folder)}[/]");
-    return verdicts.Any(v => !v.Passed) ? 1 : 0;
+    var folder = await Report.WriteAsync(parse.GetValue(output)!, result, verdicts.Select(v => v.Text).ToList());
+    return Finish(verdicts, folder);
 });
-longConversation.Options.Add(maxLost);
-longConversation.Options.Add(redis);
 
 var visitors = new Option<int>("--visitors") { Description = "visitors who arrive", DefaultValueFactory = _ => 1000 };
 var within = new Option<double>("--within") { Description = "seconds over which they arrive", DefaultValueFactory = _ => 10 };
 var stormAgents = new Option<int>("--agents") { Description = "agents online (capacity 5 each), so the rest queue", DefaultValueFactory = _ => 10 };
 var connectOnly = new Option<bool>("--connect-only") { Description = "visitors only connect (no conversation), to measure held idle connections" };
 var hold = new Option<int>("--hold") { Description = "seconds to hold the connections open after the last arrival", DefaultValueFactory = _ => 0 };
-var stormOutput = new Option<string>("--out") { Description = "folder for this run's reports", DefaultValueFactory = _ => Path.Combine("reports", DateTime.UtcNow.ToString("yyyyMMdd-HHmmss")) };
-var connectStorm = new Command("connect-storm", "visitors arrive within a few seconds: time to session, connect, start and first queue position") { visitors, within, stormAgents, connectOnly, hold, stormOutput, redis };
+var connectStorm = new Command("connect-storm", "visitors arrive within a few seconds: time to session, connect, start and first queue position") { visitors, within, stormAgents, connectOnly, hold, output, redis };
 connectStorm.SetAction(async (parse, cancellationToken) =>
 {
     var count = parse.GetValue(visitors);
@@ -101,29 +86,23 @@ connectStorm.SetAction(async (parse, cancellationToken) =>
         Console.Error.WriteLine("visitors must be from 1 to 20000, within from 0 to 600 seconds, agents 0 or more, hold from 0 to 3600 seconds");
         return 2;
     }
-    if (LiveChatBackend.CheckLoopback(parse.GetValue(redis)) is { } refusal)
-    {
-        Console.Error.WriteLine(refusal);
+    if (!LoopbackOnly(parse))
         return 2;
-    }
     ConnectStormResult result;
     await using (var liveChat = await LiveChatBackend.StartAsync(Math.Max(1, parse.GetValue(stormAgents)), 5, parse.GetValue(redis)))
         result = await ConnectStormScenario.RunAsync(liveChat, count, TimeSpan.FromSeconds(seconds), parse.GetValue(stormAgents),
-            parse.GetValue(connectOnly), TimeSpan.FromSeconds(parse.GetValue(hold)), line => AnsiConsole.MarkupLineInterpolated($"[grey]{DateTime.Now:HH:mm:ss}[/] {line}"), cancellationToken);
+            parse.GetValue(connectOnly), TimeSpan.FromSeconds(parse.GetValue(hold)), Progress, cancellationToken);
     var verdicts = new List<Verdict>
     {
         new(result.Failed == 0, $"{result.Failed} of {result.Visitors} visitors failed to get through"),
         new(result.PositionsConsistent, $"{result.Queued} queued visitors' positions {(result.PositionsConsistent ? "are" : "are NOT")} 1..{result.Queued}, each once; {result.Assigned} assigned at once"),
         new(result.StillConnected == count - result.Failed, $"{result.StillConnected} connections still open at the end"),
     };
-    var folder = await Report.WriteStepsAsync(parse.GetValue(stormOutput)!, "connect-storm",
+    var folder = await Report.WriteStepsAsync(parse.GetValue(output)!, "connect-storm",
         $"{result.Visitors} visitors arriving within {seconds:0.#} s{(parse.GetValue(connectOnly) ? " (connect only)" : "")}, {parse.GetValue(stormAgents)} agents online; " +
         $"server peak memory {result.PeakMemoryMb:0} MB, {result.MemoryPerIdleConnectionKb:0.0} KB per idle connection.",
         result.Steps, verdicts.Select(v => v.Text).ToList());
-    foreach (var v in verdicts)
-        AnsiConsole.MarkupLine((v.Passed ? "[green]pass[/] " : "[red]FAIL[/] ") + Markup.Escape(v.Text));
-    AnsiConsole.MarkupLineInterpolated($"Reports in [bold]{Path.GetFullPath(folder)}[/]");
-    return verdicts.Any(v => !v.Passed) ? 1 : 0;
+    return Finish(verdicts, folder);
 });
 
 var port = new Option<int>("--port") { Required = true };
@@ -132,3 +111,23 @@ relayCommand.SetAction(async parse => await RelayServer.RunAsync(parse.GetValue(
 
 var root = new RootCommand("LiveChat load suite") { chat, longConversation, connectStorm, relayCommand };
 return await root.Parse(args).InvokeAsync();
+
+void Progress(string line) => AnsiConsole.MarkupLineInterpolated($"[grey]{DateTime.Now:HH:mm:ss}[/] {line}");
+
+// Only loopback addresses may be a load target on this machine.
+bool LoopbackOnly(ParseResult parse)
+{
+    if (LiveChatBackend.CheckLoopback(parse.GetValue(redis)) is not { } refusal)
+        return true;
+    Console.Error.WriteLine(refusal);
+    return false;
+}
+
+// Prints the verdicts and where the reports are; any broken threshold makes the exit code 1.
+int Finish(IReadOnlyList<Verdict> verdicts, string folder)
+{
+    foreach (var v in verdicts)
+        AnsiConsole.MarkupLine((v.Passed ? "[green]pass[/] " : "[red]FAIL[/] ") + Markup.Escape(v.Text));
+    AnsiConsole.MarkupLineInterpolated($"Reports in [bold]{Path.GetFullPath(folder)}[/]");
+    return verdicts.Any(v => !v.Passed) ? 1 : 0;
+}

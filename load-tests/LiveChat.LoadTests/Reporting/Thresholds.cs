@@ -6,7 +6,7 @@ namespace LiveChat.LoadTests.Reporting;
 
 public sealed record Verdict(bool Passed, string Text);
 
-/// <summary>The thresholds given on the command line, and the console summary.</summary>
+/// <summary>The thresholds given on the command line, and the chat scenario's console table.</summary>
 public static class Thresholds
 {
     public static IReadOnlyList<Verdict> Check(IReadOnlyList<ScenarioResult> results, double? p99Ratio, long? maxLost)
@@ -43,15 +43,13 @@ public static class Thresholds
         return verdicts;
     }
 
-    public static void Print(IReadOnlyList<ScenarioResult> results, IReadOnlyList<Verdict> verdicts)
+    public static void Print(IReadOnlyList<ScenarioResult> results)
     {
         var table = new Table().AddColumns("target", "ok", "fail", "RPS", "p50 ms", "p95 ms", "p99 ms", "max ms", "ack p99 ms", "lost", "dup", "ooo", "CPU %", "peak MB");
         foreach (var r in results)
             table.AddRow(new[] { r.Target, r.Ok.ToString(), r.Failed.ToString(), F(r.Rps), F(r.Delivery.P50Ms), F(r.Delivery.P95Ms), F(r.Delivery.P99Ms), F(r.Delivery.MaxMs), F(r.Ack.P99Ms),
                 r.Lost.ToString(), r.Duplicated.ToString(), r.OutOfOrder.ToString(), F(r.CpuPercent), F(r.PeakMemoryMb) }.Select(Markup.Escape).ToArray());
         AnsiConsole.Write(table);
-        foreach (var v in verdicts)
-            AnsiConsole.MarkupLine((v.Passed ? "[green]pass[/] " : "[red]FAIL[/] ") + Markup.Escape(v.Text));
     }
 
     private static string F(double value) => value.ToString("0.0", CultureInfo.InvariantCulture);
