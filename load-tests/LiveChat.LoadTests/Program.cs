@@ -6,6 +6,7 @@ using Spectre.Console;
 
 // The load suite: `chat` drives LiveChat and, in the same run, a bare SignalR relay with the same load;
 // `long-conversation` drives one conversation to thousands of messages; `connect-storm` brings visitors in a rush;
+// `queue-burst` times assignment the moment capacity appears;
 // `relay` is the relay itself, which the suite starts as its own process.
 var conversations = new Option<int>("--conversations") { Description = "visitor–agent conversations open at once", DefaultValueFactory = _ => 100 };
 var capacity = new Option<int>("--capacity") { Description = "chats each agent carries", DefaultValueFactory = _ => 5 };
@@ -105,11 +106,41 @@ connectStorm.SetAction(async (parse, cancellationToken) =>
     return Finish(verdicts, folder);
 });
 
+var burstVisitors = new Option<int>("--visitors") { Description = "visitors who arrive", DefaultValueFactory = _ => 500 };
+var burstAgents = new Option<int>("--agents") { Description = "agents online, one chat each", DefaultValueFactory = _ => 5 };
+var queueBurst = new Command("queue-burst", "visitors arrive faster than agents free up: time from capacity appearing to assignment") { burstVisitors, burstAgents, within, output, redis };
+queueBurst.SetAction(async (parse, cancellationToken) =>
+{
+    var count = parse.GetValue(burstVisitors);
+    var agentCount = parse.GetValue(burstAgents);
+    var seconds = parse.GetValue(within);
+    if (count is < 1 or > 20_000 || agentCount is < 1 or > 1000 || seconds is <= 0 or > 600)
+    {
+        Console.Error.WriteLine("visitors must be from 1 to 20000, agents from 1 to 1000, within from 0 to 600 seconds");
+        return 2;
+    }
+    if (!LoopbackOnly(parse))
+        return 2;
+    QueueBurstResult result;
+    await using (var liveChat = await LiveChatBackend.StartAsync(agentCount, capacity: 1, parse.GetValue(redis)))
+        result = await QueueBurstScenario.RunAsync(liveChat, count, agentCount, TimeSpan.FromSeconds(seconds), Progress, cancellationToken);
+    var verdicts = new List<Verdict>
+    {
+        new(result.Failed == 0, $"{result.Failed} of {result.Visitors} visitors failed to start"),
+        new(result.Assigned == result.Visitors - result.Failed, $"{result.Assigned} of {result.Visitors - result.Failed} conversations assigned"),
+        new(result.AssignedTwice == 0 && result.OverCapacity == 0, $"{result.AssignedTwice} assigned twice, {result.OverCapacity} times an agent was given a chat beyond their limit"),
+    };
+    var folder = await Report.WriteStepsAsync(parse.GetValue(output)!, "queue-burst",
+        $"{result.Visitors} visitors arriving within {seconds:0.#} s for {result.Agents} agents of one chat each; each agent closes its chat at once.",
+        [("capacity appears to next assignment", result.CapacityToAssignment)], verdicts.Select(v => v.Text).ToList());
+    return Finish(verdicts, folder);
+});
+
 var port = new Option<int>("--port") { Required = true };
 var relayCommand = new Command("relay", "run the bare SignalR relay (the baseline) on 127.0.0.1") { port };
 relayCommand.SetAction(async parse => await RelayServer.RunAsync(parse.GetValue(port)));
 
-var root = new RootCommand("LiveChat load suite") { chat, longConversation, connectStorm, relayCommand };
+var root = new RootCommand("LiveChat load suite") { chat, longConversation, connectStorm, queueBurst, relayCommand };
 return await root.Parse(args).InvokeAsync();
 
 void Progress(string line) => AnsiConsole.MarkupLineInterpolated($"[grey]{DateTime.Now:HH:mm:ss}[/] {line}");

@@ -37,6 +37,19 @@ public sealed class LoadSuiteSmokeTests
         Directory.Delete(output, recursive: true);
     }
 
+    [Fact]
+    public async Task ASmallQueueBurstAssignsEveryVisitorOnceAndNeverBeyondALimit()
+    {
+        var output = await RunSuite("queue-burst", "--visitors", "30", "--agents", "3", "--within", "2");
+
+        var report = await File.ReadAllTextAsync(Path.Combine(output, "report.md"));
+        Assert.Contains("30 of 30 conversations assigned", report);
+        Assert.Contains("0 assigned twice, 0 times an agent was given a chat beyond their limit", report);
+        // Every assignment after an agent's first follows a close: 30 - 3 timed.
+        Assert.Contains("| capacity appears to next assignment | 27 |", report);
+        Directory.Delete(output, recursive: true);
+    }
+
     /// <summary>Runs the load suite as a person does and returns its report folder; fails with its output when it exits non-zero.</summary>
     private static async Task<string> RunSuite(params string[] args)
     {
