@@ -5,7 +5,7 @@ using LiveChat.LoadTests.Scenarios;
 
 namespace LiveChat.LoadTests.Reporting;
 
-/// <summary>Writes a run's results as Markdown and CSV into its reports folder.</summary>
+/// <summary>Writes a run's results as Markdown, CSV and an HTML page with charts into its reports folder.</summary>
 public static class Report
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
@@ -13,8 +13,11 @@ public static class Report
     public static async Task<string> WriteAsync(string folder, ChatSettings settings, IReadOnlyList<ScenarioResult> results, IReadOnlyList<string> verdicts)
     {
         Directory.CreateDirectory(folder);
-        await File.WriteAllTextAsync(Path.Combine(folder, "report.md"), Markdown(settings, results, verdicts));
+        var markdown = Markdown(settings, results, verdicts);
+        await File.WriteAllTextAsync(Path.Combine(folder, "report.md"), markdown);
         await File.WriteAllTextAsync(Path.Combine(folder, "report.csv"), Csv(results));
+        await HtmlReport.WriteAsync(folder, "LiveChat load report: chat",
+            results.SelectMany(r => new[] { ($"{r.Target}, delivery", r.Delivery), ($"{r.Target}, ack", r.Ack) }).ToList(), markdown);
         return folder;
     }
 
@@ -31,6 +34,7 @@ public static class Report
         foreach (var verdict in verdicts)
             md.AppendLine($"- {verdict}");
         await File.WriteAllTextAsync(Path.Combine(folder, "report.md"), md.ToString());
+        await HtmlReport.WriteAsync(folder, "LiveChat load report: long-conversation", [("first hundred", result.First), ("last hundred", result.Last)], md.ToString());
         var csv = new StringBuilder("window,count,min_ms,mean_ms,max_ms,stddev_ms,p50_ms,p75_ms,p95_ms,p99_ms\n");
         foreach (var (name, l) in new[] { ("first", result.First), ("last", result.Last) })
             csv.AppendLine(string.Join(',', new object[] { name, l.Count, l.MinMs, l.MeanMs, l.MaxMs, l.StdDevMs, l.P50Ms, l.P75Ms, l.P95Ms, l.P99Ms }.Select(v => Convert.ToString(v, Inv))));
@@ -57,6 +61,7 @@ public static class Report
             md.AppendLine($"- {verdict}");
         await File.WriteAllTextAsync(Path.Combine(folder, "report.md"), md.ToString());
         await File.WriteAllTextAsync(Path.Combine(folder, "report.csv"), csv.ToString());
+        await HtmlReport.WriteAsync(folder, $"LiveChat load report: {scenario}", steps.Where(s => s.Latency.Count > 0).ToList(), md.ToString());
         return folder;
     }
 

@@ -18,6 +18,9 @@ public sealed class LoadSuiteSmokeTests
         var report = await File.ReadAllTextAsync(Path.Combine(output, "report.md"));
         Assert.Contains("LiveChat: 0 lost, 0 duplicated, 0 out of order", report);
         Assert.Contains("Bare relay: 0 lost, 0 duplicated, 0 out of order", report);
+        var page = await File.ReadAllTextAsync(Path.Combine(output, "report.html"));
+        Assert.Contains("<svg", page);
+        Assert.Contains("LiveChat, delivery", page);
         // Every measured message was timed: 60/s for 3 s is 180 sends, and each arrived.
         var csv = await File.ReadAllLinesAsync(Path.Combine(output, "report.csv"));
         var delivery = csv.Single(l => l.StartsWith("LiveChat,delivery,", StringComparison.Ordinal)).Split(',');
