@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Json;
-using System.Text.Json;
 using LiveChat.Contracts;
 using LiveChat.LoadTests.Measurement;
 using LiveChat.LoadTests.Targets;
@@ -77,11 +75,10 @@ public static class ConnectStormScenario
             try
             {
                 var t = Stopwatch.GetTimestamp();
-                var response = await http.PostAsJsonAsync("/api/visitor/session", new { name = $"Storm {i}" }, cancellationToken);
-                var token = (await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("accessToken").GetString();
+                var token = await LiveChatBackend.OpenSessionAsync(http, $"Storm {i}", cancellationToken);
                 session.Record(t);
                 t = Stopwatch.GetTimestamp();
-                var hub = Connections.Build(new Uri(backend.BaseAddress, "/hubs/visitor"), token);
+                var hub = backend.VisitorHub(token);
                 await hub.StartAsync(cancellationToken);
                 hubs[i] = hub;
                 connect.Record(t);

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net.Http.Json;
-using System.Text.Json;
 using System.Threading.Channels;
 using LiveChat.Contracts;
 using LiveChat.LoadTests.Measurement;
@@ -80,9 +78,7 @@ public static class QueueBurstScenario
         {
             try
             {
-                var response = await http.PostAsJsonAsync("/api/visitor/session", new { name = $"Burst {i}" }, cancellationToken);
-                var token = (await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("accessToken").GetString();
-                var hub = Connections.Build(new Uri(backend.BaseAddress, "/hubs/visitor"), token);
+                var hub = backend.VisitorHub(await LiveChatBackend.OpenSessionAsync(http, $"Burst {i}", cancellationToken));
                 await hub.StartAsync(cancellationToken);
                 hubs.Add(hub);
                 await hub.InvokeAsync<ConversationView>("StartConversation", new StartConversationRequest(), cancellationToken);

@@ -90,32 +90,23 @@ public sealed class LiveChatBackend : IChatBackend
         var pairOf = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
         var agentIndex = new Dictionary<string, int>();
 
-        _agents = new HubConnection[(pairs + capacity - 1) / capacity];
+        // Handlers go on after the agents are online: no chat can be assigned before the visitors below start one.
+        _agents = await ConnectAgentsAsync((pairs + capacity - 1) / capacity, cancellationToken);
         for (var i = 0; i < _agents.Length; i++)
             agentIndex[$"load{i}"] = i;
-        await Connections.ForEach(_agents.Length, async i =>
-        {
-            var signIn = await http.PostAsJsonAsync("/api/auth/token", new { username = $"load{i}", password = Password }, cancellationToken);
-            var token = (await signIn.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("accessToken").GetString();
-            var hub = Connections.Build(new Uri(_server.BaseAddress, "/hubs/agent"), token);
+        foreach (var hub in _agents)
             hub.On<ChatMessage>("MessageReceived", m =>
             {
                 if (m.SenderRole == Roles.Visitor && pairOf.TryGetValue(m.ConversationId, out var pair))
                     onReceived(pair, Direction.VisitorToAgent, m.Text);
             });
-            await hub.StartAsync(cancellationToken);
-            await hub.InvokeAsync<AgentView>("SetStatus", "Online", cancellationToken);
-            _agents[i] = hub;
-        }, cancellationToken);
 
         _visitors = new HubConnection[pairs];
         _conversationIds = new string[pairs];
         _agentOfPair = new int[pairs];
         await Connections.ForEach(pairs, async i =>
         {
-            var session = await http.PostAsJsonAsync("/api/visitor/session", new { name = $"Visitor {i}" }, cancellationToken);
-            var token = (await session.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("accessToken").GetString();
-            var hub = Connections.Build(new Uri(_server.BaseAddress, "/hubs/visitor"), token);
+            var hub = VisitorHub(await OpenSessionAsync(http, $"Visitor {i}", cancellationToken));
             hub.On<ChatMessage>("MessageReceived", m =>
             {
                 if (m.SenderRole == Roles.Agent)
@@ -133,6 +124,16 @@ public sealed class LiveChatBackend : IChatBackend
     }
 
     public Uri BaseAddress => _server.BaseAddress;
+
+    /// <summary>Opens a visitor session over HTTP and returns its visitor token.</summary>
+    public static async Task<string?> OpenSessionAsync(HttpClient http, string name, CancellationToken cancellationToken)
+    {
+        var response = await http.PostAsJsonAsync("/api/visitor/session", new { name }, cancellationToken);
+        return (await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("accessToken").GetString();
+    }
+
+    /// <summary>A visitor hub connection (not started yet) with the given token.</summary>
+    public HubConnection VisitorHub(string? token) => Connections.Build(new Uri(_server.BaseAddress, "/hubs/visitor"), token);
 
     /// <summary>Signs in agents <c>load0</c>..<c>load{count-1}</c>, connects them and sets them Online.</summary>
     public async Task<HubConnection[]> ConnectAgentsAsync(int count, CancellationToken cancellationToken)
