@@ -66,15 +66,13 @@ public sealed class ConversationGrain(
     public async Task<MessageAck> Send(Caller caller, string clientMessageId, string text)
     {
         EnsureParticipant(caller, acting: true);
-        if (_recent.TryGet(IMessageLog.SendKey(caller.Id, clientMessageId), out var ack))
+        if (_recent.TryGet(caller.Id, clientMessageId, out var ack))
             return ack;
         if (S.Status == ConversationStatus.Closed)
         {
             // A retry of a send that made it before the close still gets its ack.
             var earlier = await log.FindAsync(Id, caller.Id, clientMessageId);
-            return earlier is not null
-                ? new MessageAck(Id, earlier.Seq, earlier.SentAt, Duplicate: true)
-                : throw new ChatRuleException("conversation is closed");
+            return earlier is not null ? RetryAck(earlier) : throw new ChatRuleException("conversation is closed");
         }
 
         var name = caller.IsVisitor ? S.VisitorName : caller.Name;
@@ -296,14 +294,17 @@ public sealed class ConversationGrain(
         var earlier = await log.AppendAsync(message);
         if (earlier is not null)
         {
-            _recent.Add(IMessageLog.SendKey(senderId, clientMessageId), new MessageAck(Id, earlier.Seq, earlier.SentAt, Duplicate: true));
+            _recent.Add(senderId, clientMessageId, RetryAck(earlier));
             return (earlier, true);
         }
         _lastSeq = message.Seq;
-        _recent.Add(IMessageLog.SendKey(senderId, clientMessageId), new MessageAck(Id, message.Seq, message.SentAt, Duplicate: true));
+        _recent.Add(senderId, clientMessageId, RetryAck(message));
         await Push(c => c.MessageReceived(message), c => c.MessageReceived(message));
         return (message, false);
     }
+
+    /// <summary>What a retry of the send that stored <paramref name="message"/> is answered with.</summary>
+    private MessageAck RetryAck(ChatMessage message) => new(Id, message.Seq, message.SentAt, Duplicate: true);
 
     private void EnsureParticipant(Caller caller, bool acting)
     {

@@ -42,7 +42,7 @@ public sealed class QueueGrain(
 
     public async Task<QueueTicket> Enqueue(QueueEntry entry, bool atHead)
     {
-        if (Waiting.FindIndex(e => e.ConversationId == entry.ConversationId) < 0)
+        if (PositionOf(entry.ConversationId) == 0)
         {
             if (atHead)
                 Waiting.Insert(0, entry);
@@ -56,9 +56,8 @@ public sealed class QueueGrain(
         await Announce(assigned.Where(a => a.Entry != own.Entry), except: entry.ConversationId);
         if (own.Agent is not null)
             return new QueueTicket(own.Agent, 0, null);
-        var position = Waiting.FindIndex(e => e.ConversationId == entry.ConversationId) + 1;
-        _reportedPositions[entry.ConversationId] = position;
-        return new QueueTicket(null, position, EstimateWait(position));
+        _reportedPositions[entry.ConversationId] = PositionOf(entry.ConversationId);
+        return PlaceOf(entry.ConversationId)!;
     }
 
     public async Task<bool> Remove(string conversationId)
@@ -73,11 +72,7 @@ public sealed class QueueGrain(
         return removed;
     }
 
-    public Task<QueueTicket?> GetPlace(string conversationId)
-    {
-        var position = Waiting.FindIndex(e => e.ConversationId == conversationId) + 1;
-        return Task.FromResult(position == 0 ? null : new QueueTicket(null, position, EstimateWait(position)));
-    }
+    public Task<QueueTicket?> GetPlace(string conversationId) => Task.FromResult(PlaceOf(conversationId));
 
     public Task<QueueStats> GetStats()
     {
@@ -90,7 +85,7 @@ public sealed class QueueGrain(
 
     public async Task ReturnToQueue(string fromAgentId, IReadOnlyList<QueueEntry> entries)
     {
-        var returned = entries.Where(e => Waiting.FindIndex(w => w.ConversationId == e.ConversationId) < 0).ToList();
+        var returned = entries.Where(e => PositionOf(e.ConversationId) == 0).ToList();
         Waiting.InsertRange(0, returned);
         var assigned = await Dispatch();
         await state.WriteStateAsync();
@@ -158,6 +153,13 @@ public sealed class QueueGrain(
         }
         return assigned;
     }
+
+    /// <summary>1 for the head of the queue, 0 when the conversation is not waiting here.</summary>
+    private int PositionOf(string conversationId) => Waiting.FindIndex(e => e.ConversationId == conversationId) + 1;
+
+    /// <summary>Where a waiting conversation stands, or null when it is not waiting here.</summary>
+    private QueueTicket? PlaceOf(string conversationId) =>
+        PositionOf(conversationId) is var position and > 0 ? new QueueTicket(null, position, EstimateWait(position)) : null;
 
     private AgentView? PickAgent() => _agents.Values
         .Where(a => a.HasFreeCapacity)

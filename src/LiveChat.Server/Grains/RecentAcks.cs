@@ -1,4 +1,5 @@
 using LiveChat.Contracts;
+using LiveChat.Server.Storage;
 
 namespace LiveChat.Server.Grains;
 
@@ -11,11 +12,13 @@ internal sealed class RecentAcks(int capacity)
     private readonly Dictionary<string, MessageAck> _acks = new(StringComparer.Ordinal);
     private readonly Queue<string> _order = new();
 
-    public bool TryGet(string sendKey, out MessageAck ack) => _acks.TryGetValue(sendKey, out ack!);
+    public bool TryGet(string senderId, string clientMessageId, out MessageAck ack) =>
+        _acks.TryGetValue(IMessageLog.SendKey(senderId, clientMessageId), out ack!);
 
     /// <summary>Remembers the ack a retry of this send gets (so already marked as a duplicate).</summary>
-    public void Add(string sendKey, MessageAck ack)
+    public void Add(string senderId, string clientMessageId, MessageAck ack)
     {
+        var sendKey = IMessageLog.SendKey(senderId, clientMessageId);
         if (!_acks.TryAdd(sendKey, ack))
             return;
         _order.Enqueue(sendKey);
