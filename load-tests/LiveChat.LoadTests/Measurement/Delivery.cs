@@ -19,6 +19,26 @@ public sealed class Delivery
 
     public bool AllArrived => _streams.Values.All(s => s.Acked.All(s.Seen.Contains));
 
+    /// <summary>The text a load message carries: its number in its stream and the Stopwatch timestamp it was scheduled for.</summary>
+    public static string Payload(long number, long scheduled) => $"{number}|{scheduled}";
+
+    /// <summary>Reads <see cref="Payload"/>; false for any other text.</summary>
+    public static bool TryRead(string text, out long number, out long scheduled)
+    {
+        var bar = text.IndexOf('|');
+        scheduled = 0;
+        number = 0;
+        return bar > 0 && long.TryParse(text.AsSpan(0, bar), out number) && long.TryParse(text.AsSpan(bar + 1), out scheduled);
+    }
+
+    /// <summary>Gives the last pushes up to <paramref name="timeout"/> to land, so what is still missing then counts as lost.</summary>
+    public async Task DrainAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var until = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+        while (!AllArrived && System.Diagnostics.Stopwatch.GetTimestamp() < until)
+            await Task.Delay(50, cancellationToken);
+    }
+
     public void Acked(int pair, int direction, long number)
     {
         var stream = _streams.GetOrAdd((pair, direction), _ => new Stream());

@@ -29,7 +29,7 @@ public static class Report
         md.AppendLine("| messages | count | min | mean | max | stddev | p50 | p75 | p95 | p99 |");
         md.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
         foreach (var (name, l) in new[] { ("first hundred", result.First), ("last hundred", result.Last) })
-            md.AppendLine(Inv, $"| {name} | {l.Count} | {l.MinMs:0.00} | {l.MeanMs:0.00} | {l.MaxMs:0.00} | {l.StdDevMs:0.00} | {l.P50Ms:0.00} | {l.P75Ms:0.00} | {l.P95Ms:0.00} | {l.P99Ms:0.00} |");
+            md.AppendLine(Row(name, l));
         md.AppendLine().AppendLine(Inv, $"p99 growth, last hundred to first hundred: **{result.P99Growth:0.00}**").AppendLine().AppendLine("## Thresholds").AppendLine();
         foreach (var verdict in verdicts)
             md.AppendLine($"- {verdict}");
@@ -37,7 +37,7 @@ public static class Report
         await HtmlReport.WriteAsync(folder, "LiveChat load report: long-conversation", [("first hundred", result.First), ("last hundred", result.Last)], md.ToString());
         var csv = new StringBuilder("window,count,min_ms,mean_ms,max_ms,stddev_ms,p50_ms,p75_ms,p95_ms,p99_ms\n");
         foreach (var (name, l) in new[] { ("first", result.First), ("last", result.Last) })
-            csv.AppendLine(string.Join(',', new object[] { name, l.Count, l.MinMs, l.MeanMs, l.MaxMs, l.StdDevMs, l.P50Ms, l.P75Ms, l.P95Ms, l.P99Ms }.Select(v => Convert.ToString(v, Inv))));
+            csv.AppendLine(CsvRow(name, l));
         await File.WriteAllTextAsync(Path.Combine(folder, "report.csv"), csv.ToString());
         return folder;
     }
@@ -53,8 +53,8 @@ public static class Report
         var csv = new StringBuilder("step,count,min_ms,mean_ms,max_ms,stddev_ms,p50_ms,p75_ms,p95_ms,p99_ms\n");
         foreach (var (step, l) in steps)
         {
-            md.AppendLine(Inv, $"| {step} | {l.Count} | {l.MinMs:0.00} | {l.MeanMs:0.00} | {l.MaxMs:0.00} | {l.StdDevMs:0.00} | {l.P50Ms:0.00} | {l.P75Ms:0.00} | {l.P95Ms:0.00} | {l.P99Ms:0.00} |");
-            csv.AppendLine(string.Join(',', new object[] { step, l.Count, l.MinMs, l.MeanMs, l.MaxMs, l.StdDevMs, l.P50Ms, l.P75Ms, l.P95Ms, l.P99Ms }.Select(v => Convert.ToString(v, Inv))));
+            md.AppendLine(Row(step, l));
+            csv.AppendLine(CsvRow(step, l));
         }
         md.AppendLine().AppendLine("## Checks").AppendLine();
         foreach (var verdict in verdicts)
@@ -82,8 +82,7 @@ public static class Report
             md.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
             foreach (var r in results)
             {
-                var l = pick(r);
-                md.AppendLine(Inv, $"| {r.Target} | {l.Count} | {l.MinMs:0.00} | {l.MeanMs:0.00} | {l.MaxMs:0.00} | {l.StdDevMs:0.00} | {l.P50Ms:0.00} | {l.P75Ms:0.00} | {l.P95Ms:0.00} | {l.P99Ms:0.00} |");
+                md.AppendLine(Row(r.Target, pick(r)));
             }
         }
         md.AppendLine().AppendLine("## Delivery latency buckets").AppendLine();
@@ -108,6 +107,14 @@ public static class Report
                     r.Ok, r.Failed, r.Rps, r.Lost, r.Duplicated, r.OutOfOrder, r.CpuPercent, r.PeakMemoryMb }.Select(v => Convert.ToString(v, Inv))));
         return csv.ToString();
     }
+
+    /// <summary>One latency row of a Markdown table: name, count, min, mean, max, stddev, p50, p75, p95, p99.</summary>
+    private static string Row(string name, LatencySummary l) => string.Create(Inv,
+        $"| {name} | {l.Count} | {l.MinMs:0.00} | {l.MeanMs:0.00} | {l.MaxMs:0.00} | {l.StdDevMs:0.00} | {l.P50Ms:0.00} | {l.P75Ms:0.00} | {l.P95Ms:0.00} | {l.P99Ms:0.00} |");
+
+    /// <summary>The same row as CSV.</summary>
+    private static string CsvRow(string name, LatencySummary l) =>
+        string.Join(',', new object[] { name, l.Count, l.MinMs, l.MeanMs, l.MaxMs, l.StdDevMs, l.P50Ms, l.P75Ms, l.P95Ms, l.P99Ms }.Select(v => Convert.ToString(v, Inv)));
 
     private static IEnumerable<string> BucketNames()
     {

@@ -28,9 +28,7 @@ public static class ChatScenario
         progress($"{backend.Name}: opening {settings.Conversations} conversations");
         await backend.OpenAsync(settings.Conversations, settings.Capacity, (pair, direction, text) =>
         {
-            // text is "{number}|{scheduled timestamp}"
-            var bar = text.IndexOf('|');
-            if (bar < 0 || !long.TryParse(text.AsSpan(0, bar), out var number) || !long.TryParse(text.AsSpan(bar + 1), out var scheduled))
+            if (!Delivery.TryRead(text, out var number, out var scheduled))
                 return;
             delivery.Received(pair, (int)direction, number);
             if (scheduled >= Volatile.Read(ref timedFrom))
@@ -59,10 +57,7 @@ public static class ChatScenario
         await Task.WhenAll(sends);
         var elapsed = Stopwatch.GetElapsedTime(warmUpEnd);
 
-        // Give the last pushes time to land, then count what never arrived.
-        var drainUntil = Stopwatch.GetTimestamp() + (long)(settings.Drain.TotalSeconds * Stopwatch.Frequency);
-        while (!delivery.AllArrived && Stopwatch.GetTimestamp() < drainUntil)
-            await Task.Delay(50, cancellationToken);
+        await delivery.DrainAsync(settings.Drain, cancellationToken);
 
         var connections = settings.Conversations + (settings.Conversations + settings.Capacity - 1) / settings.Capacity;
         return new ScenarioResult(backend.Name, ok, failed, ok / Math.Max(elapsed.TotalSeconds, 0.001),
@@ -73,7 +68,7 @@ public static class ChatScenario
         {
             try
             {
-                await backend.SendAsync(pair, (Direction)direction, $"load-{direction}-{number}", $"{number}|{scheduled}");
+                await backend.SendAsync(pair, (Direction)direction, $"load-{direction}-{number}", Delivery.Payload(number, scheduled));
                 delivery.Acked(pair, direction, number);
                 if (scheduled >= warmUpEnd)
                 {

@@ -26,8 +26,7 @@ public static class LongConversationScenario
         var latencyMicros = new double[messages + 1];
         await backend.OpenAsync(1, 1, (_, direction, text) =>
         {
-            var bar = text.IndexOf('|');
-            if (bar < 0 || !long.TryParse(text.AsSpan(0, bar), out var overall))
+            if (!Delivery.TryRead(text, out var overall, out long _))
                 return;
             // Numbers run across both directions; within each direction they still rise, which is all the check needs.
             delivery.Received(0, (int)direction, overall);
@@ -51,9 +50,7 @@ public static class LongConversationScenario
                 progress($"{backend.Name}: {n} sent");
         }
         await Task.WhenAll(sends);
-        var drainUntil = Stopwatch.GetTimestamp() + 10 * Stopwatch.Frequency;
-        while (!delivery.AllArrived && Stopwatch.GetTimestamp() < drainUntil)
-            await Task.Delay(50, cancellationToken);
+        await delivery.DrainAsync(TimeSpan.FromSeconds(10), cancellationToken);
 
         return new LongConversationResult(messages, Summarise(latencyMicros, 1), Summarise(latencyMicros, messages - Window + 1),
             delivery.Lost, delivery.Duplicated, delivery.OutOfOrder, failed);
@@ -62,7 +59,7 @@ public static class LongConversationScenario
         {
             try
             {
-                await backend.SendAsync(0, direction, $"long-{number}", $"{number}|{scheduledAt[number]}");
+                await backend.SendAsync(0, direction, $"long-{number}", Delivery.Payload(number, scheduledAt[number]));
                 delivery.Acked(0, (int)direction, number);
             }
             catch (Exception)
