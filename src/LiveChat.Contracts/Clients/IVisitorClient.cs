@@ -7,4 +7,7 @@ public interface IVisitorClient
     Task ConversationUpdated(ConversationView conversation);
     Task TypingChanged(TypingIndicator typing);
     Task ReadReceipt(ReadReceipt receipt);
+    /// <summary>Sent to every connected visitor when published, and on connect for each one still active.</summary>
+    Task AnnouncementPublished(Announcement announcement);
+    Task AnnouncementWithdrawn(string announcementId);
 }

@@ -23,6 +23,16 @@ public interface IAgentGrain : IGrainWithStringKey
     /// <summary>Takes a slot for a conversation if the agent is online and has room; idempotent.</summary>
     Task<Reservation> TryReserve(string conversationId, string queue);
 
+    /// <summary>Takes a slot whatever the status and limit: a supervisor taking over a conversation.</summary>
+    Task<AgentView> Claim(string conversationId, string queue);
+
+    /// <summary>A supervisor's limit for this agent, or null for the configured one. Chats beyond a lowered limit stay; no new ones come.</summary>
+    Task<AgentView> SetMaxConversations(int? maxConversations);
+
+    /// <summary>The agent answered a conversation for the first time, <paramref name="seconds"/> after it was assigned.</summary>
+    [Orleans.Concurrency.OneWay]
+    Task FirstResponded(double seconds);
+
     /// <summary>Frees the conversation's slot (closed, transferred); a no-op when the agent does not hold it.</summary>
     Task Release(string conversationId);
 }

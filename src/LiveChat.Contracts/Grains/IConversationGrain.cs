@@ -26,6 +26,25 @@ public interface IConversationGrain : IGrainWithStringKey
 
     Task<ConversationView> Transfer(Caller caller, TransferRequest request);
 
+    /// <summary>A whisper (supervisors) or an internal note (the agent or a supervisor): never visible to the visitor.</summary>
+    Task<MessageAck> AddInternal(Caller caller, string kind, string clientMessageId, string text);
+
+    /// <summary>Whispers and notes with <c>seq &gt; afterSeq</c> (their own numbering); agents and supervisors only.</summary>
+    Task<IReadOnlyList<ChatMessage>> GetInternalMessages(Caller caller, long afterSeq, int limit);
+
+    /// <summary>A supervisor starts watching: the live events go to the watchers' group from now on.</summary>
+    Task<WatchedConversation> Watch(Caller caller, string connectionId);
+
+    /// <summary>A watcher left (stopped watching or disconnected).</summary>
+    [OneWay]
+    Task Unwatch(string connectionId);
+
+    /// <summary>A supervisor becomes the conversation's agent, whether it is waiting or with another agent.</summary>
+    Task<ConversationView> TakeOver(Caller caller);
+
+    /// <summary>A supervisor marks the visitor's rating as reviewed, or not.</summary>
+    Task<FeedbackEntry> MarkFeedbackReviewed(Caller caller, bool reviewed);
+
     /// <summary>The view as the caller may see it; refuses a caller who is not part of the conversation.</summary>
     Task<ConversationView> GetView(Caller caller);
 

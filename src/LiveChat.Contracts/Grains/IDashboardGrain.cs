@@ -1,7 +1,18 @@
+using Orleans.Concurrency;
+
 namespace LiveChat.Contracts;
 
-/// <summary>The supervisors' view of the floor, built from the queue and agent grains' own numbers.</summary>
+/// <summary>
+/// The supervisors' view of the floor (one activation, key 0). Queue and agent grains report their own numbers to it
+/// as they change; it pushes <c>DashboardUpdated</c> to connected supervisors, a few times a second at most.
+/// </summary>
 public interface IDashboardGrain : IGrainWithIntegerKey
 {
     Task<DashboardView> GetDashboard();
+
+    [OneWay]
+    Task AgentChanged(AgentView agent);
+
+    [OneWay]
+    Task QueueChanged(QueueStats queue);
 }

@@ -26,6 +26,18 @@ public interface IQueueGrain : IGrainWithStringKey
     /// <summary>An agent's status or load changed.</summary>
     [OneWay]
     Task AgentChanged(AgentView agent);
+
+    /// <summary>The agent answered the conversation for the first time, <paramref name="seconds"/> after it was assigned.</summary>
+    [OneWay]
+    Task FirstResponded(string conversationId, double seconds);
+
+    /// <summary>The conversation closed or moved to another queue: it no longer waits for a first response here.</summary>
+    [OneWay]
+    Task Left(string conversationId);
+
+    /// <summary>A visitor rated a conversation of this queue; <paramref name="previousScore"/> is set when they changed their rating.</summary>
+    [OneWay]
+    Task Rated(int score, int? previousScore);
 }
 
 [GenerateSerializer, Alias("QueueEntry"), Immutable]

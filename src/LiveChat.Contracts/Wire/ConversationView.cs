@@ -17,4 +17,5 @@ public sealed record ConversationView(
     [property: Id(11)] DateTimeOffset? ClosedAt,
     [property: Id(12)] long LastSeq,
     [property: Id(13)] string? Topic,
-    [property: Id(14)] Rating? Rating);
+    [property: Id(14)] Rating? Rating,
+    [property: Id(15)] double? FirstResponseSeconds = null);

@@ -1,6 +1,8 @@
 using LiveChat.Contracts;
+using LiveChat.Server.Hubs;
 using LiveChat.Server.Options;
 using LiveChat.Server.Storage;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
 namespace LiveChat.Server.Grains;
@@ -10,16 +12,20 @@ namespace LiveChat.Server.Grains;
 /// <see cref="TryReserve"/>, one request at a time. Presence (connection ids) is kept in memory, so the grain is
 /// kept alive rather than collected while idle; after a restart an Online agent has no connections and gets the
 /// grace period to reconnect before their chats go back to the queue.
-/// This grain waits on nothing but its storage; it tells queues of changes by one-way calls.
+/// This grain waits on nothing but its storage; it tells queues and the dashboard of changes by one-way calls.
 /// </summary>
 [KeepAlive]
 public sealed class AgentGrain(
     [PersistentState(StorageNames.AgentState, StorageNames.Grains)] IPersistentState<AgentState> state,
     IOptions<LiveChatOptions> options,
+    IHubContext<AgentHub, IAgentClient> agentHub,
     TimeProvider time,
     ILogger<AgentGrain> logger) : Grain, IAgentGrain
 {
+    private static readonly TimeSpan FirstResponseWindow = TimeSpan.FromMinutes(15);
+
     private readonly HashSet<string> _connections = new(StringComparer.Ordinal);
+    private readonly Queue<(DateTimeOffset At, double Seconds)> _firstResponses = new();
     private UserOptions? _user;
     private IGrainTimer? _graceTimer;
 
@@ -78,8 +84,40 @@ public sealed class AgentGrain(
         S.Active.Add(new ActiveChat(conversationId, queue));
         await state.WriteStateAsync();
         // The asking queue knows from the answer; the other queues hear it so they do not count on this slot.
-        await NotifyQueues(except: queue);
+        await AnnounceChange(except: queue);
         return new Reservation(true, View(), null);
+    }
+
+    public async Task<AgentView> Claim(string conversationId, string queue)
+    {
+        if (_user is null)
+            throw new ChatRuleException($"unknown agent: {Id}");
+        if (S.Active.Exists(c => c.ConversationId == conversationId))
+            return View();
+        S.Active.Add(new ActiveChat(conversationId, queue));
+        await state.WriteStateAsync();
+        await AnnounceChange(except: null);
+        return View();
+    }
+
+    public async Task<AgentView> SetMaxConversations(int? maxConversations)
+    {
+        if (_user is null)
+            throw new ChatRuleException($"unknown agent: {Id}");
+        if (maxConversations is < 0 or > 100)
+            throw new ChatRuleException($"a limit must be from 0 to 100 conversations, not {maxConversations}");
+        S.MaxConversationsOverride = maxConversations == _user.MaxConversations ? null : maxConversations;
+        await state.WriteStateAsync();
+        logger.LogInformation("Agent {AgentId} now takes up to {Max} conversations", Id, MaxConversations);
+        await AnnounceChange(except: null);
+        await TellAgent();
+        return View();
+    }
+
+    public async Task FirstResponded(double seconds)
+    {
+        _firstResponses.Enqueue((time.GetUtcNow(), seconds));
+        await AnnounceChange(except: null, queuesToo: false);
     }
 
     public async Task Release(string conversationId)
@@ -87,7 +125,7 @@ public sealed class AgentGrain(
         if (S.Active.RemoveAll(c => c.ConversationId == conversationId) == 0)
             return;
         await state.WriteStateAsync();
-        await NotifyQueues(except: null);
+        await AnnounceChange(except: null);
     }
 
     private async Task<AgentView> ChangeStatus(AgentStatus status)
@@ -106,7 +144,8 @@ public sealed class AgentGrain(
         foreach (var byQueue in returned.GroupBy(c => c.Queue))
             await GrainFactory.GetGrain<IQueueGrain>(byQueue.Key)
                 .ReturnToQueue(Id, byQueue.Select(c => new QueueEntry(c.ConversationId, now)).ToList());
-        await NotifyQueues(except: null);
+        await AnnounceChange(except: null);
+        await TellAgent();
         return View();
     }
 
@@ -128,20 +167,45 @@ public sealed class AgentGrain(
             await ChangeStatus(AgentStatus.Away);
     }
 
-    private async Task NotifyQueues(string? except)
+    /// <summary>Tells the agent's queues (but <paramref name="except"/>) and the dashboard of the agent's new view.</summary>
+    private async Task AnnounceChange(string? except, bool queuesToo = true)
     {
         if (_user is null)
             return;
         var view = View();
-        var queues = options.Value.QueuesOf(_user).Where(q => q != except);
-        foreach (var queue in queues)
-            await GrainFactory.GetGrain<IQueueGrain>(queue).AgentChanged(view);
+        if (queuesToo)
+        {
+            foreach (var queue in options.Value.QueuesOf(_user).Where(q => q != except))
+                await GrainFactory.GetGrain<IQueueGrain>(queue).AgentChanged(view);
+        }
+        await GrainFactory.GetGrain<IDashboardGrain>(0).AgentChanged(view);
+    }
+
+    /// <summary>Shows the agent their own status and limit, which a supervisor or the grace period may have changed.</summary>
+    private async Task TellAgent()
+    {
+        try
+        {
+            await agentHub.Clients.User(Id).AgentUpdated(View());
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Could not tell agent {AgentId} of their new status", Id);
+        }
     }
 
     /// <summary>The configured limit, unless a supervisor has set another one.</summary>
     private int MaxConversations => S.MaxConversationsOverride ?? _user?.MaxConversations ?? 0;
 
-    private AgentView View() => new(Id, _user?.Name ?? Id, S.Status, S.Active.Count, MaxConversations);
+    private int? AverageFirstResponse()
+    {
+        var now = time.GetUtcNow();
+        while (_firstResponses.Count > 0 && now - _firstResponses.Peek().At > FirstResponseWindow)
+            _firstResponses.Dequeue();
+        return _firstResponses.Count == 0 ? null : (int)Math.Round(_firstResponses.Average(r => r.Seconds));
+    }
+
+    private AgentView View() => new(Id, _user?.Name ?? Id, S.Status, S.Active.Count, MaxConversations, AverageFirstResponse());
 }
 
 [GenerateSerializer, Alias("AgentState")]

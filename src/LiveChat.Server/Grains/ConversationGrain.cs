@@ -1,5 +1,6 @@
 using LiveChat.Contracts;
 using LiveChat.Server.Hubs;
+using LiveChat.Server.Metrics;
 using LiveChat.Server.Options;
 using LiveChat.Server.Storage;
 using Microsoft.AspNetCore.SignalR;
@@ -11,18 +12,28 @@ namespace LiveChat.Server.Grains;
 /// The only writer of a conversation. Messages are numbered here, appended to the log, and only then acknowledged
 /// and pushed. The message history lives in the log; state holds metadata only, so a send costs the same at
 /// message 10 as at message 10,000, and the last seq is recovered from the log on activation.
+/// Whispers and notes go to a second stream of the log with its own numbering; they are pushed to the agent and to
+/// watching supervisors only, so no path leads from them to the visitor.
 /// </summary>
 public sealed class ConversationGrain(
     [PersistentState(StorageNames.ConversationState, StorageNames.Grains)] IPersistentState<ConversationState> state,
     IMessageLog log,
+    IFeedbackStore feedback,
     IHubContext<VisitorHub, IVisitorClient> visitorHub,
     IHubContext<AgentHub, IAgentClient> agentHub,
+    IHubContext<SupervisorHub, ISupervisorClient> supervisorHub,
     IOptions<LiveChatOptions> options,
+    LiveChatMetrics metrics,
     TimeProvider time,
     ILogger<ConversationGrain> logger) : Grain, IConversationGrain
 {
+    // Most watchers kept: a supervisor's node dying leaves its connection ids behind, which only cost a push to an empty group.
+    private const int MaxWatchers = 50;
+    private const int WatchHistory = 200;
+
     private readonly RecentAcks _recent = new(256);
     private long _lastSeq;
+    private long? _lastInternalSeq;
     private int? _queuePosition;
     private int? _estimatedWaitSeconds;
 
@@ -35,7 +46,7 @@ public sealed class ConversationGrain(
         // A crash between an append and a state write leaves the log ahead of state: the log wins.
         if (!Exists)
             return;
-        _lastSeq = Math.Max(S.LastSeq, await log.GetLastSeqAsync(Id));
+        _lastSeq = Math.Max(S.LastSeq, await log.GetLastSeqAsync(LogStreams.Public(Id)));
         // The place in the queue is the queue's number; a fresh activation asks for it rather than showing none.
         if (S.Status == ConversationStatus.Queued && await Queue(S.Queue).GetPlace(Id) is { } place)
             (_queuePosition, _estimatedWaitSeconds) = (place.Position, place.EstimatedWaitSeconds);
@@ -71,19 +82,128 @@ public sealed class ConversationGrain(
         if (S.Status == ConversationStatus.Closed)
         {
             // A retry of a send that made it before the close still gets its ack.
-            var earlier = await log.FindAsync(Id, caller.Id, clientMessageId);
+            var earlier = await log.FindAsync(LogStreams.Public(Id), caller.Id, clientMessageId);
             return earlier is not null ? RetryAck(earlier) : throw new ChatRuleException("conversation is closed");
         }
 
         var name = caller.IsVisitor ? S.VisitorName : caller.Name;
         var (message, duplicate) = await Append(caller.Role, caller.Id, name, text, clientMessageId);
+        if (!duplicate && !caller.IsVisitor)
+            await RecordFirstResponse(message.SentAt);
         return new MessageAck(Id, message.Seq, message.SentAt, duplicate);
+    }
+
+    public async Task<MessageAck> AddInternal(Caller caller, string kind, string clientMessageId, string text)
+    {
+        if (!Exists)
+            throw new ChatRuleException($"unknown conversation: {Id}");
+        switch (kind)
+        {
+            case MessageKinds.Whisper when !caller.IsSupervisor:
+                throw new ChatRuleException("only a supervisor can whisper");
+            case MessageKinds.Whisper when S.Status == ConversationStatus.Closed:
+                throw new ChatRuleException("conversation is closed");
+            case MessageKinds.Whisper:
+                break;
+            case MessageKinds.Note:
+                // Notes stay writable after the close: that is when many get written.
+                EnsureStaff(caller);
+                break;
+            default:
+                throw new ChatRuleException($"unknown kind of internal message: {kind}");
+        }
+
+        var stream = LogStreams.Internal(Id);
+        _lastInternalSeq ??= await log.GetLastSeqAsync(stream);
+        var message = new ChatMessage(Id, _lastInternalSeq.Value + 1, caller.Role, caller.Id, caller.Name, text, time.GetUtcNow(), clientMessageId, kind);
+        if (await log.AppendAsync(stream, message) is { } earlier)
+            return RetryAck(earlier);
+        _lastInternalSeq = message.Seq;
+        metrics.MessageSent(caller.Role, kind);
+        await Push(agent: c => c.InternalMessageReceived(message), watchers: c => c.InternalMessageReceived(message));
+        return new MessageAck(Id, message.Seq, message.SentAt, Duplicate: false);
+    }
+
+    public Task<IReadOnlyList<ChatMessage>> GetInternalMessages(Caller caller, long afterSeq, int limit)
+    {
+        EnsureStaff(caller);
+        return log.ReadAsync(LogStreams.Internal(Id), afterSeq, limit);
+    }
+
+    public async Task<WatchedConversation> Watch(Caller caller, string connectionId)
+    {
+        if (!Exists)
+            throw new ChatRuleException($"unknown conversation: {Id}");
+        if (!caller.IsSupervisor)
+            throw new ChatRuleException("only a supervisor can watch a conversation");
+        if (S.Watchers.Add(connectionId))
+        {
+            while (S.Watchers.Count > MaxWatchers)
+                S.Watchers.Remove(S.Watchers.First());
+            await WriteState();
+        }
+        var internalStream = LogStreams.Internal(Id);
+        _lastInternalSeq ??= await log.GetLastSeqAsync(internalStream);
+        var messages = log.ReadAsync(LogStreams.Public(Id), Math.Max(0, _lastSeq - WatchHistory), WatchHistory);
+        var internalMessages = log.ReadAsync(internalStream, Math.Max(0, _lastInternalSeq.Value - WatchHistory), WatchHistory);
+        return new WatchedConversation(View(), await messages, await internalMessages);
+    }
+
+    public async Task Unwatch(string connectionId)
+    {
+        if (S.Watchers.Remove(connectionId))
+            await WriteState();
+    }
+
+    public async Task<ConversationView> TakeOver(Caller caller)
+    {
+        if (!Exists)
+            throw new ChatRuleException($"unknown conversation: {Id}");
+        if (!caller.IsSupervisor)
+            throw new ChatRuleException("only a supervisor can take over a conversation");
+        if (S.Status == ConversationStatus.Closed)
+            throw new ChatRuleException("conversation is closed");
+        if (S.Status == ConversationStatus.Active && S.AgentId == caller.Id)
+            return View();
+
+        // The supervisor's slot first: whatever the agent or queue does meanwhile, the conversation is never without one.
+        var supervisor = await Agent(caller.Id).Claim(Id, S.Queue);
+        var previous = S.Status == ConversationStatus.Active ? S.AgentId : null;
+        if (previous is not null)
+            await Agent(previous).Release(Id);
+        else
+            await Queue(S.Queue).Remove(Id);
+        var note = previous is null
+            ? $"{supervisor.DisplayName} joined the conversation."
+            : $"{supervisor.DisplayName} took over the conversation from {S.AgentName ?? previous}.";
+        await AssignTo(supervisor, note, previous);
+        return View();
+    }
+
+    public async Task<FeedbackEntry> MarkFeedbackReviewed(Caller caller, bool reviewed)
+    {
+        if (!Exists)
+            throw new ChatRuleException($"unknown conversation: {Id}");
+        if (!caller.IsSupervisor)
+            throw new ChatRuleException("only a supervisor can review feedback");
+        if (S.Rating is null)
+            throw new ChatRuleException("this conversation has no rating to review");
+        if (reviewed != (S.ReviewedAt is not null))
+        {
+            S.ReviewedBy = reviewed ? caller.Id : null;
+            S.ReviewedAt = reviewed ? time.GetUtcNow() : null;
+            var entry = Feedback();
+            await feedback.SaveAsync(entry);
+            await WriteState();
+            return entry;
+        }
+        return Feedback();
     }
 
     public Task<IReadOnlyList<ChatMessage>> GetMessages(Caller caller, long afterSeq, int limit)
     {
         EnsureParticipant(caller, acting: false);
-        return log.ReadAsync(Id, afterSeq, limit);
+        return log.ReadAsync(LogStreams.Public(Id), afterSeq, limit);
     }
 
     public async Task SetTyping(Caller caller, bool isTyping)
@@ -93,9 +213,9 @@ public sealed class ConversationGrain(
             return;
         var typing = new TypingIndicator(Id, caller.Role, caller.IsVisitor ? S.VisitorName : caller.Name, isTyping);
         if (caller.IsVisitor)
-            await Push(agent: c => c.TypingChanged(typing));
+            await Push(agent: c => c.TypingChanged(typing), watchers: c => c.TypingChanged(typing));
         else
-            await Push(visitor: c => c.TypingChanged(typing));
+            await Push(visitor: c => c.TypingChanged(typing), watchers: c => c.TypingChanged(typing));
     }
 
     public async Task MarkRead(Caller caller, long seq)
@@ -128,6 +248,8 @@ public sealed class ConversationGrain(
             await Queue(S.Queue).Remove(Id);
         else if (S.AgentId is { } agentId)
             await Agent(agentId).Release(Id);
+        if (S.Status == ConversationStatus.Active && S.FirstResponseAt is null)
+            await Queue(S.Queue).Left(Id);
 
         S.Status = ConversationStatus.Closed;
         S.ClosedAt = time.GetUtcNow();
@@ -137,7 +259,7 @@ public sealed class ConversationGrain(
         var name = caller.IsVisitor ? S.VisitorName : caller.Name;
         await AppendSystem($"{name} closed the conversation.");
         var view = View();
-        await Push(c => c.ConversationUpdated(view), c => c.ConversationUpdated(view));
+        await PushUpdated(view);
         return view;
     }
 
@@ -148,10 +270,16 @@ public sealed class ConversationGrain(
             throw new ChatRuleException("only the visitor can rate a conversation");
         if (score is < 1 or > 5)
             throw new ChatRuleException($"score must be from 1 to 5, not {score}");
+        var previous = S.Rating?.Score;
         S.Rating = new Rating(score, string.IsNullOrWhiteSpace(comment) ? null : comment.Trim(), time.GetUtcNow());
+        S.RatingRevisions++;
+        // A changed rating is new to review.
+        (S.ReviewedBy, S.ReviewedAt) = (null, null);
+        // Feedback first: a retry after a failed state write then rates again over it rather than losing it.
+        await feedback.SaveAsync(Feedback());
         await WriteState();
-        var view = View();
-        await Push(c => c.ConversationUpdated(view), c => c.ConversationUpdated(view));
+        await Queue(S.Queue).Rated(score, previous);
+        await PushUpdated(View());
     }
 
     public async Task<ConversationView> Transfer(Caller caller, TransferRequest request)
@@ -179,6 +307,8 @@ public sealed class ConversationGrain(
         if (!options.Value.IsQueue(toQueue))
             throw new ChatRuleException($"unknown queue: {toQueue}");
         await Agent(fromAgentId).Release(Id);
+        if (S.FirstResponseAt is null)
+            await Queue(S.Queue).Left(Id);
         S.Queue = toQueue;
         await BackToQueue($"{fromName} transferred the conversation to the {toQueue} queue.", fromAgentId);
         var ticket = await Queue(toQueue).Enqueue(new QueueEntry(Id, time.GetUtcNow()), atHead: true);
@@ -266,8 +396,8 @@ public sealed class ConversationGrain(
         await WriteState();
         await AppendSystem(note);
         var view = View();
-        await Push(visitor: c => c.ConversationUpdated(view), agent: c => c.ConversationAssigned(view));
-        if (previousAgentId is not null)
+        await Push(visitor: c => c.ConversationUpdated(view), agent: c => c.ConversationAssigned(view), watchers: c => c.ConversationUpdated(view));
+        if (previousAgentId is not null && previousAgentId != agent.AgentId)
             await PushToAgent(previousAgentId, c => c.ConversationUpdated(view));
     }
 
@@ -280,7 +410,7 @@ public sealed class ConversationGrain(
         await WriteState();
         await AppendSystem(note);
         var view = View();
-        await Push(visitor: c => c.ConversationUpdated(view));
+        await Push(visitor: c => c.ConversationUpdated(view), watchers: c => c.ConversationUpdated(view));
         if (previousAgentId is not null)
             await PushToAgent(previousAgentId, c => c.ConversationUpdated(view));
     }
@@ -291,7 +421,7 @@ public sealed class ConversationGrain(
     private async Task<(ChatMessage Message, bool Duplicate)> Append(string role, string senderId, string senderName, string text, string clientMessageId)
     {
         var message = new ChatMessage(Id, _lastSeq + 1, role, senderId, senderName, text, time.GetUtcNow(), clientMessageId);
-        var earlier = await log.AppendAsync(message);
+        var earlier = await log.AppendAsync(LogStreams.Public(Id), message);
         if (earlier is not null)
         {
             _recent.Add(senderId, clientMessageId, RetryAck(earlier));
@@ -299,12 +429,35 @@ public sealed class ConversationGrain(
         }
         _lastSeq = message.Seq;
         _recent.Add(senderId, clientMessageId, RetryAck(message));
-        await Push(c => c.MessageReceived(message), c => c.MessageReceived(message));
+        metrics.MessageSent(role, MessageKinds.Message);
+        await Push(c => c.MessageReceived(message), c => c.MessageReceived(message), c => c.MessageReceived(message));
         return (message, false);
+    }
+
+    /// <summary>The agent's first message since assignment: stored here, counted by the queue and the agent.</summary>
+    private async Task RecordFirstResponse(DateTimeOffset at)
+    {
+        if (S.Status != ConversationStatus.Active || S.FirstResponseAt is not null || S.AssignedAt is not { } assignedAt || S.AgentId is not { } agentId)
+            return;
+        S.FirstResponseAt = at;
+        S.FirstResponseSeconds = Math.Round(Math.Max(0, (at - assignedAt).TotalSeconds), 3);
+        await WriteState();
+        await Queue(S.Queue).FirstResponded(Id, S.FirstResponseSeconds.Value);
+        await Agent(agentId).FirstResponded(S.FirstResponseSeconds.Value);
+        var view = View();
+        await Push(agent: c => c.ConversationUpdated(view), watchers: c => c.ConversationUpdated(view));
     }
 
     /// <summary>What a retry of the send that stored <paramref name="message"/> is answered with.</summary>
     private MessageAck RetryAck(ChatMessage message) => new(Id, message.Seq, message.SentAt, Duplicate: true);
+
+    /// <summary>Whispers and notes: the conversation's agent, or any supervisor; never the visitor.</summary>
+    private void EnsureStaff(Caller caller)
+    {
+        if (caller.IsVisitor)
+            throw new ChatRuleException("not your conversation");
+        EnsureParticipant(caller, acting: false);
+    }
 
     private void EnsureParticipant(Caller caller, bool acting)
     {
@@ -332,13 +485,20 @@ public sealed class ConversationGrain(
         Id, S.Queue, S.Status, S.VisitorId, S.VisitorName, S.AgentId, S.AgentName,
         S.Status == ConversationStatus.Queued ? _queuePosition : null,
         S.Status == ConversationStatus.Queued ? _estimatedWaitSeconds : null,
-        S.CreatedAt, S.AssignedAt, S.ClosedAt, _lastSeq, S.Topic, S.Rating);
+        S.CreatedAt, S.AssignedAt, S.ClosedAt, _lastSeq, S.Topic, S.Rating, S.FirstResponseSeconds);
+
+    private FeedbackEntry Feedback() => new(
+        Id, S.Queue, S.AgentId, S.AgentName, S.VisitorId, S.VisitorName, S.Rating!.Score, S.Rating.Comment, S.Rating.RatedAt,
+        S.RatingRevisions, S.ReviewedBy, S.ReviewedAt);
+
+    private Task PushUpdated(ConversationView view) =>
+        Push(c => c.ConversationUpdated(view), c => c.ConversationUpdated(view), c => c.ConversationUpdated(view));
 
     /// <summary>
-    /// Pushes to the visitor and the current agent. A failed push is logged, not thrown: the message is already
-    /// stored and clients fetch what they missed by seq after any reconnect.
+    /// Pushes to the visitor, the current agent and watching supervisors. A failed push is logged, not thrown: the
+    /// message is already stored and clients fetch what they missed by seq after any reconnect.
     /// </summary>
-    private async Task Push(Func<IVisitorClient, Task>? visitor = null, Func<IAgentClient, Task>? agent = null)
+    private async Task Push(Func<IVisitorClient, Task>? visitor = null, Func<IAgentClient, Task>? agent = null, Func<ISupervisorClient, Task>? watchers = null)
     {
         try
         {
@@ -346,6 +506,8 @@ public sealed class ConversationGrain(
                 await visitor(visitorHub.Clients.User(S.VisitorId));
             if (agent is not null && S.AgentId is { } agentId)
                 await agent(agentHub.Clients.User(agentId));
+            if (watchers is not null && S.Watchers.Count > 0)
+                await watchers(supervisorHub.Clients.Group(SupervisorHub.WatchGroup(Id)));
         }
         catch (Exception ex)
         {
@@ -388,4 +550,11 @@ public sealed class ConversationState
     [Id(12)] public Rating? Rating { get; set; }
     [Id(13)] public long VisitorReadSeq { get; set; }
     [Id(14)] public long AgentReadSeq { get; set; }
+    [Id(15)] public DateTimeOffset? FirstResponseAt { get; set; }
+    [Id(16)] public double? FirstResponseSeconds { get; set; }
+    [Id(17)] public int RatingRevisions { get; set; }
+    [Id(18)] public string? ReviewedBy { get; set; }
+    [Id(19)] public DateTimeOffset? ReviewedAt { get; set; }
+    // Connection ids of supervisors watching; kept in state so a reactivated grain still pushes to them.
+    [Id(20)] public HashSet<string> Watchers { get; set; } = [];
 }

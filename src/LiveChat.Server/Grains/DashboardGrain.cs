@@ -1,23 +1,104 @@
 using LiveChat.Contracts;
+using LiveChat.Server.Hubs;
 using LiveChat.Server.Options;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
-using Orleans.Concurrency;
 
 namespace LiveChat.Server.Grains;
 
 /// <summary>
-/// Builds the supervisors' snapshot from the queue and agent grains' own numbers, never by scanning conversations.
-/// Stateless, so every node answers from a local activation.
+/// The supervisors' snapshot of the floor. Queue and agent grains send it their own numbers when they change (one
+/// way, so they never wait on it); it keeps the latest of each and pushes <c>DashboardUpdated</c> to the supervisors'
+/// group: at once after a quiet interval, else once at the end of it, so a burst of changes costs one push per
+/// interval whatever the load. It never looks at conversations. Kept alive: the snapshot lives in memory and is
+/// rebuilt from the queues and agents on activation.
 /// </summary>
-[StatelessWorker]
-public sealed class DashboardGrain(IOptions<LiveChatOptions> options, TimeProvider time) : Grain, IDashboardGrain
+[KeepAlive]
+public sealed class DashboardGrain(
+    IOptions<LiveChatOptions> options,
+    IHubContext<SupervisorHub, ISupervisorClient> supervisorHub,
+    TimeProvider time,
+    ILogger<DashboardGrain> logger) : Grain, IDashboardGrain
 {
-    public async Task<DashboardView> GetDashboard()
+    private readonly Dictionary<string, QueueStats> _queues = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, AgentView> _agents = new(StringComparer.Ordinal);
+    private DateTimeOffset _lastPush;
+    private IGrainTimer? _pending;
+
+    private TimeSpan Interval => TimeSpan.FromMilliseconds(options.Value.DashboardIntervalMilliseconds);
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var queues = Task.WhenAll(options.Value.AllQueues.Select(q => GrainFactory.GetGrain<IQueueGrain>(q).GetStats()));
-        var agents = Task.WhenAll(options.Value.Users.Select(u => GrainFactory.GetGrain<IAgentGrain>(u.Username.ToLowerInvariant()).GetView()));
-        await Task.WhenAll(queues, agents);
-        var agentViews = (await agents).OrderBy(a => a.DisplayName, StringComparer.OrdinalIgnoreCase).ToList();
-        return new DashboardView(await queues, agentViews, agentViews.Sum(a => a.ActiveConversations), time.GetUtcNow());
+        var queues = await Task.WhenAll(options.Value.AllQueues.Select(q => GrainFactory.GetGrain<IQueueGrain>(q).GetStats()));
+        var agents = await Task.WhenAll(options.Value.Users.Select(u => GrainFactory.GetGrain<IAgentGrain>(u.Username.ToLowerInvariant()).GetView()));
+        // A report that arrived while these answers were on their way is newer: keep it.
+        foreach (var queue in queues)
+            _queues.TryAdd(queue.Name, queue);
+        foreach (var agent in agents)
+            _agents.TryAdd(agent.AgentId, agent);
+    }
+
+    public Task<DashboardView> GetDashboard() => Task.FromResult(Snapshot());
+
+    public Task AgentChanged(AgentView agent)
+    {
+        if (_agents.TryGetValue(agent.AgentId, out var known) && known == agent)
+            return Task.CompletedTask;
+        _agents[agent.AgentId] = agent;
+        return Changed();
+    }
+
+    public Task QueueChanged(QueueStats queue)
+    {
+        if (!options.Value.IsQueue(queue.Name))
+            return Task.CompletedTask;
+        _queues[queue.Name] = queue;
+        return Changed();
+    }
+
+    private async Task Changed()
+    {
+        if (_pending is not null)
+            return;
+        var wait = _lastPush + Interval - time.GetUtcNow();
+        if (wait <= TimeSpan.Zero)
+        {
+            await Push();
+            return;
+        }
+        _pending = this.RegisterGrainTimer(PushPending, new GrainTimerCreationOptions { DueTime = wait, Period = Timeout.InfiniteTimeSpan });
+    }
+
+    private Task PushPending(CancellationToken cancellationToken)
+    {
+        _pending?.Dispose();
+        _pending = null;
+        return Push();
+    }
+
+    private async Task Push()
+    {
+        _lastPush = time.GetUtcNow();
+        try
+        {
+            await supervisorHub.Clients.Group(SupervisorHub.DashboardGroup).DashboardUpdated(Snapshot());
+        }
+        catch (Exception ex)
+        {
+            // The next change pushes again; supervisors can also ask with GetDashboard.
+            logger.LogWarning(ex, "Dashboard push failed");
+        }
+    }
+
+    private DashboardView Snapshot()
+    {
+        var queues = options.Value.AllQueues.Select(q => _queues.GetValueOrDefault(q) ?? new QueueStats(q, 0, 0, 0, 0)).ToList();
+        var agents = _agents.Values.OrderBy(a => a.DisplayName, StringComparer.OrdinalIgnoreCase).ThenBy(a => a.AgentId, StringComparer.Ordinal).ToList();
+        var ratings = queues.Sum(q => q.Ratings);
+        var csat = ratings == 0 ? (double?)null : Math.Round(queues.Sum(q => (q.CsatAverage ?? 0) * q.Ratings) / ratings, 2);
+        var sla = options.Value.Sla;
+        return new DashboardView(
+            queues, agents, agents.Sum(a => a.ActiveConversations), time.GetUtcNow(),
+            csat, ratings, queues.Sum(q => q.SlaBreaches), new SlaView(sla.WaitSeconds, sla.FirstResponseSeconds));
     }
 }

@@ -1,4 +1,5 @@
 using LiveChat.Contracts;
+using LiveChat.Server.Metrics;
 using LiveChat.Server.Options;
 using LiveChat.Server.Storage;
 using Microsoft.Extensions.Options;
@@ -11,24 +12,43 @@ namespace LiveChat.Server.Grains;
 /// the agent serves several queues.
 /// Conversations and agents are told of decisions by one-way calls: they call this grain, and waiting on them
 /// in return could close a cycle of grains waiting on each other.
+/// Its numbers for the dashboard (waits, first responses, breaches, ratings) are its own counters, and position
+/// updates to waiting visitors are coalesced: a burst of changes costs one round per dashboard interval. Kept alive,
+/// as there are only a few queues and their 15-minute windows live in memory.
 /// </summary>
+[KeepAlive]
 public sealed class QueueGrain(
     [PersistentState(StorageNames.QueueState, StorageNames.Grains)] IPersistentState<QueueState> state,
     IOptions<LiveChatOptions> options,
+    LiveChatMetrics metrics,
     TimeProvider time,
     ILogger<QueueGrain> logger) : Grain, IQueueGrain
 {
     private static readonly TimeSpan RateWindow = TimeSpan.FromMinutes(15);
+    // While anyone waits, the dashboard's waits and breaches grow by themselves: refreshed this often.
+    private static readonly TimeSpan ClockRefresh = TimeSpan.FromSeconds(1);
+    // An entry whose conversation never reported back (its node died) stops counting after this.
+    private static readonly TimeSpan ForgetAwaitingAfter = TimeSpan.FromHours(12);
 
     // Agents' status and load as last reported; a cache, rebuilt from the agent grains on activation.
     private readonly Dictionary<string, AgentView> _agents = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _lastAssignedAt = new(StringComparer.Ordinal);
     private readonly Queue<DateTimeOffset> _recentAssignments = new();
-    private readonly Dictionary<string, int> _reportedPositions = new(StringComparer.Ordinal);
+    private readonly Queue<(DateTimeOffset At, double Seconds)> _recentWaits = new();
+    private readonly Queue<(DateTimeOffset At, double Seconds)> _recentFirstResponses = new();
+    // Assigned conversations whose agent has not answered yet, with the time of assignment.
+    private readonly Dictionary<string, DateTimeOffset> _awaitingFirstResponse = new(StringComparer.Ordinal);
+    // The place and estimate each waiting conversation was last told, so only changes are sent.
+    private readonly Dictionary<string, (int Position, int? Estimate)> _reported = new(StringComparer.Ordinal);
     private HashSet<string> _serving = [];
+    private bool _dirty;
+    private DateTimeOffset _lastFlush;
+    private QueueStats? _lastStats;
+    private DateTimeOffset _lastStatsAt;
 
     private string Name => this.GetPrimaryKeyString();
     private List<QueueEntry> Waiting => state.State.Waiting;
+    private TimeSpan Interval => TimeSpan.FromMilliseconds(options.Value.DashboardIntervalMilliseconds);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -37,7 +57,9 @@ public sealed class QueueGrain(
         foreach (var view in views)
             _agents[view.AgentId] = view;
         foreach (var (entry, index) in Waiting.Select((e, i) => (e, i)))
-            _reportedPositions[entry.ConversationId] = index + 1;
+            _reported[entry.ConversationId] = (index + 1, null);
+        this.RegisterGrainTimer(OnTick, new GrainTimerCreationOptions { DueTime = Interval, Period = Interval });
+        _dirty = true;
     }
 
     public async Task<QueueTicket> Enqueue(QueueEntry entry, bool atHead)
@@ -53,35 +75,30 @@ public sealed class QueueGrain(
         await state.WriteStateAsync();
 
         var own = assigned.Find(a => a.Entry.ConversationId == entry.ConversationId);
-        await Announce(assigned.Where(a => a.Entry != own.Entry), except: entry.ConversationId);
-        if (own.Agent is not null)
-            return new QueueTicket(own.Agent, 0, null);
-        _reportedPositions[entry.ConversationId] = PositionOf(entry.ConversationId);
-        return PlaceOf(entry.ConversationId)!;
+        await TellAssigned(assigned.Where(a => a.Entry != own.Entry), requeuedFrom: null, requeued: null);
+        // The caller hears its place in the answer, not again from the round that follows.
+        var ticket = own.Agent is not null ? new QueueTicket(own.Agent, 0, null) : PlaceOf(entry.ConversationId)!;
+        if (own.Agent is null)
+            _reported[entry.ConversationId] = (ticket.Position, ticket.EstimatedWaitSeconds);
+        await RequestFlush();
+        return ticket;
     }
 
     public async Task<bool> Remove(string conversationId)
     {
         var removed = Waiting.RemoveAll(e => e.ConversationId == conversationId) > 0;
-        _reportedPositions.Remove(conversationId);
+        _reported.Remove(conversationId);
         if (removed)
         {
             await state.WriteStateAsync();
-            await Announce([], except: conversationId);
+            await RequestFlush();
         }
         return removed;
     }
 
     public Task<QueueTicket?> GetPlace(string conversationId) => Task.FromResult(PlaceOf(conversationId));
 
-    public Task<QueueStats> GetStats()
-    {
-        var now = time.GetUtcNow();
-        var longest = Waiting.Count == 0 ? 0 : (int)(now - Waiting.Min(e => e.EnqueuedAt)).TotalSeconds;
-        var online = _agents.Values.Where(a => a.Status == AgentStatus.Online).ToList();
-        var free = online.Sum(a => Math.Max(0, a.MaxConversations - a.ActiveConversations));
-        return Task.FromResult(new QueueStats(Name, Waiting.Count, longest, online.Count, free));
-    }
+    public Task<QueueStats> GetStats() => Task.FromResult(Stats());
 
     public async Task ReturnToQueue(string fromAgentId, IReadOnlyList<QueueEntry> entries)
     {
@@ -91,15 +108,15 @@ public sealed class QueueGrain(
         await state.WriteStateAsync();
 
         var returnedIds = returned.Select(e => e.ConversationId).ToHashSet();
-        foreach (var (entry, agent) in assigned)
-            await Conversation(entry.ConversationId).OnAssigned(agent, returnedIds.Contains(entry.ConversationId) ? fromAgentId : null);
+        await TellAssigned(assigned, fromAgentId, returnedIds);
+        // A returned conversation still thinks it is with the agent: it must hear at once that it is waiting again.
         foreach (var entry in returned.Where(e => assigned.All(a => a.Entry != e)))
         {
-            var position = Waiting.IndexOf(entry) + 1;
-            _reportedPositions[entry.ConversationId] = position;
-            await Conversation(entry.ConversationId).OnQueued(position, EstimateWait(position), fromAgentId);
+            var place = PlaceOf(entry.ConversationId)!;
+            _reported[entry.ConversationId] = (place.Position, place.EstimatedWaitSeconds);
+            await Conversation(entry.ConversationId).OnQueued(place.Position, place.EstimatedWaitSeconds, fromAgentId);
         }
-        await Announce([], except: null, skip: returnedIds);
+        await RequestFlush();
     }
 
     public async Task AgentChanged(AgentView agent)
@@ -108,13 +125,36 @@ public sealed class QueueGrain(
         if (!_serving.Contains(agent.AgentId))
             return;
         _agents[agent.AgentId] = agent;
-        if (!agent.HasFreeCapacity || Waiting.Count == 0)
-            return;
-        var assigned = await Dispatch();
-        if (assigned.Count == 0)
-            return;
+        if (agent.HasFreeCapacity && Waiting.Count > 0 && await Dispatch() is { Count: > 0 } assigned)
+        {
+            await state.WriteStateAsync();
+            await TellAssigned(assigned, requeuedFrom: null, requeued: null);
+        }
+        // Free capacity changes every estimate, and the dashboard shows the agent's load.
+        await RequestFlush();
+    }
+
+    public async Task FirstResponded(string conversationId, double seconds)
+    {
+        _awaitingFirstResponse.Remove(conversationId);
+        _recentFirstResponses.Enqueue((time.GetUtcNow(), seconds));
+        metrics.FirstResponse(Name, seconds);
+        await RequestFlush();
+    }
+
+    public async Task Left(string conversationId)
+    {
+        if (_awaitingFirstResponse.Remove(conversationId))
+            await RequestFlush();
+    }
+
+    public async Task Rated(int score, int? previousScore)
+    {
+        state.State.RatingSum += score - (previousScore ?? 0);
+        if (previousScore is null)
+            state.State.Ratings++;
         await state.WriteStateAsync();
-        await Announce(assigned, except: null);
+        await RequestFlush();
     }
 
     /// <summary>Gives the head of the queue to the least-loaded online agent with room, for as long as there is one.</summary>
@@ -145,10 +185,13 @@ public sealed class QueueGrain(
                 continue;
             }
             Waiting.RemoveAt(0);
-            _reportedPositions.Remove(head.ConversationId);
+            _reported.Remove(head.ConversationId);
             var now = time.GetUtcNow();
             _lastAssignedAt[candidate.AgentId] = now;
             _recentAssignments.Enqueue(now);
+            _recentWaits.Enqueue((now, (now - head.EnqueuedAt).TotalSeconds));
+            _awaitingFirstResponse[head.ConversationId] = now;
+            metrics.Waited(Name, now - head.EnqueuedAt);
             assigned.Add((head, reservation.Agent));
         }
         return assigned;
@@ -168,20 +211,93 @@ public sealed class QueueGrain(
         .ThenBy(a => a.AgentId, StringComparer.Ordinal)
         .FirstOrDefault();
 
-    /// <summary>Tells the newly assigned conversations, then every waiting one whose place changed.</summary>
-    private async Task Announce(IEnumerable<(QueueEntry Entry, AgentView Agent)> assigned, string? except, IReadOnlySet<string>? skip = null)
+    /// <summary>Tells newly assigned conversations at once; <paramref name="requeued"/> ones came back from <paramref name="requeuedFrom"/>.</summary>
+    private async Task TellAssigned(IEnumerable<(QueueEntry Entry, AgentView Agent)> assigned, string? requeuedFrom, IReadOnlySet<string>? requeued)
     {
         foreach (var (entry, agent) in assigned)
-            await Conversation(entry.ConversationId).OnAssigned(agent, null);
+            await Conversation(entry.ConversationId).OnAssigned(agent, requeued?.Contains(entry.ConversationId) == true ? requeuedFrom : null);
+    }
+
+    /// <summary>
+    /// Something changed: waiting visitors' places and the dashboard's numbers are sent now if the last round is at
+    /// least an interval old, else by the timer at the end of the interval.
+    /// </summary>
+    private async Task RequestFlush()
+    {
+        _dirty = true;
+        if (time.GetUtcNow() - _lastFlush >= Interval)
+            await Flush();
+    }
+
+    private async Task OnTick(CancellationToken cancellationToken)
+    {
+        if (_dirty)
+            await Flush();
+        else if ((Waiting.Count > 0 || _awaitingFirstResponse.Count > 0) && time.GetUtcNow() - _lastStatsAt >= ClockRefresh)
+            PushStats();
+    }
+
+    /// <summary>Tells every waiting conversation whose place or estimate changed, then the dashboard.</summary>
+    private async Task Flush()
+    {
+        _dirty = false;
+        _lastFlush = time.GetUtcNow();
         for (var i = 0; i < Waiting.Count; i++)
         {
             var id = Waiting[i].ConversationId;
-            if (id == except || (skip?.Contains(id) ?? false) || _reportedPositions.GetValueOrDefault(id) == i + 1)
+            var place = (Position: i + 1, Estimate: EstimateWait(i + 1));
+            if (_reported.TryGetValue(id, out var told) && told == place)
                 continue;
-            _reportedPositions[id] = i + 1;
-            await Conversation(id).OnQueued(i + 1, EstimateWait(i + 1), null);
+            _reported[id] = place;
+            await Conversation(id).OnQueued(place.Position, place.Estimate, null);
         }
+        PushStats();
     }
+
+    /// <summary>Sends the dashboard this queue's numbers when they differ from the last ones sent.</summary>
+    private void PushStats()
+    {
+        var stats = Stats();
+        _lastStatsAt = time.GetUtcNow();
+        metrics.QueueLength(Name, stats.Waiting);
+        if (stats == _lastStats)
+            return;
+        _lastStats = stats;
+        GrainFactory.GetGrain<IDashboardGrain>(0).QueueChanged(stats).Ignore();
+    }
+
+    private QueueStats Stats()
+    {
+        var now = time.GetUtcNow();
+        var sla = options.Value.Sla;
+        Trim(_recentWaits, now);
+        Trim(_recentFirstResponses, now);
+        foreach (var stale in _awaitingFirstResponse.Where(a => now - a.Value > ForgetAwaitingAfter).Select(a => a.Key).ToList())
+            _awaitingFirstResponse.Remove(stale);
+
+        var longest = Waiting.Count == 0 ? 0 : (int)(now - Waiting.Min(e => e.EnqueuedAt)).TotalSeconds;
+        var online = _agents.Values.Where(a => a.Status == AgentStatus.Online).ToList();
+        var free = online.Sum(a => Math.Max(0, a.MaxConversations - a.ActiveConversations));
+        return new QueueStats(
+            Name, Waiting.Count, longest, online.Count, free,
+            AgentsAway: _agents.Values.Count(a => a.Status == AgentStatus.Away),
+            AverageWaitSeconds: Average(_recentWaits),
+            AverageFirstResponseSeconds: Average(_recentFirstResponses),
+            WaitingPastSla: Waiting.Count(e => (now - e.EnqueuedAt).TotalSeconds > sla.WaitSeconds),
+            AwaitingFirstResponse: _awaitingFirstResponse.Count,
+            FirstResponsePastSla: _awaitingFirstResponse.Values.Count(at => (now - at).TotalSeconds > sla.FirstResponseSeconds),
+            CsatAverage: state.State.Ratings == 0 ? null : Math.Round((double)state.State.RatingSum / state.State.Ratings, 2),
+            Ratings: state.State.Ratings);
+    }
+
+    private static void Trim(Queue<(DateTimeOffset At, double Seconds)> window, DateTimeOffset now)
+    {
+        while (window.Count > 0 && now - window.Peek().At > RateWindow)
+            window.Dequeue();
+    }
+
+    private static int? Average(Queue<(DateTimeOffset At, double Seconds)> window) =>
+        window.Count == 0 ? null : (int)Math.Round(window.Average(w => w.Seconds));
 
     /// <summary>
     /// Seconds until a conversation at <paramref name="position"/> is likely taken: position divided by the rate of
@@ -210,4 +326,6 @@ public sealed class QueueGrain(
 public sealed class QueueState
 {
     [Id(0)] public List<QueueEntry> Waiting { get; set; } = [];
+    [Id(1)] public long RatingSum { get; set; }
+    [Id(2)] public int Ratings { get; set; }
 }

@@ -3,11 +3,13 @@ using System.Text.Json.Serialization;
 using LiveChat.Server.Http;
 using LiveChat.Server.Hubs;
 using LiveChat.Server.Identity;
+using LiveChat.Server.Metrics;
 using LiveChat.Server.Options;
 using LiveChat.Server.Storage;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 using Orleans.Configuration;
 using StackExchange.Redis;
 
@@ -23,6 +25,7 @@ public static class LiveChatBuilderExtensions
         builder.AddLiveChatIdentity();
         builder.AddLiveChatRealtime();
         builder.AddLiveChatHttp();
+        builder.AddLiveChatMetrics();
         return builder;
     }
 
@@ -101,7 +104,28 @@ public static class LiveChatBuilderExtensions
             .AddPolicy(Policies.Supervisor, p => p.RequireRole(Contracts.Roles.Supervisor));
     }
 
-    /// <summary>SignalR (with the Redis backplane when configured) and the message log.</summary>
+    /// <summary>
+    /// The <c>LiveChat</c> meter, always on (read it with dotnet-counters); exported with OpenTelemetry over OTLP when
+    /// <c>LiveChat:Metrics:OtlpEndpoint</c> is set.
+    /// </summary>
+    public static void AddLiveChatMetrics(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddMetrics();
+        builder.Services.AddSingleton<LiveChatMetrics>();
+        var endpoint = builder.Configuration[$"{LiveChatOptions.Section}:Metrics:OtlpEndpoint"];
+        if (string.IsNullOrWhiteSpace(endpoint) || !Uri.TryCreate(endpoint, UriKind.Absolute, out var otlp))
+            return;
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(LiveChatMetrics.MeterName)
+            .AddOtlpExporter(o => o.Endpoint = otlp));
+    }
+
+    /// <summary>The stores the embedded default keeps in this process: message log and feedback.</summary>
+    public static IServiceCollection AddLiveChatMemoryStores(this IServiceCollection services) => services
+        .AddSingleton<IMessageLog, InMemoryMessageLog>()
+        .AddSingleton<IFeedbackStore, InMemoryFeedbackStore>();
+
+    /// <summary>SignalR (with the Redis backplane when configured), the message log and the feedback store.</summary>
     public static void AddLiveChatRealtime(this WebApplicationBuilder builder)
     {
         var redis = builder.Configuration.RedisConnectionString();
@@ -117,7 +141,7 @@ public static class LiveChatBuilderExtensions
 
         if (redis is null)
         {
-            builder.Services.AddSingleton<IMessageLog, InMemoryMessageLog>();
+            builder.Services.AddLiveChatMemoryStores();
             return;
         }
         signalR.AddStackExchangeRedis(redis, o => o.Configuration.ChannelPrefix = RedisChannel.Literal("livechat"));
@@ -128,6 +152,7 @@ public static class LiveChatBuilderExtensions
             return ConnectionMultiplexer.Connect(options);
         });
         builder.Services.AddSingleton<IMessageLog, RedisMessageLog>();
+        builder.Services.AddSingleton<IFeedbackStore, RedisFeedbackStore>();
     }
 
     /// <summary>Problem details for every error, readable 400s for bad bodies, health checks.</summary>

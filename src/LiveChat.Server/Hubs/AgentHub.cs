@@ -1,16 +1,20 @@
 using LiveChat.Contracts;
 using LiveChat.Server.Identity;
+using LiveChat.Server.Metrics;
 using LiveChat.Server.Options;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
 namespace LiveChat.Server.Hubs;
 
 /// <summary><c>/hubs/agent</c>: agents (and supervisors acting as agents) handle their conversations.</summary>
 [Authorize(Policy = Policies.Agent)]
-public sealed class AgentHub(IGrainFactory grains, IOptions<LiveChatOptions> options)
-    : ConversationHub<IAgentClient>(grains, options)
+public sealed class AgentHub(IGrainFactory grains, IOptions<LiveChatOptions> options, LiveChatMetrics metrics)
+    : ConversationHub<IAgentClient>(grains, options, metrics)
 {
+    protected override string HubName => Roles.Agent;
+
     // Presence: the agent grain counts connections and starts the Away grace period when the last one drops.
     public override async Task OnConnectedAsync()
     {
@@ -30,6 +34,26 @@ public sealed class AgentHub(IGrainFactory grains, IOptions<LiveChatOptions> opt
 
     public Task<ConversationView> TransferConversation(string conversationId, TransferRequest? request) =>
         Conversation(conversationId).Transfer(Caller, HubInput.Transfer(request));
+
+    public Task<MessageAck> AddNote(string conversationId, string clientMessageId, string text) =>
+        Conversation(conversationId).AddInternal(Caller, MessageKinds.Note, HubInput.Id(clientMessageId, "clientMessageId"), HubInput.Text(text, Options.MaxMessageLength));
+
+    public Task<IReadOnlyList<ChatMessage>> GetInternalMessages(string conversationId, long afterSeq, int limit)
+    {
+        var page = HubInput.Page(afterSeq, limit);
+        return Conversation(conversationId).GetInternalMessages(Caller, page.AfterSeq, page.Limit);
+    }
+
+    /// <summary>The canned responses of one queue the agent serves, or of all of them when none is named.</summary>
+    public async Task<IReadOnlyList<CannedResponse>> GetCannedResponses(string? queue)
+    {
+        var serves = Options.FindUser(Caller.Id) is { } user ? Options.QueuesOf(user) : [];
+        if (queue is not null && !serves.Contains(queue) && !Caller.IsSupervisor)
+            throw new HubException($"you do not serve the queue '{queue}'");
+        var queues = queue is not null ? [queue] : serves;
+        var all = await Task.WhenAll(queues.Select(q => Grains.GetGrain<ICannedResponsesGrain>(q).GetAll()));
+        return all.SelectMany(r => r).ToList();
+    }
 
     private IAgentGrain Agent => Grains.GetGrain<IAgentGrain>(Caller.Id);
 }

@@ -1,5 +1,6 @@
 using LiveChat.Contracts;
 using LiveChat.Server.Identity;
+using LiveChat.Server.Metrics;
 using LiveChat.Server.Options;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
@@ -10,12 +11,27 @@ namespace LiveChat.Server.Hubs;
 /// The conversation methods visitors and agents share. Each checks the input's shape, then makes one grain call;
 /// who may do what is the conversation grain's rule.
 /// </summary>
-public abstract class ConversationHub<TClient>(IGrainFactory grains, IOptions<LiveChatOptions> options) : Hub<TClient>
+public abstract class ConversationHub<TClient>(IGrainFactory grains, IOptions<LiveChatOptions> options, LiveChatMetrics metrics) : Hub<TClient>
     where TClient : class
 {
     protected IGrainFactory Grains => grains;
     protected LiveChatOptions Options => options.Value;
     protected Caller Caller => Context.User.ToCaller();
+
+    /// <summary>The hub's name in metrics: visitor or agent.</summary>
+    protected abstract string HubName { get; }
+
+    public override Task OnConnectedAsync()
+    {
+        metrics.ConnectionOpened(HubName);
+        return base.OnConnectedAsync();
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        metrics.ConnectionClosed(HubName);
+        return base.OnDisconnectedAsync(exception);
+    }
 
     public Task<MessageAck> SendMessage(string conversationId, string clientMessageId, string text) =>
         Conversation(conversationId).Send(Caller, HubInput.Id(clientMessageId, "clientMessageId"), HubInput.Text(text, Options.MaxMessageLength));

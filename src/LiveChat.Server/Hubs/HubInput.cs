@@ -10,6 +10,7 @@ internal static class HubInput
     public const int MaxPageSize = 500;
     public const int MaxCommentLength = 2000;
     public const int MaxTopicLength = 200;
+    public const int MaxFeedbackPage = 200;
 
     public static string Id(string? value, string what)
     {
@@ -71,5 +72,19 @@ internal static class HubInput
         if ((toAgent is null) == (toQueue is null))
             throw new HubException("give exactly one of toAgentId or toQueue");
         return new TransferRequest(toAgent, toQueue);
+    }
+
+    public static FeedbackQuery Feedback(FeedbackQuery? query)
+    {
+        query ??= new FeedbackQuery();
+        if (query.Limit is < 1 or > MaxFeedbackPage)
+            throw new HubException($"limit must be from 1 to {MaxFeedbackPage}, not {query.Limit}");
+        if (query.Score is < 1 or > 5)
+            throw new HubException($"score must be from 1 to 5, not {query.Score}");
+        return query with
+        {
+            Queue = string.IsNullOrWhiteSpace(query.Queue) ? null : Id(query.Queue, "queue"),
+            AgentId = string.IsNullOrWhiteSpace(query.AgentId) ? null : Id(query.AgentId, "agentId"),
+        };
     }
 }

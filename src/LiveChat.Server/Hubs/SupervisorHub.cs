@@ -1,13 +1,130 @@
 using LiveChat.Contracts;
 using LiveChat.Server.Identity;
+using LiveChat.Server.Metrics;
+using LiveChat.Server.Options;
+using LiveChat.Server.Storage;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 
 namespace LiveChat.Server.Hubs;
 
-/// <summary><c>/hubs/supervisor</c>: the floor as supervisors see it.</summary>
+/// <summary>
+/// <c>/hubs/supervisor</c>: the floor as supervisors see it, pushed live; watching, whispering and taking over
+/// conversations; agents' status and limits; canned responses, feedback and announcements.
+/// To chat in a conversation they took over, supervisors use <c>/hubs/agent</c>, like any agent.
+/// </summary>
 [Authorize(Policy = Policies.Supervisor)]
-public sealed class SupervisorHub(IGrainFactory grains) : Hub<ISupervisorClient>
+public sealed class SupervisorHub(IGrainFactory grains, IFeedbackStore feedback, IOptions<LiveChatOptions> options, LiveChatMetrics metrics)
+    : Hub<ISupervisorClient>
 {
+    /// <summary>Every supervisor connection: the dashboard is pushed here.</summary>
+    public const string DashboardGroup = "supervisors";
+
+    private const string WatchedKey = "watched";
+
+    /// <summary>The connections watching a conversation.</summary>
+    public static string WatchGroup(string conversationId) => $"watch:{conversationId}";
+
+    private Caller Caller => Context.User.ToCaller();
+
+    private HashSet<string> Watched => (HashSet<string>)(Context.Items.TryGetValue(WatchedKey, out var set) ? set! : Context.Items[WatchedKey] = new HashSet<string>(StringComparer.Ordinal));
+
+    public override async Task OnConnectedAsync()
+    {
+        metrics.ConnectionOpened(Roles.Supervisor);
+        await Groups.AddToGroupAsync(Context.ConnectionId, DashboardGroup);
+        await base.OnConnectedAsync();
+    }
+
+    public override async Task OnDisconnectedAsync(Exception? exception)
+    {
+        metrics.ConnectionClosed(Roles.Supervisor);
+        foreach (var conversationId in Watched)
+            await Conversation(conversationId).Unwatch(Context.ConnectionId);
+        await base.OnDisconnectedAsync(exception);
+    }
+
     public Task<DashboardView> GetDashboard() => grains.GetGrain<IDashboardGrain>(0).GetDashboard();
+
+    /// <summary>The conversation's recent history, then its live events, read-only.</summary>
+    public async Task<WatchedConversation> WatchConversation(string conversationId)
+    {
+        var grain = Conversation(conversationId);
+        // Join before the snapshot, so nothing falls between them; a client drops what it already has by seq.
+        await Groups.AddToGroupAsync(Context.ConnectionId, WatchGroup(conversationId));
+        try
+        {
+            var watched = await grain.Watch(Caller, Context.ConnectionId);
+            Watched.Add(conversationId);
+            return watched;
+        }
+        catch
+        {
+            await Groups.RemoveFromGroupAsync(Context.ConnectionId, WatchGroup(conversationId));
+            throw;
+        }
+    }
+
+    public async Task UnwatchConversation(string conversationId)
+    {
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, WatchGroup(conversationId));
+        if (Watched.Remove(conversationId))
+            await Conversation(conversationId).Unwatch(Context.ConnectionId);
+    }
+
+    public Task<IReadOnlyList<ChatMessage>> GetMessages(string conversationId, long afterSeq, int limit)
+    {
+        var page = HubInput.Page(afterSeq, limit);
+        return Conversation(conversationId).GetMessages(Caller, page.AfterSeq, page.Limit);
+    }
+
+    public Task<IReadOnlyList<ChatMessage>> GetInternalMessages(string conversationId, long afterSeq, int limit)
+    {
+        var page = HubInput.Page(afterSeq, limit);
+        return Conversation(conversationId).GetInternalMessages(Caller, page.AfterSeq, page.Limit);
+    }
+
+    /// <summary>A message to the conversation's agent that the visitor never sees.</summary>
+    public Task<MessageAck> Whisper(string conversationId, string clientMessageId, string text) =>
+        Conversation(conversationId).AddInternal(Caller, MessageKinds.Whisper, HubInput.Id(clientMessageId, "clientMessageId"), HubInput.Text(text, options.Value.MaxMessageLength));
+
+    public Task<MessageAck> AddNote(string conversationId, string clientMessageId, string text) =>
+        Conversation(conversationId).AddInternal(Caller, MessageKinds.Note, HubInput.Id(clientMessageId, "clientMessageId"), HubInput.Text(text, options.Value.MaxMessageLength));
+
+    public Task<ConversationView> TakeOver(string conversationId) => Conversation(conversationId).TakeOver(Caller);
+
+    public Task<AgentView> SetAgentStatus(string agentId, string status) => Agent(agentId).SetStatus(HubInput.Status(status));
+
+    /// <summary>A new limit for the agent, or null to go back to the configured one.</summary>
+    public Task<AgentView> SetAgentCapacity(string agentId, int? maxConversations) => Agent(agentId).SetMaxConversations(maxConversations);
+
+    public Task<IReadOnlyList<CannedResponse>> GetCannedResponses(string queue) => CannedResponses(queue).GetAll();
+
+    public Task<CannedResponse> SaveCannedResponse(string queue, CannedResponseRequest? request) =>
+        CannedResponses(queue).Save(Caller, request ?? throw new HubException("a canned response { shortcut, text } is required"));
+
+    public Task DeleteCannedResponse(string queue, string id) => CannedResponses(queue).Delete(Caller, HubInput.Id(id, "id"));
+
+    /// <summary>Feedback newest first, filtered by queue, agent, score or review.</summary>
+    public Task<FeedbackPage> GetFeedback(FeedbackQuery? query) => feedback.QueryAsync(HubInput.Feedback(query));
+
+    public Task<FeedbackEntry> MarkFeedbackReviewed(string conversationId, bool reviewed) =>
+        Conversation(conversationId).MarkFeedbackReviewed(Caller, reviewed);
+
+    public Task<Announcement> PublishAnnouncement(AnnouncementRequest? request) =>
+        Announcements.Publish(Caller, request ?? throw new HubException("an announcement { text, severity, expiresInMinutes } is required"));
+
+    public Task WithdrawAnnouncement(string announcementId) => Announcements.Withdraw(Caller, HubInput.Id(announcementId, "announcementId"));
+
+    public Task<IReadOnlyList<Announcement>> GetAnnouncements() => Announcements.GetActive();
+
+    private IConversationGrain Conversation(string conversationId) =>
+        grains.GetGrain<IConversationGrain>(HubInput.Id(conversationId, "conversationId"));
+
+    private IAgentGrain Agent(string agentId) => grains.GetGrain<IAgentGrain>(HubInput.Id(agentId, "agentId").ToLowerInvariant());
+
+    private ICannedResponsesGrain CannedResponses(string queue) => grains.GetGrain<ICannedResponsesGrain>(HubInput.Id(queue, "queue"));
+
+    private IAnnouncementsGrain Announcements => grains.GetGrain<IAnnouncementsGrain>(0);
 }

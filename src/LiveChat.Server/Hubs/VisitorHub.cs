@@ -1,5 +1,6 @@
 using LiveChat.Contracts;
 using LiveChat.Server.Identity;
+using LiveChat.Server.Metrics;
 using LiveChat.Server.Options;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
@@ -8,9 +9,19 @@ namespace LiveChat.Server.Hubs;
 
 /// <summary><c>/hubs/visitor</c>: a visitor's own conversations, reached with their visitor token.</summary>
 [Authorize(Policy = Policies.Visitor)]
-public sealed class VisitorHub(IGrainFactory grains, IOptions<LiveChatOptions> options)
-    : ConversationHub<IVisitorClient>(grains, options)
+public sealed class VisitorHub(IGrainFactory grains, IOptions<LiveChatOptions> options, LiveChatMetrics metrics)
+    : ConversationHub<IVisitorClient>(grains, options, metrics)
 {
+    protected override string HubName => Roles.Visitor;
+
+    /// <summary>A visitor who connects while announcements are active sees them at once.</summary>
+    public override async Task OnConnectedAsync()
+    {
+        await base.OnConnectedAsync();
+        foreach (var announcement in await Grains.GetGrain<IAnnouncementsGrain>(0).GetActive())
+            await Clients.Caller.AnnouncementPublished(announcement);
+    }
+
     public Task<ConversationView> StartConversation(StartConversationRequest? request) =>
         Visitor.StartConversation(HubInput.Start(request, Options.MaxMessageLength));
 

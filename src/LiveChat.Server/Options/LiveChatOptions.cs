@@ -20,6 +20,16 @@ public sealed class LiveChatOptions
     /// <summary>How long an agent may be without any connection before they are set Away and their chats requeued.</summary>
     public int AwayGraceSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// Shortest time between two dashboard pushes, and between two rounds of queue position updates, in milliseconds:
+    /// a burst of changes costs one push per interval.
+    /// </summary>
+    public int DashboardIntervalMilliseconds { get; set; } = 250;
+
+    public SlaOptions Sla { get; set; } = new();
+
+    public MetricsOptions Metrics { get; set; } = new();
+
     public AuthOptions Auth { get; set; } = new();
 
     public OrleansOptions Orleans { get; set; } = new();
@@ -60,6 +70,23 @@ public sealed class UserOptions
     public string? Password { get; set; }
 
     public string Name => string.IsNullOrWhiteSpace(DisplayName) ? Username : DisplayName;
+}
+
+/// <summary>Service levels, under <c>LiveChat:Sla</c>: the dashboard counts conversations past them as breaches.</summary>
+public sealed class SlaOptions
+{
+    /// <summary>Longest a visitor should wait in the queue.</summary>
+    public int WaitSeconds { get; set; } = 60;
+
+    /// <summary>Longest an assigned conversation should wait for the agent's first answer.</summary>
+    public int FirstResponseSeconds { get; set; } = 60;
+}
+
+/// <summary>Metrics export, under <c>LiveChat:Metrics</c>; the <c>LiveChat</c> meter is always there for dotnet-counters.</summary>
+public sealed class MetricsOptions
+{
+    /// <summary>An OTLP endpoint (for example <c>http://collector:4317</c>) to export metrics to; none when unset.</summary>
+    public string? OtlpEndpoint { get; set; }
 }
 
 /// <summary>Token signing, under <c>LiveChat:Auth</c>.</summary>

@@ -15,6 +15,14 @@ internal sealed class LiveChatOptionsValidator(IHostEnvironment environment) : I
             errors.Add($"LiveChat:MaxMessageLength must be between 1 and 10000, not {options.MaxMessageLength}.");
         if (options.AwayGraceSeconds < 0)
             errors.Add("LiveChat:AwayGraceSeconds must not be negative.");
+        if (options.DashboardIntervalMilliseconds is < 50 or > 10_000)
+            errors.Add($"LiveChat:DashboardIntervalMilliseconds must be between 50 and 10000, not {options.DashboardIntervalMilliseconds}.");
+        if (options.Sla.WaitSeconds < 1)
+            errors.Add($"LiveChat:Sla:WaitSeconds must be at least 1, not {options.Sla.WaitSeconds}.");
+        if (options.Sla.FirstResponseSeconds < 1)
+            errors.Add($"LiveChat:Sla:FirstResponseSeconds must be at least 1, not {options.Sla.FirstResponseSeconds}.");
+        if (options.Metrics.OtlpEndpoint is { Length: > 0 } otlp && !Uri.TryCreate(otlp, UriKind.Absolute, out _))
+            errors.Add($"LiveChat:Metrics:OtlpEndpoint must be an absolute URI, not '{otlp}'.");
         if (!environment.IsDevelopment() && (options.Auth.SigningKey?.Length ?? 0) < 32)
             errors.Add("LiveChat:Auth:SigningKey must be set to at least 32 characters outside Development.");
         else if (options.Auth.SigningKey is { Length: > 0 and < 32 })

@@ -6,7 +6,8 @@ namespace LiveChat.Server.Storage;
 /// The append-only message log of every conversation. Only the conversation's grain writes to it, so seq numbers
 /// arrive in order; the log still refuses a seq it already has, and keeps client message ids so a retried send is
 /// recognised however old it is. A client message id is unique per sender: the visitor's "1" and the agent's "1"
-/// are two messages.
+/// are two messages. A conversation has two streams (<see cref="LogStreams"/>), each numbered from 1: what the visitor
+/// sees, and the whispers and notes only agents and supervisors see.
 /// </summary>
 public interface IMessageLog
 {
@@ -14,17 +15,27 @@ public interface IMessageLog
     /// Appends a message durably. When the sender already stored a message with the same client message id,
     /// nothing is appended and that earlier message is returned; otherwise null.
     /// </summary>
-    Task<ChatMessage?> AppendAsync(ChatMessage message);
+    Task<ChatMessage?> AppendAsync(string stream, ChatMessage message);
 
     /// <summary>The message the sender stored under this client message id, or null.</summary>
-    Task<ChatMessage?> FindAsync(string conversationId, string senderId, string clientMessageId);
+    Task<ChatMessage?> FindAsync(string stream, string senderId, string clientMessageId);
 
     /// <summary>Messages with seq greater than <paramref name="afterSeq"/>, oldest first, at most <paramref name="limit"/>.</summary>
-    Task<IReadOnlyList<ChatMessage>> ReadAsync(string conversationId, long afterSeq, int limit);
+    Task<IReadOnlyList<ChatMessage>> ReadAsync(string stream, long afterSeq, int limit);
 
-    /// <summary>The highest seq stored for the conversation, 0 when it has none.</summary>
-    Task<long> GetLastSeqAsync(string conversationId);
+    /// <summary>The highest seq stored in the stream, 0 when it has none.</summary>
+    Task<long> GetLastSeqAsync(string stream);
 
     /// <summary>The key a sent message is recognised by: its sender and the sender's own id for it.</summary>
     static string SendKey(string senderId, string clientMessageId) => $"{senderId}\n{clientMessageId}";
+}
+
+/// <summary>The names of a conversation's two streams in the message log.</summary>
+public static class LogStreams
+{
+    /// <summary>The messages everyone in the conversation sees.</summary>
+    public static string Public(string conversationId) => conversationId;
+
+    /// <summary>Whispers and notes: agents and supervisors only.</summary>
+    public static string Internal(string conversationId) => $"{conversationId}:internal";
 }

@@ -8,33 +8,33 @@ public sealed class InMemoryMessageLog : IMessageLog
 {
     private readonly ConcurrentDictionary<string, ConversationLog> _logs = new();
 
-    public Task<ChatMessage?> AppendAsync(ChatMessage message)
+    public Task<ChatMessage?> AppendAsync(string stream, ChatMessage message)
     {
-        var log = _logs.GetOrAdd(message.ConversationId, _ => new ConversationLog());
+        var log = _logs.GetOrAdd(stream, _ => new ConversationLog());
         lock (log)
         {
             var key = IMessageLog.SendKey(message.SenderId, message.ClientMessageId);
             if (log.BySendKey.TryGetValue(key, out var index))
                 return Task.FromResult<ChatMessage?>(log.Messages[index]);
             if (message.Seq != log.Messages.Count + 1)
-                throw new InvalidOperationException($"conversation {message.ConversationId}: seq {message.Seq} does not follow {log.Messages.Count}");
+                throw new InvalidOperationException($"stream {stream}: seq {message.Seq} does not follow {log.Messages.Count}");
             log.BySendKey[key] = log.Messages.Count;
             log.Messages.Add(message);
             return Task.FromResult<ChatMessage?>(null);
         }
     }
 
-    public Task<ChatMessage?> FindAsync(string conversationId, string senderId, string clientMessageId)
+    public Task<ChatMessage?> FindAsync(string stream, string senderId, string clientMessageId)
     {
-        if (!_logs.TryGetValue(conversationId, out var log))
+        if (!_logs.TryGetValue(stream, out var log))
             return Task.FromResult<ChatMessage?>(null);
         lock (log)
             return Task.FromResult(log.BySendKey.TryGetValue(IMessageLog.SendKey(senderId, clientMessageId), out var index) ? log.Messages[index] : null);
     }
 
-    public Task<IReadOnlyList<ChatMessage>> ReadAsync(string conversationId, long afterSeq, int limit)
+    public Task<IReadOnlyList<ChatMessage>> ReadAsync(string stream, long afterSeq, int limit)
     {
-        if (!_logs.TryGetValue(conversationId, out var log))
+        if (!_logs.TryGetValue(stream, out var log))
             return Task.FromResult<IReadOnlyList<ChatMessage>>([]);
         lock (log)
         {
@@ -45,9 +45,9 @@ public sealed class InMemoryMessageLog : IMessageLog
         }
     }
 
-    public Task<long> GetLastSeqAsync(string conversationId)
+    public Task<long> GetLastSeqAsync(string stream)
     {
-        if (!_logs.TryGetValue(conversationId, out var log))
+        if (!_logs.TryGetValue(stream, out var log))
             return Task.FromResult(0L);
         lock (log)
             return Task.FromResult((long)log.Messages.Count);

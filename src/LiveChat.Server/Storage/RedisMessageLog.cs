@@ -5,10 +5,10 @@ using StackExchange.Redis;
 namespace LiveChat.Server.Storage;
 
 /// <summary>
-/// The message log in Redis: one stream per conversation whose entry ids are <c>{seq}-0</c>, so a page after a seq
-/// is one XRANGE whatever the conversation's length, plus a hash from sender and client message id to seq for
-/// idempotent sends.
-/// Both keys share a hash tag so the append script stays on one shard.
+/// The message log in Redis: one Redis stream per log stream (a conversation's messages; its whispers and notes)
+/// whose entry ids are <c>{seq}-0</c>, so a page after a seq is one XRANGE whatever the conversation's length, plus a
+/// hash from sender and client message id to seq for idempotent sends. A stream's two keys share a hash tag so the
+/// append script stays on one shard.
 /// </summary>
 public sealed class RedisMessageLog(IConnectionMultiplexer redis) : IMessageLog
 {
@@ -31,12 +31,12 @@ public sealed class RedisMessageLog(IConnectionMultiplexer redis) : IMessageLog
 
     private IDatabase Db => redis.GetDatabase();
 
-    public async Task<ChatMessage?> AppendAsync(ChatMessage message)
+    public async Task<ChatMessage?> AppendAsync(string stream, ChatMessage message)
     {
         var result = await Db.ScriptEvaluateAsync(AppendScript, new
         {
-            stream = StreamKey(message.ConversationId),
-            ids = IdsKey(message.ConversationId),
+            stream = StreamKey(stream),
+            ids = IdsKey(stream),
             sendKey = IMessageLog.SendKey(message.SenderId, message.ClientMessageId),
             seq = message.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture),
             message = JsonSerializer.Serialize(message, Json),
@@ -44,30 +44,30 @@ public sealed class RedisMessageLog(IConnectionMultiplexer redis) : IMessageLog
         return result.IsNull ? null : Deserialize((string)result!);
     }
 
-    public async Task<ChatMessage?> FindAsync(string conversationId, string senderId, string clientMessageId)
+    public async Task<ChatMessage?> FindAsync(string stream, string senderId, string clientMessageId)
     {
-        var seq = await Db.HashGetAsync(IdsKey(conversationId), IMessageLog.SendKey(senderId, clientMessageId));
+        var seq = await Db.HashGetAsync(IdsKey(stream), IMessageLog.SendKey(senderId, clientMessageId));
         if (seq.IsNull)
             return null;
-        var entries = await Db.StreamRangeAsync(StreamKey(conversationId), minId: $"{seq}-0", maxId: $"{seq}-0");
+        var entries = await Db.StreamRangeAsync(StreamKey(stream), minId: $"{seq}-0", maxId: $"{seq}-0");
         return entries.Length == 0 ? null : Deserialize(entries[0][MessageField]!);
     }
 
-    public async Task<IReadOnlyList<ChatMessage>> ReadAsync(string conversationId, long afterSeq, int limit)
+    public async Task<IReadOnlyList<ChatMessage>> ReadAsync(string stream, long afterSeq, int limit)
     {
-        var entries = await Db.StreamRangeAsync(StreamKey(conversationId), minId: $"{afterSeq + 1}-0", maxId: "+", count: limit);
+        var entries = await Db.StreamRangeAsync(StreamKey(stream), minId: $"{afterSeq + 1}-0", maxId: "+", count: limit);
         return entries.Select(e => Deserialize(e[MessageField]!)).ToList();
     }
 
-    public async Task<long> GetLastSeqAsync(string conversationId)
+    public async Task<long> GetLastSeqAsync(string stream)
     {
-        var last = await Db.StreamRangeAsync(StreamKey(conversationId), minId: "-", maxId: "+", count: 1, messageOrder: Order.Descending);
+        var last = await Db.StreamRangeAsync(StreamKey(stream), minId: "-", maxId: "+", count: 1, messageOrder: Order.Descending);
         return last.Length == 0 ? 0 : long.Parse(((string)last[0].Id!).Split('-')[0], System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private static RedisKey StreamKey(string conversationId) => $"livechat:{{conv:{conversationId}}}:log";
+    private static RedisKey StreamKey(string stream) => $"livechat:{{conv:{stream}}}:log";
 
-    private static RedisKey IdsKey(string conversationId) => $"livechat:{{conv:{conversationId}}}:send-keys";
+    private static RedisKey IdsKey(string stream) => $"livechat:{{conv:{stream}}}:send-keys";
 
     private static ChatMessage Deserialize(string json) =>
         JsonSerializer.Deserialize<ChatMessage>(json, Json) ?? throw new InvalidDataException("empty message in the log");

@@ -10,4 +10,6 @@ public static class StorageNames
     public const string QueueState = "queue";
     public const string AgentState = "agent";
     public const string VisitorState = "visitor";
+    public const string CannedResponsesState = "canned-responses";
+    public const string AnnouncementsState = "announcements";
 }

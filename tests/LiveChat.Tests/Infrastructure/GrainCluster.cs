@@ -61,7 +61,8 @@ public sealed class GrainCluster : IAsyncLifetime
         {
             host.Configuration.AddInMemoryCollection(settings);
             host.AddLiveChatOptions();
-            host.Services.AddSingleton<IMessageLog, InMemoryMessageLog>();
+            host.Services.AddLiveChatMemoryStores();
+            host.AddLiveChatMetrics();
             host.Services.AddSignalR();
         });
         builder.ConfigureSilo((_, silo) => silo.AddMemoryGrainStorage(StorageNames.Grains));

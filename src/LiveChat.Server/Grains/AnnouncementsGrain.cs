@@ -1,0 +1,130 @@
+using LiveChat.Contracts;
+using LiveChat.Server.Hubs;
+using LiveChat.Server.Storage;
+using Microsoft.AspNetCore.SignalR;
+
+namespace LiveChat.Server.Grains;
+
+/// <summary>
+/// The active announcements. Publishing one sends it to every connected visitor, agent and supervisor on every node
+/// (the SignalR backplane carries it); visitors who connect later get the active ones from their hub on connect.
+/// An announcement ends when withdrawn or at its expiry, which a timer turns into a withdrawal clients see.
+/// </summary>
+[KeepAlive]
+public sealed class AnnouncementsGrain(
+    [PersistentState(StorageNames.AnnouncementsState, StorageNames.Grains)] IPersistentState<AnnouncementsState> state,
+    IHubContext<VisitorHub, IVisitorClient> visitorHub,
+    IHubContext<AgentHub, IAgentClient> agentHub,
+    IHubContext<SupervisorHub, ISupervisorClient> supervisorHub,
+    TimeProvider time,
+    ILogger<AnnouncementsGrain> logger) : Grain, IAnnouncementsGrain
+{
+    public const int MaxTextLength = 500;
+    public const int MaxActive = 20;
+    public const int DefaultMinutes = 60;
+    public const int MaxMinutes = 7 * 24 * 60;
+
+    private IGrainTimer? _expiry;
+
+    private List<Announcement> Active => state.State.Active;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken) => await Expire();
+
+    public async Task<Announcement> Publish(Caller caller, AnnouncementRequest request)
+    {
+        EnsureSupervisor(caller);
+        var text = request.Text?.Trim() ?? "";
+        if (text.Length == 0)
+            throw new ChatRuleException("announcement text is empty");
+        if (text.Length > MaxTextLength)
+            throw new ChatRuleException($"announcement too long: {text.Length} > {MaxTextLength} characters");
+        var severity = request.Severity?.Trim().ToLowerInvariant() ?? AnnouncementSeverities.Info;
+        if (!AnnouncementSeverities.All.Contains(severity))
+            throw new ChatRuleException($"unknown severity '{request.Severity}': use {string.Join(", ", AnnouncementSeverities.All)}");
+        var minutes = request.ExpiresInMinutes ?? DefaultMinutes;
+        if (minutes is < 1 or > MaxMinutes)
+            throw new ChatRuleException($"expiresInMinutes must be from 1 to {MaxMinutes}, not {minutes}");
+        await Expire();
+        if (Active.Count >= MaxActive)
+            throw new ChatRuleException($"there are already {MaxActive} active announcements; withdraw one first");
+
+        var now = time.GetUtcNow();
+        var announcement = new Announcement($"an_{Guid.NewGuid():N}", text, severity, now, now.AddMinutes(minutes), caller.Name);
+        Active.Add(announcement);
+        await state.WriteStateAsync();
+        logger.LogInformation("Announcement {Id} published by {Supervisor} until {ExpiresAt}", announcement.Id, caller.Id, announcement.ExpiresAt);
+        await Broadcast(v => v.AnnouncementPublished(announcement), a => a.AnnouncementPublished(announcement), s => s.AnnouncementPublished(announcement));
+        ScheduleExpiry();
+        return announcement;
+    }
+
+    public async Task Withdraw(Caller caller, string id)
+    {
+        EnsureSupervisor(caller);
+        if (Active.RemoveAll(a => a.Id == id) == 0)
+            throw new ChatRuleException($"no active announcement {id}");
+        await state.WriteStateAsync();
+        await Broadcast(v => v.AnnouncementWithdrawn(id), a => a.AnnouncementWithdrawn(id), s => s.AnnouncementWithdrawn(id));
+        ScheduleExpiry();
+    }
+
+    public Task<IReadOnlyList<Announcement>> GetActive()
+    {
+        var now = time.GetUtcNow();
+        return Task.FromResult<IReadOnlyList<Announcement>>(Active.Where(a => a.ExpiresAt > now).ToList());
+    }
+
+    /// <summary>Drops what has expired, tells clients, and sets the timer for the next expiry.</summary>
+    private async Task Expire()
+    {
+        var now = time.GetUtcNow();
+        var expired = Active.Where(a => a.ExpiresAt <= now).ToList();
+        if (expired.Count > 0)
+        {
+            Active.RemoveAll(expired.Contains);
+            await state.WriteStateAsync();
+            foreach (var announcement in expired)
+                await Broadcast(v => v.AnnouncementWithdrawn(announcement.Id), a => a.AnnouncementWithdrawn(announcement.Id), s => s.AnnouncementWithdrawn(announcement.Id));
+        }
+        ScheduleExpiry();
+    }
+
+    private void ScheduleExpiry()
+    {
+        _expiry?.Dispose();
+        _expiry = null;
+        if (Active.Count == 0)
+            return;
+        var due = Active.Min(a => a.ExpiresAt) - time.GetUtcNow();
+        _expiry = this.RegisterGrainTimer(_ => Expire(), new GrainTimerCreationOptions
+        {
+            DueTime = due < TimeSpan.Zero ? TimeSpan.Zero : due,
+            Period = Timeout.InfiniteTimeSpan,
+        });
+    }
+
+    private async Task Broadcast(Func<IVisitorClient, Task> visitors, Func<IAgentClient, Task> agents, Func<ISupervisorClient, Task> supervisors)
+    {
+        try
+        {
+            await Task.WhenAll(visitors(visitorHub.Clients.All), agents(agentHub.Clients.All), supervisors(supervisorHub.Clients.All));
+        }
+        catch (Exception ex)
+        {
+            // Clients that missed it still get it on their next connect.
+            logger.LogWarning(ex, "Announcement broadcast failed");
+        }
+    }
+
+    private static void EnsureSupervisor(Caller caller)
+    {
+        if (!caller.IsSupervisor)
+            throw new ChatRuleException("only a supervisor can publish or withdraw announcements");
+    }
+}
+
+[GenerateSerializer, Alias("AnnouncementsState")]
+public sealed class AnnouncementsState
+{
+    [Id(0)] public List<Announcement> Active { get; set; } = [];
+}
