@@ -58,6 +58,27 @@ public static class Clients
         return hub;
     }
 
+    /// <summary>Signs a supervisor in and connects to the supervisor hub, recording dashboard pushes from the start.</summary>
+    public static async Task<(HubConnection Hub, Events<DashboardView> Dashboards)> ConnectSupervisor(this LiveChatTestServer server, string username)
+    {
+        var token = await server.SignIn(username);
+        var hub = server.Hub("/hubs/supervisor", token.AccessToken);
+        var dashboards = hub.Record<DashboardView>("DashboardUpdated");
+        await hub.StartAsync().WaitAsync(Timeout);
+        return (hub, dashboards);
+    }
+
+    /// <summary>A new visitor opens a session, connects and starts a conversation in <paramref name="queue"/>.</summary>
+    public static async Task<VisitorChat> StartVisitorChat(this LiveChatTestServer server, string name, string queue, string? text = null)
+    {
+        var session = await server.OpenVisitorSession(name);
+        var hub = server.Hub("/hubs/visitor", session.AccessToken);
+        var chat = new VisitorChat(session, hub);
+        await hub.StartAsync().WaitAsync(Timeout);
+        chat.View = await hub.InvokeAsync<ConversationView>("StartConversation", new StartConversationRequest(queue, Text: text)).WaitAsync(Timeout);
+        return chat;
+    }
+
     /// <summary>Records every <typeparamref name="T"/> the hub receives for <paramref name="eventName"/>, to wait on later.</summary>
     public static Events<T> Record<T>(this HubConnection hub, string eventName)
     {
@@ -65,6 +86,32 @@ public static class Clients
         hub.On<T>(eventName, events.Add);
         return events;
     }
+}
+
+/// <summary>A visitor's connection and conversation, with every event the visitor received recorded from the start.</summary>
+public sealed class VisitorChat : IAsyncDisposable
+{
+    public VisitorChat(SessionResponse session, HubConnection hub)
+    {
+        Session = session;
+        Hub = hub;
+        Messages = hub.Record<ChatMessage>("MessageReceived");
+        Updates = hub.Record<ConversationView>("ConversationUpdated");
+        Announcements = hub.Record<Announcement>("AnnouncementPublished");
+    }
+
+    public SessionResponse Session { get; }
+    public HubConnection Hub { get; }
+    public Events<ChatMessage> Messages { get; }
+    public Events<ConversationView> Updates { get; }
+    public Events<Announcement> Announcements { get; }
+    public ConversationView View { get; set; } = null!;
+    public string Id => View.ConversationId;
+
+    public Task<MessageAck> Send(string clientMessageId, string text) =>
+        Hub.InvokeAsync<MessageAck>("SendMessage", Id, clientMessageId, text).WaitAsync(Clients.Timeout);
+
+    public ValueTask DisposeAsync() => Hub.DisposeAsync();
 }
 
 public sealed class Events<T>
