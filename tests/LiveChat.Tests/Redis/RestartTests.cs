@@ -77,6 +77,54 @@ public sealed class RestartTests(RedisServer redis) : IClassFixture<RedisServer>
     }
 
     [Fact]
+    public async Task FeedbackNotesCannedResponsesAndAnnouncementsSurviveARestart()
+    {
+        var settings = Settings();
+        string conversationId;
+        Announcement announcement;
+        await using (var node = await LiveChatTestServer.StartAsync(settings))
+        {
+            await using var agent = await node.ConnectOnlineAgent("ben");
+            var (supervisor, _) = await node.ConnectSupervisor("sue");
+            await using var __ = supervisor;
+            await using var visitor = await node.StartVisitorChat("Rhea", "sales", text: "refund please");
+            conversationId = visitor.Id;
+            await agent.InvokeAsync<MessageAck>("AddNote", conversationId, "n1", "refund approved by finance").WaitAsync(Clients.Timeout);
+            await supervisor.InvokeAsync<MessageAck>("Whisper", conversationId, "w1", "check the order date").WaitAsync(Clients.Timeout);
+            await visitor.Hub.InvokeAsync<ConversationView>("CloseConversation", conversationId).WaitAsync(Clients.Timeout);
+            await visitor.Hub.InvokeAsync("RateConversation", conversationId, 2, "too slow").WaitAsync(Clients.Timeout);
+            await supervisor.InvokeAsync<FeedbackEntry>("MarkFeedbackReviewed", conversationId, true).WaitAsync(Clients.Timeout);
+            await supervisor.InvokeAsync<CannedResponse>("SaveCannedResponse", "sales", new CannedResponseRequest(null, "refund", "Your refund is on its way.")).WaitAsync(Clients.Timeout);
+            announcement = await supervisor.InvokeAsync<Announcement>("PublishAnnouncement", new AnnouncementRequest("Slow replies today", "warning", 60)).WaitAsync(Clients.Timeout);
+        }
+
+        await redis.StopAsync();
+        await redis.StartAsync();
+
+        await using (var node = await LiveChatTestServer.StartAsync(settings))
+        {
+            var (supervisor, _) = await node.ConnectSupervisor("sue");
+            await using var __ = supervisor;
+            var feedback = await supervisor.InvokeAsync<FeedbackPage>("GetFeedback", new FeedbackQuery(Queue: "sales", Score: 2)).WaitAsync(Clients.Timeout);
+            var entry = feedback.Items.Single(f => f.ConversationId == conversationId);
+            Assert.Equal(("too slow", "ben", "sue"), (entry.Comment, entry.AgentId, entry.ReviewedBy));
+            var dashboard = await supervisor.InvokeAsync<DashboardView>("GetDashboard").WaitAsync(Clients.Timeout);
+            Assert.Equal((1, 2.0), (dashboard.Queues.Single(q => q.Name == "sales").Ratings, dashboard.Queues.Single(q => q.Name == "sales").CsatAverage));
+
+            var internalMessages = await supervisor.InvokeAsync<List<ChatMessage>>("GetInternalMessages", conversationId, 0L, 10).WaitAsync(Clients.Timeout);
+            Assert.Equal(["refund approved by finance", "check the order date"], internalMessages.Select(m => m.Text));
+            var canned = await supervisor.InvokeAsync<List<CannedResponse>>("GetCannedResponses", "sales").WaitAsync(Clients.Timeout);
+            Assert.Equal("Your refund is on its way.", canned.Single(c => c.Shortcut == "refund").Text);
+
+            var visitor = node.Hub("/hubs/visitor", (await node.OpenVisitorSession("Newcomer")).AccessToken);
+            await using var ___ = visitor;
+            var announced = visitor.Record<Announcement>("AnnouncementPublished");
+            await visitor.StartAsync().WaitAsync(Clients.Timeout);
+            Assert.Equal(announcement, await announced.Next(a => a.Id == announcement.Id));
+        }
+    }
+
+    [Fact]
     public async Task TheHealthCheckReportsRedis()
     {
         await using var node = await LiveChatTestServer.StartAsync(Settings());
@@ -96,6 +144,7 @@ public sealed class RestartTests(RedisServer redis) : IClassFixture<RedisServer>
         };
         TestUsers.Add(settings, 0, "ada", max: 3, queues: "support");
         TestUsers.Add(settings, 1, "ben", max: 3, queues: "sales");
+        TestUsers.Add(settings, 2, "sue", role: "supervisor", max: 3, queues: "support");
         return settings;
     }
 }
