@@ -13,7 +13,7 @@ namespace LiveChat.Tests.Infrastructure;
 /// </summary>
 public sealed class GrainCluster : IAsyncLifetime
 {
-    public static readonly string[] Queues = ["capacity", "capacity2", "close", "away", "presence", "burst", "messages", "least", "xfer"];
+    public static readonly string[] Queues = ["capacity", "capacity2", "close", "away", "presence", "burst", "messages", "least", "xfer", "sup", "rated"];
 
     private InProcessTestCluster? _cluster;
 
@@ -55,6 +55,9 @@ public sealed class GrainCluster : IAsyncLifetime
         TestUsers.Add(settings, user++, "least2", max: 3, queues: "least");
         for (var i = 0; i < 10; i++)
             TestUsers.Add(settings, user++, $"burst{i}", max: 3, queues: "burst");
+        TestUsers.Add(settings, user++, "helper", max: 1, queues: "sup");
+        TestUsers.Add(settings, user++, "boss", role: "supervisor", max: 1, queues: "sup");
+        TestUsers.Add(settings, user++, "rater", max: 5, queues: "rated");
 
         var builder = new InProcessTestClusterBuilder(initialSilosCount: 2);
         builder.ConfigureSiloHost((_, host) =>
