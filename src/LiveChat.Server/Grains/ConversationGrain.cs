@@ -95,8 +95,7 @@ public sealed class ConversationGrain(
 
     public async Task<MessageAck> AddInternal(Caller caller, string kind, string clientMessageId, string text)
     {
-        if (!Exists)
-            throw new ChatRuleException($"unknown conversation: {Id}");
+        EnsureExists();
         switch (kind)
         {
             case MessageKinds.Whisper when !caller.IsSupervisor:
@@ -132,8 +131,7 @@ public sealed class ConversationGrain(
 
     public async Task<WatchedConversation> Watch(Caller caller, string connectionId)
     {
-        if (!Exists)
-            throw new ChatRuleException($"unknown conversation: {Id}");
+        EnsureExists();
         if (!caller.IsSupervisor)
             throw new ChatRuleException("only a supervisor can watch a conversation");
         if (S.Watchers.Add(connectionId))
@@ -157,8 +155,7 @@ public sealed class ConversationGrain(
 
     public async Task<ConversationView> TakeOver(Caller caller)
     {
-        if (!Exists)
-            throw new ChatRuleException($"unknown conversation: {Id}");
+        EnsureExists();
         if (!caller.IsSupervisor)
             throw new ChatRuleException("only a supervisor can take over a conversation");
         if (S.Status == ConversationStatus.Closed)
@@ -182,8 +179,7 @@ public sealed class ConversationGrain(
 
     public async Task<FeedbackEntry> MarkFeedbackReviewed(Caller caller, bool reviewed)
     {
-        if (!Exists)
-            throw new ChatRuleException($"unknown conversation: {Id}");
+        EnsureExists();
         if (!caller.IsSupervisor)
             throw new ChatRuleException("only a supervisor can review feedback");
         if (S.Rating is null)
@@ -459,10 +455,15 @@ public sealed class ConversationGrain(
         EnsureParticipant(caller, acting: false);
     }
 
-    private void EnsureParticipant(Caller caller, bool acting)
+    private void EnsureExists()
     {
         if (!Exists)
             throw new ChatRuleException($"unknown conversation: {Id}");
+    }
+
+    private void EnsureParticipant(Caller caller, bool acting)
+    {
+        EnsureExists();
         var allowed = caller.Role switch
         {
             Roles.Visitor => caller.Id == S.VisitorId,
