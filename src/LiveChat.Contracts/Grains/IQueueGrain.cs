@@ -27,9 +27,12 @@ public interface IQueueGrain : IGrainWithStringKey
     [OneWay]
     Task AgentChanged(AgentView agent);
 
-    /// <summary>The agent answered the conversation for the first time, <paramref name="seconds"/> after it was assigned.</summary>
+    /// <summary>
+    /// The agent answered the conversation for the first time since it was last assigned; <paramref name="firstResponseSeconds"/>
+    /// is set when this was the conversation's very first answer, that many seconds after assignment.
+    /// </summary>
     [OneWay]
-    Task FirstResponded(string conversationId, double seconds);
+    Task Responded(string conversationId, double? firstResponseSeconds);
 
     /// <summary>The conversation closed or moved to another queue: it no longer waits for a first response here.</summary>
     [OneWay]

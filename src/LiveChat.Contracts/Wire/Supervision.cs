@@ -24,7 +24,7 @@ public sealed record CannedResponseRequest(
     [property: Id(1)] string Shortcut,
     [property: Id(2)] string Text);
 
-/// <summary>A message from supervisors to every visitor, shown as a banner until it expires or is withdrawn.</summary>
+/// <summary>A message from supervisors to every visitor, shown as a banner until it expires or is withdrawn; <see cref="PublishedBy"/> is the supervisor's id.</summary>
 [GenerateSerializer, Alias("Announcement"), Immutable]
 public sealed record Announcement(
     [property: Id(0)] string Id,

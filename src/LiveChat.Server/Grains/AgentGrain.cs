@@ -133,6 +133,9 @@ public sealed class AgentGrain(
         if (status == S.Status && (status == AgentStatus.Online || S.Active.Count == 0))
             return View();
         S.Status = status;
+        // Set Online by a supervisor while not connected: the grace period applies as if the last connection had dropped.
+        if (status == AgentStatus.Online && _connections.Count == 0)
+            StartGraceTimer();
         // Away or Offline: nobody answers these chats any more, so they go back to the head of their queues.
         var returned = status == AgentStatus.Online ? [] : S.Active.ToList();
         if (status != AgentStatus.Online)

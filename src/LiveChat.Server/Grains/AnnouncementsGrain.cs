@@ -49,7 +49,7 @@ public sealed class AnnouncementsGrain(
             throw new ChatRuleException($"there are already {MaxActive} active announcements; withdraw one first");
 
         var now = time.GetUtcNow();
-        var announcement = new Announcement($"an_{Guid.NewGuid():N}", text, severity, now, now.AddMinutes(minutes), caller.Name);
+        var announcement = new Announcement($"an_{Guid.NewGuid():N}", text, severity, now, now.AddMinutes(minutes), caller.Id);
         Active.Add(announcement);
         await state.WriteStateAsync();
         logger.LogInformation("Announcement {Id} published by {Supervisor} until {ExpiresAt}", announcement.Id, caller.Id, announcement.ExpiresAt);

@@ -89,7 +89,7 @@ public sealed class ConversationGrain(
         var name = caller.IsVisitor ? S.VisitorName : caller.Name;
         var (message, duplicate) = await Append(caller.Role, caller.Id, name, text, clientMessageId);
         if (!duplicate && !caller.IsVisitor)
-            await RecordFirstResponse(message.SentAt);
+            await RecordResponse(message.SentAt);
         return new MessageAck(Id, message.Seq, message.SentAt, duplicate);
     }
 
@@ -101,7 +101,9 @@ public sealed class ConversationGrain(
             case MessageKinds.Whisper when !caller.IsSupervisor:
                 throw new ChatRuleException("only a supervisor can whisper");
             case MessageKinds.Whisper when S.Status == ConversationStatus.Closed:
-                throw new ChatRuleException("conversation is closed");
+                // A retry of a whisper that made it before the close still gets its ack.
+                var earlier = await log.FindAsync(LogStreams.Internal(Id), caller.Id, clientMessageId);
+                return earlier is not null ? RetryAck(earlier) : throw new ChatRuleException("conversation is closed");
             case MessageKinds.Whisper:
                 break;
             case MessageKinds.Note:
@@ -115,8 +117,8 @@ public sealed class ConversationGrain(
         var stream = LogStreams.Internal(Id);
         _lastInternalSeq ??= await log.GetLastSeqAsync(stream);
         var message = new ChatMessage(Id, _lastInternalSeq.Value + 1, caller.Role, caller.Id, caller.Name, text, time.GetUtcNow(), clientMessageId, kind);
-        if (await log.AppendAsync(stream, message) is { } earlier)
-            return RetryAck(earlier);
+        if (await log.AppendAsync(stream, message) is { } stored)
+            return RetryAck(stored);
         _lastInternalSeq = message.Seq;
         metrics.MessageSent(caller.Role, kind);
         await Push(agent: c => c.InternalMessageReceived(message), watchers: c => c.InternalMessageReceived(message));
@@ -244,7 +246,7 @@ public sealed class ConversationGrain(
             await Queue(S.Queue).Remove(Id);
         else if (S.AgentId is { } agentId)
             await Agent(agentId).Release(Id);
-        if (S.Status == ConversationStatus.Active && S.FirstResponseAt is null)
+        if (S.Status == ConversationStatus.Active && !S.AnsweredSinceAssignment)
             await Queue(S.Queue).Left(Id);
 
         S.Status = ConversationStatus.Closed;
@@ -267,6 +269,12 @@ public sealed class ConversationGrain(
         if (score is < 1 or > 5)
             throw new ChatRuleException($"score must be from 1 to 5, not {score}");
         var previous = S.Rating?.Score;
+        if (previous is null)
+        {
+            // The rating is filed under the queue and agent of the moment it was first given, whatever happens later.
+            S.RatingQueue = S.Queue;
+            (S.RatingAgentId, S.RatingAgentName) = (S.AgentId, S.AgentName);
+        }
         S.Rating = new Rating(score, string.IsNullOrWhiteSpace(comment) ? null : comment.Trim(), time.GetUtcNow());
         S.RatingRevisions++;
         // A changed rating is new to review.
@@ -274,7 +282,7 @@ public sealed class ConversationGrain(
         // Feedback first: a retry after a failed state write then rates again over it rather than losing it.
         await feedback.SaveAsync(Feedback());
         await WriteState();
-        await Queue(S.Queue).Rated(score, previous);
+        await Queue(S.RatingQueue ?? S.Queue).Rated(score, previous);
         await PushUpdated(View());
     }
 
@@ -303,7 +311,7 @@ public sealed class ConversationGrain(
         if (!options.Value.IsQueue(toQueue))
             throw new ChatRuleException($"unknown queue: {toQueue}");
         await Agent(fromAgentId).Release(Id);
-        if (S.FirstResponseAt is null)
+        if (!S.AnsweredSinceAssignment)
             await Queue(S.Queue).Left(Id);
         S.Queue = toQueue;
         await BackToQueue($"{fromName} transferred the conversation to the {toQueue} queue.", fromAgentId);
@@ -377,7 +385,7 @@ public sealed class ConversationGrain(
         _queuePosition = ticket.Position;
         _estimatedWaitSeconds = ticket.EstimatedWaitSeconds;
         var view = View();
-        await Push(visitor: c => c.ConversationUpdated(view));
+        await Push(visitor: c => c.ConversationUpdated(view), watchers: c => c.ConversationUpdated(view));
     }
 
     private async Task AssignTo(AgentView agent, string note, string? previousAgentId)
@@ -386,6 +394,7 @@ public sealed class ConversationGrain(
         S.AgentId = agent.AgentId;
         S.AgentName = agent.DisplayName;
         S.AssignedAt = time.GetUtcNow();
+        S.AnsweredSinceAssignment = false;
         S.AgentReadSeq = 0;
         _queuePosition = null;
         _estimatedWaitSeconds = null;
@@ -430,16 +439,26 @@ public sealed class ConversationGrain(
         return (message, false);
     }
 
-    /// <summary>The agent's first message since assignment: stored here, counted by the queue and the agent.</summary>
-    private async Task RecordFirstResponse(DateTimeOffset at)
+    /// <summary>
+    /// The agent's first message since the conversation was (re)assigned: the queue stops counting it as waiting for an
+    /// answer. The very first one is the conversation's first response, stored here and counted by the queue and agent.
+    /// </summary>
+    private async Task RecordResponse(DateTimeOffset at)
     {
-        if (S.Status != ConversationStatus.Active || S.FirstResponseAt is not null || S.AssignedAt is not { } assignedAt || S.AgentId is not { } agentId)
+        if (S.Status != ConversationStatus.Active || S.AnsweredSinceAssignment || S.AssignedAt is not { } assignedAt || S.AgentId is not { } agentId)
             return;
-        S.FirstResponseAt = at;
-        S.FirstResponseSeconds = Math.Round(Math.Max(0, (at - assignedAt).TotalSeconds), 3);
+        S.AnsweredSinceAssignment = true;
+        var first = S.FirstResponseAt is null;
+        if (first)
+        {
+            S.FirstResponseAt = at;
+            S.FirstResponseSeconds = Math.Round(Math.Max(0, (at - assignedAt).TotalSeconds), 3);
+        }
         await WriteState();
-        await Queue(S.Queue).FirstResponded(Id, S.FirstResponseSeconds.Value);
-        await Agent(agentId).FirstResponded(S.FirstResponseSeconds.Value);
+        await Queue(S.Queue).Responded(Id, first ? S.FirstResponseSeconds : null);
+        if (!first)
+            return;
+        await Agent(agentId).FirstResponded(S.FirstResponseSeconds!.Value);
         var view = View();
         await Push(agent: c => c.ConversationUpdated(view), watchers: c => c.ConversationUpdated(view));
     }
@@ -489,7 +508,7 @@ public sealed class ConversationGrain(
         S.CreatedAt, S.AssignedAt, S.ClosedAt, _lastSeq, S.Topic, S.Rating, S.FirstResponseSeconds);
 
     private FeedbackEntry Feedback() => new(
-        Id, S.Queue, S.AgentId, S.AgentName, S.VisitorId, S.VisitorName, S.Rating!.Score, S.Rating.Comment, S.Rating.RatedAt,
+        Id, S.RatingQueue ?? S.Queue, S.RatingAgentId, S.RatingAgentName, S.VisitorId, S.VisitorName, S.Rating!.Score, S.Rating.Comment, S.Rating.RatedAt,
         S.RatingRevisions, S.ReviewedBy, S.ReviewedAt);
 
     private Task PushUpdated(ConversationView view) =>
@@ -558,4 +577,8 @@ public sealed class ConversationState
     [Id(19)] public DateTimeOffset? ReviewedAt { get; set; }
     // Connection ids of supervisors watching; kept in state so a reactivated grain still pushes to them.
     [Id(20)] public HashSet<string> Watchers { get; set; } = [];
+    [Id(21)] public bool AnsweredSinceAssignment { get; set; }
+    [Id(22)] public string? RatingQueue { get; set; }
+    [Id(23)] public string? RatingAgentId { get; set; }
+    [Id(24)] public string? RatingAgentName { get; set; }
 }

@@ -88,6 +88,7 @@ public sealed class QueueGrain(
     {
         var removed = Waiting.RemoveAll(e => e.ConversationId == conversationId) > 0;
         _reported.Remove(conversationId);
+        removed |= _awaitingFirstResponse.Remove(conversationId);
         if (removed)
         {
             await state.WriteStateAsync();
@@ -104,6 +105,9 @@ public sealed class QueueGrain(
     {
         var returned = entries.Where(e => PositionOf(e.ConversationId) == 0).ToList();
         Waiting.InsertRange(0, returned);
+        // Waiting again: an answer is owed from whoever takes them next, counted from then.
+        foreach (var entry in returned)
+            _awaitingFirstResponse.Remove(entry.ConversationId);
         var assigned = await Dispatch();
         await state.WriteStateAsync();
 
@@ -134,12 +138,16 @@ public sealed class QueueGrain(
         await RequestFlush();
     }
 
-    public async Task FirstResponded(string conversationId, double seconds)
+    public async Task Responded(string conversationId, double? firstResponseSeconds)
     {
-        _awaitingFirstResponse.Remove(conversationId);
-        _recentFirstResponses.Enqueue((time.GetUtcNow(), seconds));
-        metrics.FirstResponse(Name, seconds);
-        await RequestFlush();
+        var wasAwaited = _awaitingFirstResponse.Remove(conversationId);
+        if (firstResponseSeconds is { } seconds)
+        {
+            _recentFirstResponses.Enqueue((time.GetUtcNow(), seconds));
+            metrics.FirstResponse(Name, seconds);
+        }
+        if (wasAwaited || firstResponseSeconds is not null)
+            await RequestFlush();
     }
 
     public async Task Left(string conversationId)
@@ -231,7 +239,7 @@ public sealed class QueueGrain(
 
     private async Task OnTick(CancellationToken cancellationToken)
     {
-        if (_dirty)
+        if (_dirty && time.GetUtcNow() - _lastFlush >= Interval)
             await Flush();
         else if ((Waiting.Count > 0 || _awaitingFirstResponse.Count > 0) && time.GetUtcNow() - _lastStatsAt >= ClockRefresh)
             PushStats();
@@ -300,9 +308,9 @@ public sealed class QueueGrain(
         window.Count == 0 ? null : (int)Math.Round(window.Average(w => w.Seconds));
 
     /// <summary>
-    /// Seconds until a conversation at <paramref name="position"/> is likely taken: position divided by the rate of
-    /// assignments over the last 15 minutes (counted over at least one minute). Unknown (null) with fewer than two
-    /// recent assignments; zero when free capacity could take it now.
+    /// Seconds until a conversation at <paramref name="position"/> is likely taken: zero when free capacity could take
+    /// it now; else the places beyond the free capacity (position − free) divided by the rate of assignments over the
+    /// last 15 minutes (counted over at least one minute). Unknown (null) with fewer than two recent assignments.
     /// </summary>
     private int? EstimateWait(int position)
     {

@@ -20,6 +20,8 @@ public sealed class AgentHub(IGrainFactory grains, IOptions<LiveChatOptions> opt
     {
         await Agent.Connect(Context.ConnectionId);
         await base.OnConnectedAsync();
+        foreach (var announcement in await Grains.GetGrain<IAnnouncementsGrain>(0).GetActive())
+            await Clients.Caller.AnnouncementPublished(announcement);
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)
@@ -48,6 +50,8 @@ public sealed class AgentHub(IGrainFactory grains, IOptions<LiveChatOptions> opt
     public async Task<IReadOnlyList<CannedResponse>> GetCannedResponses(string? queue)
     {
         var serves = Options.FindUser(Caller.Id) is { } user ? Options.QueuesOf(user) : [];
+        if (queue is not null && !Options.IsQueue(HubInput.Id(queue, "queue")))
+            throw new HubException($"unknown queue: {queue}");
         if (queue is not null && !serves.Contains(queue) && !Caller.IsSupervisor)
             throw new HubException($"you do not serve the queue '{queue}'");
         var queues = queue is not null ? [queue] : serves;

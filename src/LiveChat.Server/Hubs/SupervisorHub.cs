@@ -124,7 +124,10 @@ public sealed class SupervisorHub(IGrainFactory grains, IFeedbackStore feedback,
 
     private IAgentGrain Agent(string agentId) => grains.GetGrain<IAgentGrain>(HubInput.Id(agentId, "agentId").ToLowerInvariant());
 
-    private ICannedResponsesGrain CannedResponses(string queue) => grains.GetGrain<ICannedResponsesGrain>(HubInput.Id(queue, "queue"));
+    private ICannedResponsesGrain CannedResponses(string queue) =>
+        options.Value.IsQueue(HubInput.Id(queue, "queue"))
+            ? grains.GetGrain<ICannedResponsesGrain>(queue)
+            : throw new HubException($"unknown queue: {queue}");
 
     private IAnnouncementsGrain Announcements => grains.GetGrain<IAnnouncementsGrain>(0);
 }

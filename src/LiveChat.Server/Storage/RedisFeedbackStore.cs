@@ -7,7 +7,8 @@ namespace LiveChat.Server.Storage;
 /// <summary>
 /// Feedback in Redis: each entry as JSON under its conversation id, and sorted sets of conversation ids scored by the
 /// time of rating (in microseconds): one for all entries and one per queue, agent and score. A query walks the
-/// narrowest set that applies, newest first, and checks the other filters on the entries it reads.
+/// narrowest set that applies, newest first, and checks the other filters on the entries it reads. Pages end before
+/// the last entry's rating time (exclusive), so two ratings within the same microsecond could straddle a page edge.
 /// Every key shares the <c>{feedback}</c> hash tag, so a save is one transaction on one shard.
 /// </summary>
 public sealed class RedisFeedbackStore(IConnectionMultiplexer redis) : IFeedbackStore
@@ -56,19 +57,20 @@ public sealed class RedisFeedbackStore(IConnectionMultiplexer redis) : IFeedback
         var scanned = 0;
         while (scanned < MaxScannedPerQuery)
         {
-            var ids = await Db.SortedSetRangeByScoreAsync(index, double.NegativeInfinity, stop, Exclude.Stop, Order.Descending, 0, Chunk);
+            var ids = await Db.SortedSetRangeByScoreWithScoresAsync(index, double.NegativeInfinity, stop, Exclude.Stop, Order.Descending, 0, Chunk);
             if (ids.Length == 0)
                 return new FeedbackPage(items, null);
-            var values = await Db.StringGetAsync(ids.Select(id => EntryKey(id!)).ToArray());
-            foreach (var entry in values.Where(v => !v.IsNull).Select(v => Deserialize(v!)))
+            var values = await Db.StringGetAsync(ids.Select(id => EntryKey(id.Element!)).ToArray());
+            for (var i = 0; i < ids.Length; i++)
             {
                 scanned++;
-                stop = Score(entry.RatedAt);
-                if (!IFeedbackStore.Matches(entry, query))
+                stop = ids[i].Score;
+                if (values[i].IsNull || Deserialize(values[i]!) is not { } entry || !IFeedbackStore.Matches(entry, query))
                     continue;
-                items.Add(entry);
+                // One match beyond the page says there is a next page.
                 if (items.Count == query.Limit)
-                    return new FeedbackPage(items, entry.RatedAt);
+                    return new FeedbackPage(items, items[^1].RatedAt);
+                items.Add(entry);
             }
             if (ids.Length < Chunk)
                 return new FeedbackPage(items, null);

@@ -45,7 +45,7 @@ public sealed class MessageTests(GrainCluster cluster)
     [Fact]
     public async Task TheSameClientMessageIdFromTheOtherSideIsANewMessage()
     {
-        await Grains.GetGrain<IAgentGrain>("cap2").SetStatus(AgentStatus.Online);
+        await cluster.GoOnline("cap2");
         var (view, visitor) = await cluster.StartChat("capacity2");
         var conversation = Grains.GetGrain<IConversationGrain>(view.ConversationId);
         var agent = new Caller(Roles.Agent, view.AgentId!, "Cap2");

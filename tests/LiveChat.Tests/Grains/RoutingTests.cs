@@ -11,7 +11,7 @@ public sealed class RoutingTests(GrainCluster cluster)
     [Fact]
     public async Task ThirdChatWaitsWhenAgentCapacityIsTwo()
     {
-        await Agent("cap").SetStatus(AgentStatus.Online);
+        await cluster.GoOnline("cap");
 
         var first = await StartChat("capacity");
         var second = await StartChat("capacity");
@@ -31,8 +31,8 @@ public sealed class RoutingTests(GrainCluster cluster)
     [Fact]
     public async Task AnAgentHoldingATransferredChatIsNotRoutedChatsFromThatQueue()
     {
-        await Agent("xferer").SetStatus(AgentStatus.Online);
-        await Agent("cap2").SetStatus(AgentStatus.Online);
+        await cluster.GoOnline("xferer");
+        await cluster.GoOnline("cap2");
         var chat = await StartChat("xfer");
         Assert.Equal("xferer", chat.AgentId);
         await Conversation(chat).Transfer(new Caller(Roles.Agent, "xferer", "Xferer"), new TransferRequest(ToAgentId: "cap2"));
@@ -49,7 +49,7 @@ public sealed class RoutingTests(GrainCluster cluster)
     [Fact]
     public async Task HeadOfTheQueueIsAssignedWhenAnAgentClosesAChat()
     {
-        await Agent("closer").SetStatus(AgentStatus.Online);
+        await cluster.GoOnline("closer");
         var active = await StartChat("close");
         var head = await StartChat("close");
         var next = await StartChat("close");
@@ -66,7 +66,7 @@ public sealed class RoutingTests(GrainCluster cluster)
     [Fact]
     public async Task AgentGoingAwayRequeuesTheirChatsAtTheHead()
     {
-        await Agent("away1").SetStatus(AgentStatus.Online);
+        await cluster.GoOnline("away1");
         var a = await StartChat("away");
         var b = await StartChat("away");
         var waiting = await StartChat("away");
@@ -82,7 +82,7 @@ public sealed class RoutingTests(GrainCluster cluster)
         Assert.Equal(3, (await Grains.GetGrain<IQueueGrain>("away").GetStats()).Waiting);
 
         // The next agent with room takes the head first.
-        await Agent("away2").SetStatus(AgentStatus.Online);
+        await cluster.GoOnline("away2");
         await Eventually.True(async () => (await Conversation(a).Peek()).AgentId == "away2", "the head to go to the next agent");
         Assert.Equal(ConversationStatus.Queued, (await Conversation(b).Peek()).Status);
         var messages = await Conversation(a).GetMessages(new Caller(Roles.Agent, "away2", "Away2"), 0, 100);
@@ -115,13 +115,13 @@ public sealed class RoutingTests(GrainCluster cluster)
     [Fact]
     public async Task NewChatGoesToTheLeastLoadedAgent()
     {
-        await Agent("least1").SetStatus(AgentStatus.Online);
+        await cluster.GoOnline("least1");
         var first = await StartChat("least");
         var second = await StartChat("least");
         Assert.Equal("least1", first.AgentId);
         Assert.Equal("least1", second.AgentId);
 
-        await Agent("least2").SetStatus(AgentStatus.Online);
+        await cluster.GoOnline("least2");
         var third = await StartChat("least");
         var fourth = await StartChat("least");
         // least2 carries 0 then 1 chats against least1's 2, so both new chats go to least2.
@@ -132,7 +132,7 @@ public sealed class RoutingTests(GrainCluster cluster)
     [Fact]
     public async Task SixtyConcurrentChatsAgainstTenAgentsOfCapacityThreeGiveThirtyActiveAndThirtyQueued()
     {
-        await Task.WhenAll(Enumerable.Range(0, 10).Select(i => Agent($"burst{i}").SetStatus(AgentStatus.Online)));
+        await Task.WhenAll(Enumerable.Range(0, 10).Select(i => cluster.GoOnline($"burst{i}")));
 
         var started = await Task.WhenAll(Enumerable.Range(0, 60).Select(_ => StartChat("burst")));
 

@@ -13,7 +13,7 @@ namespace LiveChat.Tests.Infrastructure;
 /// </summary>
 public sealed class GrainCluster : IAsyncLifetime
 {
-    public static readonly string[] Queues = ["capacity", "capacity2", "close", "away", "presence", "burst", "messages", "least", "xfer", "sup", "rated"];
+    public static readonly string[] Queues = ["capacity", "capacity2", "close", "away", "presence", "burst", "messages", "least", "xfer", "sup", "rated", "idle", "owed"];
 
     private InProcessTestCluster? _cluster;
 
@@ -21,6 +21,14 @@ public sealed class GrainCluster : IAsyncLifetime
 
     /// <summary>Deactivates a grain, as idle collection or a restart would; its next call activates it afresh from storage.</summary>
     public Task Deactivate(IAddressable grain) => _cluster!.DeactivateAsync(grain);
+
+    /// <summary>The agent connects (as the agent hub would) and goes Online, so the grace period for agents without a connection never starts.</summary>
+    public async Task<AgentView> GoOnline(string agentId)
+    {
+        var agent = Grains.GetGrain<IAgentGrain>(agentId);
+        await agent.Connect($"test-connection-{agentId}");
+        return await agent.SetStatus(AgentStatus.Online);
+    }
 
     /// <summary>A new visitor starts a conversation in <paramref name="queue"/>; returns it and the visitor as a caller.</summary>
     public async Task<(ConversationView View, Caller Visitor)> StartChat(string queue, string? text = null)
@@ -58,6 +66,8 @@ public sealed class GrainCluster : IAsyncLifetime
         TestUsers.Add(settings, user++, "helper", max: 1, queues: "sup");
         TestUsers.Add(settings, user++, "boss", role: "supervisor", max: 1, queues: "sup");
         TestUsers.Add(settings, user++, "rater", max: 5, queues: "rated");
+        TestUsers.Add(settings, user++, "idler", max: 1, queues: "idle");
+        TestUsers.Add(settings, user++, "ower", max: 1, queues: "owed");
 
         var builder = new InProcessTestClusterBuilder(initialSilosCount: 2);
         builder.ConfigureSiloHost((_, host) =>
