@@ -1,4 +1,5 @@
 using System.CommandLine;
+using LiveChat.LoadTests.Measurement;
 using LiveChat.LoadTests.Reporting;
 using LiveChat.LoadTests.Scenarios;
 using LiveChat.LoadTests.Targets;
@@ -18,33 +19,25 @@ var noBaseline = new Option<bool>("--no-baseline") { Description = "skip the bar
 var redis = new Option<string?>("--redis") { Description = "run the LiveChat node on this Redis (loopback only), e.g. 127.0.0.1:6379; the embedded default when omitted" };
 var p99Ratio = new Option<double?>("--p99-ratio") { Description = "fail when LiveChat's delivery p99 exceeds the relay's times this" };
 var maxLost = new Option<long?>("--max-lost") { Description = "fail when more messages than this are lost, duplicated or out of order" };
+var load = LoadOption(null, "load simulation: inject:R/s (the default, at --rate), ramp:A-B/s, keep-constant:N or ramp:A-B (users); see the README");
 
-var chat = new Command("chat", "conversations exchanging messages both ways at a fixed rate") { conversations, capacity, rate, duration, warmUp, output, noBaseline, redis, p99Ratio, maxLost };
+var chat = new Command("chat", "conversations exchanging messages both ways, at a fixed rate or shaped by --load") { conversations, capacity, rate, load, duration, warmUp, output, noBaseline, redis, p99Ratio, maxLost };
 chat.SetAction(async (parse, cancellationToken) =>
 {
-    var settings = new ChatSettings(parse.GetValue(conversations), parse.GetValue(capacity), parse.GetValue(rate),
-        TimeSpan.FromSeconds(parse.GetValue(warmUp)), TimeSpan.FromSeconds(parse.GetValue(duration)), TimeSpan.FromSeconds(10));
-    if (settings.Conversations < 1 || settings.Capacity < 1 || settings.MessagesPerSecond < 1 || settings.Duration <= TimeSpan.Zero || settings.Duration > TimeSpan.FromHours(1))
-    {
-        Console.Error.WriteLine("conversations, capacity and rate must be at least 1, and duration from 1 s to 1 hour");
-        return 2;
-    }
-
-    if (!LoopbackOnly(parse))
+    if (ReadChatSettings(parse, conversations, rate, load, parse.GetValue(warmUp), parse.GetValue(duration), TimeSpan.FromSeconds(10)) is not { } settings || !LoopbackOnly(parse))
         return 2;
 
     var results = new List<ScenarioResult>();
-    var agents = (settings.Conversations + settings.Capacity - 1) / settings.Capacity;
-    await using (var liveChat = await LiveChatBackend.StartAsync(agents, settings.Capacity, parse.GetValue(redis)))
-        results.Add(await ChatScenario.RunAsync(liveChat, settings, Progress, cancellationToken));
+    await using (var liveChat = await LiveChatBackend.StartAsync(AgentsFor(settings), settings.Capacity, parse.GetValue(redis)))
+        results.Add(await ChatScenario.RunAsync(liveChat, settings, new RunStats(liveChat.Name), Progress, cancellationToken));
     if (!parse.GetValue(noBaseline))
     {
         await using var relay = await RelayBackend.StartAsync();
-        results.Add(await ChatScenario.RunAsync(relay, settings, Progress, cancellationToken));
+        results.Add(await ChatScenario.RunAsync(relay, settings, new RunStats(relay.Name), Progress, cancellationToken));
     }
 
     var verdicts = Thresholds.Check(results, parse.GetValue(p99Ratio), parse.GetValue(maxLost));
-    var folder = await Report.WriteAsync(parse.GetValue(output)!, settings, results, verdicts.Select(v => v.Text).ToList());
+    var folder = await Report.WriteAsync(parse.GetValue(output)!, "chat", settings, results, [], verdicts.Select(v => v.Text).ToList());
     Thresholds.Print(results);
     return Finish(verdicts, folder);
 });
@@ -144,6 +137,57 @@ var root = new RootCommand("LiveChat load suite") { chat, longConversation, conn
 return await root.Parse(args).InvokeAsync();
 
 void Progress(string line) => AnsiConsole.MarkupLineInterpolated($"[grey]{DateTime.Now:HH:mm:ss}[/] {line}");
+
+// --load, read into a LoadSimulation; a bad value is a parse error that names the accepted forms.
+static Option<LoadSimulation?> LoadOption(LoadSimulation? byDefault, string description) => new("--load")
+{
+    Description = description,
+    DefaultValueFactory = _ => byDefault,
+    CustomParser = result =>
+    {
+        if (LoadSimulation.TryParse(result.Tokens.Single().Value, out var simulation, out var error))
+            return simulation;
+        result.AddError(error);
+        return null;
+    },
+};
+
+// The chat family's settings: --load, or inject at --rate (the two together are refused). Closed-loop users are one
+// conversation each, so without --conversations a closed loop opens as many conversations as its peak users.
+ChatSettings? ReadChatSettings(ParseResult parse, Option<int> conversationsOption, Option<int>? rateOption, Option<LoadSimulation?> loadOption,
+    int warmUpSeconds, int durationSeconds, TimeSpan drain)
+{
+    var simulation = parse.GetValue(loadOption);
+    if (rateOption is not null && parse.GetResult(rateOption) is { Implicit: false } && parse.GetResult(loadOption) is { Implicit: false })
+        return Refuse("give --rate or --load, not both: --rate R is --load inject:R/s");
+    if (simulation is null && rateOption is not null)
+    {
+        if (parse.GetValue(rateOption) is < 1 or > LoadSimulation.MaxRate)
+            return Refuse($"rate must be from 1 to {LoadSimulation.MaxRate}");
+        simulation = LoadSimulation.Inject(parse.GetValue(rateOption));
+    }
+    var conversationCount = simulation!.OpenLoop || parse.GetResult(conversationsOption) is { Implicit: false }
+        ? parse.GetValue(conversationsOption) : simulation.PeakUsers;
+    var settings = new ChatSettings(conversationCount, parse.GetValue(capacity), simulation,
+        TimeSpan.FromSeconds(warmUpSeconds), TimeSpan.FromSeconds(durationSeconds), drain);
+
+    if (settings.Conversations is < 1 or > 20_000 || settings.Capacity < 1 || settings.Duration <= TimeSpan.Zero || settings.Duration > TimeSpan.FromHours(1)
+        || settings.WarmUp < TimeSpan.Zero || settings.WarmUp > TimeSpan.FromMinutes(10) || drain > TimeSpan.FromMinutes(10))
+        return Refuse("conversations must be from 1 to 20000, capacity at least 1, duration from 1 s to 1 hour, warm-up and drain at most 10 minutes");
+    if (!simulation.OpenLoop && settings.Conversations < simulation.PeakUsers)
+        return Refuse($"--load {simulation} needs a conversation per user: --conversations {simulation.PeakUsers} or more");
+    if (simulation.TotalSends(settings.WarmUp, settings.Duration) > ChatSettings.MaxMessages)
+        return Refuse($"--load {simulation} would send more than {ChatSettings.MaxMessages} messages in {warmUpSeconds + durationSeconds} s; shorten the run");
+    return settings;
+
+    static ChatSettings? Refuse(string why)
+    {
+        Console.Error.WriteLine(why);
+        return null;
+    }
+}
+
+static int AgentsFor(ChatSettings settings) => (settings.Conversations + settings.Capacity - 1) / settings.Capacity;
 
 // Only loopback addresses may be a load target on this machine.
 bool LoopbackOnly(ParseResult parse)
