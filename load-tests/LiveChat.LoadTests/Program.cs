@@ -9,6 +9,9 @@ using Spectre.Console;
 // `long-conversation` drives one conversation to thousands of messages; `connect-storm` brings visitors in a rush;
 // `queue-burst` times assignment the moment capacity appears;
 // `relay` is the relay itself, which the suite starts as its own process.
+var display = new LiveProgress();
+if (!LiveProgress.Interactive)
+    AnsiConsole.Profile.Width = 200; // a log has no width: keep the result tables whole rather than wrapped at 80 columns
 var conversations = new Option<int>("--conversations") { Description = "visitor–agent conversations open at once", DefaultValueFactory = _ => 100 };
 var capacity = new Option<int>("--capacity") { Description = "chats each agent carries", DefaultValueFactory = _ => 5 };
 var rate = new Option<int>("--rate") { Description = "messages per second, both directions together", DefaultValueFactory = _ => 200 };
@@ -29,11 +32,11 @@ chat.SetAction(async (parse, cancellationToken) =>
 
     var results = new List<ScenarioResult>();
     await using (var liveChat = await LiveChatBackend.StartAsync(AgentsFor(settings), settings.Capacity, parse.GetValue(redis)))
-        results.Add(await ChatScenario.RunAsync(liveChat, settings, new RunStats(liveChat.Name), Progress, cancellationToken));
+        results.Add(await display.WatchAsync(liveChat.Name, stats => ChatScenario.RunAsync(liveChat, settings, stats, Progress, cancellationToken)));
     if (!parse.GetValue(noBaseline))
     {
         await using var relay = await RelayBackend.StartAsync();
-        results.Add(await ChatScenario.RunAsync(relay, settings, new RunStats(relay.Name), Progress, cancellationToken));
+        results.Add(await display.WatchAsync(relay.Name, stats => ChatScenario.RunAsync(relay, settings, stats, Progress, cancellationToken)));
     }
 
     var verdicts = Thresholds.Check(results, parse.GetValue(p99Ratio), parse.GetValue(maxLost));
@@ -136,7 +139,7 @@ relayCommand.SetAction(async parse => await RelayServer.RunAsync(parse.GetValue(
 var root = new RootCommand("LiveChat load suite") { chat, longConversation, connectStorm, queueBurst, relayCommand };
 return await root.Parse(args).InvokeAsync();
 
-void Progress(string line) => AnsiConsole.MarkupLineInterpolated($"[grey]{DateTime.Now:HH:mm:ss}[/] {line}");
+void Progress(string line) => display.Line(line);
 
 // --load, read into a LoadSimulation; a bad value is a parse error that names the accepted forms.
 static Option<LoadSimulation?> LoadOption(LoadSimulation? byDefault, string description) => new("--load")
