@@ -6,6 +6,7 @@ using LiveChat.LoadTests.Targets;
 using Spectre.Console;
 
 // The load suite: `chat` drives LiveChat and, in the same run, a bare SignalR relay with the same load;
+// `overload` ramps the chat load past what the machine carries;
 // `long-conversation` drives one conversation to thousands of messages; `connect-storm` brings visitors in a rush;
 // `queue-burst` times assignment the moment capacity appears;
 // `relay` is the relay itself, which the suite starts as its own process.
@@ -42,6 +43,26 @@ chat.SetAction(async (parse, cancellationToken) =>
     var verdicts = Thresholds.Check(results, parse.GetValue(p99Ratio), parse.GetValue(maxLost));
     var folder = await Report.WriteAsync(parse.GetValue(output)!, "chat", settings, results, [], verdicts.Select(v => v.Text).ToList());
     Thresholds.Print(results);
+    return Finish(verdicts, folder);
+});
+
+var overloadConversations = new Option<int>("--conversations") { Description = "visitor–agent conversations open at once", DefaultValueFactory = _ => 2000 };
+var overloadLoad = LoadOption(new LoadSimulation(OpenLoop: true, 500, 6000), "load simulation, a rate that rises past what this machine carries; see the README");
+var overloadDuration = new Option<int>("--duration") { Description = "seconds measured (the ramp's length)", DefaultValueFactory = _ => 60 };
+var overloadDrain = new Option<int>("--drain") { Description = "seconds to wait after the last send for the backlog to arrive", DefaultValueFactory = _ => 60 };
+var overload = new Command("overload", "LiveChat alone under a chat load that rises past what the machine carries: latency may grow, nothing may be lost") { overloadConversations, capacity, overloadLoad, overloadDuration, warmUp, overloadDrain, output, redis, maxLost };
+overload.SetAction(async (parse, cancellationToken) =>
+{
+    if (ReadChatSettings(parse, overloadConversations, null, overloadLoad, parse.GetValue(warmUp), parse.GetValue(overloadDuration), TimeSpan.FromSeconds(parse.GetValue(overloadDrain))) is not { } settings || !LoopbackOnly(parse))
+        return 2;
+
+    ScenarioResult result;
+    await using (var liveChat = await LiveChatBackend.StartAsync(AgentsFor(settings), settings.Capacity, parse.GetValue(redis)))
+        result = await display.WatchAsync(liveChat.Name, stats => ChatScenario.RunAsync(liveChat, settings, stats, Progress, cancellationToken));
+
+    var verdicts = Thresholds.Check([result], p99Ratio: null, parse.GetValue(maxLost));
+    var folder = await Report.WriteAsync(parse.GetValue(output)!, "overload", settings, [result], CarryingCapacity.Describe(result), verdicts.Select(v => v.Text).ToList());
+    Thresholds.Print([result]);
     return Finish(verdicts, folder);
 });
 
@@ -136,7 +157,7 @@ var port = new Option<int>("--port") { Required = true };
 var relayCommand = new Command("relay", "run the bare SignalR relay (the baseline) on 127.0.0.1") { port };
 relayCommand.SetAction(async parse => await RelayServer.RunAsync(parse.GetValue(port)));
 
-var root = new RootCommand("LiveChat load suite") { chat, longConversation, connectStorm, queueBurst, relayCommand };
+var root = new RootCommand("LiveChat load suite") { chat, overload, longConversation, connectStorm, queueBurst, relayCommand };
 return await root.Parse(args).InvokeAsync();
 
 void Progress(string line) => display.Line(line);

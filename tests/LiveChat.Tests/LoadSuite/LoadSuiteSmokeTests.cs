@@ -60,6 +60,18 @@ public sealed class LoadSuiteSmokeTests
     }
 
     [Fact]
+    public async Task ASmallOverloadRunLosesNothingAndSaysWhatWasCarried()
+    {
+        var output = await RunSuite("overload", "--conversations", "20", "--load", "ramp:50-300/s", "--warmup", "1", "--duration", "3", "--drain", "10", "--max-lost", "0");
+
+        var report = await File.ReadAllTextAsync(Path.Combine(output, "report.md"));
+        Assert.Contains("# LiveChat load report: overload", report);
+        Assert.Contains("LiveChat: 0 lost, 0 duplicated, 0 out of order", report);
+        Assert.Contains("Most delivered in one slice", report);
+        Directory.Delete(output, recursive: true);
+    }
+
+    [Fact]
     public async Task ASmallConnectStormGetsEveryVisitorThroughWithConsistentPositions()
     {
         var output = await RunSuite("connect-storm", "--visitors", "40", "--within", "2", "--agents", "2");
