@@ -6,7 +6,7 @@ using LiveChat.LoadTests.Targets;
 using Spectre.Console;
 
 // The load suite: `chat` drives LiveChat and, in the same run, a bare SignalR relay with the same load;
-// `overload` ramps the chat load past what the machine carries;
+// `overload` ramps the chat load past what the machine carries; `cold-start` restarts the node just before the load;
 // `long-conversation` drives one conversation to thousands of messages; `connect-storm` brings visitors in a rush;
 // `queue-burst` times assignment the moment capacity appears;
 // `relay` is the relay itself, which the suite starts as its own process.
@@ -62,6 +62,41 @@ overload.SetAction(async (parse, cancellationToken) =>
 
     var verdicts = Thresholds.Check([result], p99Ratio: null, parse.GetValue(maxLost));
     var folder = await Report.WriteAsync(parse.GetValue(output)!, "overload", settings, [result], CarryingCapacity.Describe(result), verdicts.Select(v => v.Text).ToList());
+    Thresholds.Print([result]);
+    return Finish(verdicts, folder);
+});
+
+var coldConversations = new Option<int>("--conversations") { Description = "visitor–agent conversations open at once", DefaultValueFactory = _ => 1000 };
+var coldRate = new Option<int>("--rate") { Description = "messages per second, both directions together", DefaultValueFactory = _ => 1000 };
+var coldDuration = new Option<int>("--duration") { Description = "seconds measured, from the first send after the restart", DefaultValueFactory = _ => 20 };
+var coldRedis = new Option<string?>("--redis") { Description = "the Redis (loopback only) to restart the node on; by default the suite starts a redis-server of its own" };
+var coldStart = new Command("cold-start", "opens the conversations, restarts the node on Redis, then sends at once: the first messages activate their grains from storage") { coldConversations, capacity, coldRate, load, coldDuration, output, coldRedis, maxLost };
+coldStart.SetAction(async (parse, cancellationToken) =>
+{
+    // No warm-up: the first seconds after the restart are the point.
+    if (ReadChatSettings(parse, coldConversations, coldRate, load, 0, parse.GetValue(coldDuration), TimeSpan.FromSeconds(30)) is not { } settings || !LoopbackOnly(parse, coldRedis))
+        return 2;
+
+    // Conversations outlive a node only on Redis: the one given, or one the suite starts for this run.
+    await using var ownRedis = parse.GetValue(coldRedis) is null ? await LocalRedis.StartAsync() : null;
+    var restart = (NodeReady: TimeSpan.Zero, Reconnected: TimeSpan.Zero);
+    ScenarioResult result;
+    await using (var liveChat = await LiveChatBackend.StartAsync(AgentsFor(settings), settings.Capacity, parse.GetValue(coldRedis) ?? ownRedis!.Address))
+        result = await display.WatchAsync(liveChat.Name, stats => ChatScenario.RunAsync(liveChat, settings, stats, Progress, cancellationToken, beforeLoad: async () =>
+        {
+            Progress($"{liveChat.Name}: killing the node and starting a fresh one on the same Redis");
+            restart = await liveChat.RestartAsync(cancellationToken);
+            Progress($"{liveChat.Name}: new node ready in {restart.NodeReady.TotalSeconds:0.0} s, clients reconnected in {restart.Reconnected.TotalSeconds:0.0} s");
+        }));
+
+    var verdicts = Thresholds.Check([result], p99Ratio: null, parse.GetValue(maxLost));
+    string[] notes =
+    [
+        FormattableString.Invariant($"After the conversations were opened, the node was killed and a fresh node started on the same Redis, ready in {restart.NodeReady.TotalSeconds:0.0} s; ") +
+        FormattableString.Invariant($"{settings.Conversations + AgentsFor(settings)} clients reconnected in {restart.Reconnected.TotalSeconds:0.0} s. The load began at once, with no warm-up, ") +
+        "so the first message of each conversation activated its grain from storage.",
+    ];
+    var folder = await Report.WriteAsync(parse.GetValue(output)!, "cold-start", settings, [result], notes, verdicts.Select(v => v.Text).ToList());
     Thresholds.Print([result]);
     return Finish(verdicts, folder);
 });
@@ -157,7 +192,7 @@ var port = new Option<int>("--port") { Required = true };
 var relayCommand = new Command("relay", "run the bare SignalR relay (the baseline) on 127.0.0.1") { port };
 relayCommand.SetAction(async parse => await RelayServer.RunAsync(parse.GetValue(port)));
 
-var root = new RootCommand("LiveChat load suite") { chat, overload, longConversation, connectStorm, queueBurst, relayCommand };
+var root = new RootCommand("LiveChat load suite") { chat, overload, coldStart, longConversation, connectStorm, queueBurst, relayCommand };
 return await root.Parse(args).InvokeAsync();
 
 void Progress(string line) => display.Line(line);
@@ -214,9 +249,9 @@ ChatSettings? ReadChatSettings(ParseResult parse, Option<int> conversationsOptio
 static int AgentsFor(ChatSettings settings) => (settings.Conversations + settings.Capacity - 1) / settings.Capacity;
 
 // Only loopback addresses may be a load target on this machine.
-bool LoopbackOnly(ParseResult parse)
+bool LoopbackOnly(ParseResult parse, Option<string?>? redisOption = null)
 {
-    if (LiveChatBackend.CheckLoopback(parse.GetValue(redis)) is not { } refusal)
+    if (LiveChatBackend.CheckLoopback(parse.GetValue(redisOption ?? redis)) is not { } refusal)
         return true;
     Console.Error.WriteLine(refusal);
     return false;

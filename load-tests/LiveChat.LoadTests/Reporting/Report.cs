@@ -10,7 +10,10 @@ public static class Report
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    /// <summary>A run of the chat scenario; <paramref name="notes"/> are lines the command adds under the settings.</summary>
+    /// <summary>
+    /// A run of the chat scenario (<c>chat</c>, <c>overload</c>, <c>cold-start</c>): <paramref name="notes"/> are
+    /// lines the command adds under the settings, such as how long a restart took.
+    /// </summary>
     public static async Task<string> WriteAsync(string folder, string scenario, ChatSettings settings, IReadOnlyList<ScenarioResult> results,
         IReadOnlyList<string> notes, IReadOnlyList<string> verdicts)
     {
@@ -81,7 +84,8 @@ public static class Report
         md.AppendLine("| target | ok | fail | RPS | lost | duplicated | out of order | server CPU % | server peak MB | KB per idle connection |");
         md.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in results)
-            md.AppendLine(Inv, $"| {r.Target} | {r.Ok} | {r.Failed} | {r.Rps:0.0} | {r.Lost} | {r.Duplicated} | {r.OutOfOrder} | {r.CpuPercent:0} | {r.PeakMemoryMb:0} | {r.MemoryPerConnectionKb:0.0} |");
+            md.AppendLine(Inv, $"| {r.Target} | {r.Ok} | {r.Failed} | {r.Rps:0.0} | {r.Lost} | {r.Duplicated} | {r.OutOfOrder} | {r.CpuPercent:0} | {r.PeakMemoryMb:0} | " +
+                $"{(double.IsNaN(r.MemoryPerConnectionKb) ? "n/a (restarted)" : r.MemoryPerConnectionKb.ToString("0.0", Inv))} |");
         foreach (var (title, rows) in new (string, Func<ScenarioResult, IEnumerable<(string, LatencySummary)>>)[] { (DeliveryTitle(settings), DeliveryRows), (AckTitle(settings), r => [(r.Target, r.Ack)]) })
         {
             md.AppendLine().AppendLine(Inv, $"## {title}").AppendLine();
@@ -113,7 +117,7 @@ public static class Report
         return md.ToString();
     }
 
-    // Timed only when no warm-up went first: then each is its conversation's first call after the start.
+    // Timed only when no warm-up went first (cold-start): then each is its conversation's first call after the start.
     private static IEnumerable<(string, LatencySummary)> DeliveryRows(ScenarioResult r) => r.FirstMessages.Count > 0
         ? [(r.Target, r.Delivery), ($"{r.Target}, first message of each conversation and direction", r.FirstMessages)]
         : [(r.Target, r.Delivery)];

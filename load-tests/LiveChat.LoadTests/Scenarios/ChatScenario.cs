@@ -11,6 +11,7 @@ public sealed record ChatSettings(int Conversations, int Capacity, LoadSimulatio
 }
 
 /// <param name="FirstMessages">Delivery latency of the first message of each conversation and direction; measured only without a warm-up.</param>
+/// <param name="MemoryPerConnectionKb">NaN when the node was restarted between opening the connections and the load.</param>
 public sealed record ScenarioResult(
     string Target, long Ok, long Failed, double Rps, LatencySummary Delivery, LatencySummary Ack, LatencySummary FirstMessages,
     long Lost, long Duplicated, long OutOfOrder, double CpuPercent, double PeakMemoryMb, double MemoryPerConnectionKb,
@@ -28,7 +29,9 @@ public static class ChatScenario
     /// <summary>How long a virtual user waits for its message to arrive before it counts it as lost and goes on.</summary>
     private static readonly TimeSpan TurnTimeout = TimeSpan.FromSeconds(30);
 
-    public static async Task<ScenarioResult> RunAsync(IChatBackend backend, ChatSettings settings, RunStats stats, Action<string> progress, CancellationToken cancellationToken)
+    /// <param name="beforeLoad">Runs once the conversations are open, just before the load (cold-start restarts the node here).</param>
+    public static async Task<ScenarioResult> RunAsync(IChatBackend backend, ChatSettings settings, RunStats stats, Action<string> progress,
+        CancellationToken cancellationToken, Func<Task>? beforeLoad = null)
     {
         var delivery = new Delivery();
         var deliveryLatency = stats.Delivery;
@@ -59,6 +62,10 @@ public static class ChatScenario
             Volatile.Read(ref turns[pair])?.Arrived((int)direction, number);
         }, cancellationToken);
 
+        var restarted = beforeLoad is not null;
+        if (beforeLoad is not null)
+            await beforeLoad();
+
         await using var sampler = new ProcessSampler(backend.ServerProcess);
         var idleMemoryMb = await MeasureMemory(backend.ServerProcess);
         var counters = new long[settings.Conversations, 2];
@@ -79,7 +86,7 @@ public static class ChatScenario
         return new ScenarioResult(backend.Name, ok, failed + unanswered(), ok / Math.Max(elapsed.TotalSeconds, 0.001),
             deliveryLatency.Summarise(), ackLatency.Summarise(), firstMessages.Summarise(), delivery.Lost, delivery.Duplicated, delivery.OutOfOrder,
             sampler.AverageCpuPercent, sampler.PeakMemoryMb,
-            Math.Max(0, idleMemoryMb - memoryBeforeMb) * 1024 / connections, timeline.Points());
+            restarted ? double.NaN : Math.Max(0, idleMemoryMb - memoryBeforeMb) * 1024 / connections, timeline.Points());
 
         string Level(TimeSpan elapsed)
         {

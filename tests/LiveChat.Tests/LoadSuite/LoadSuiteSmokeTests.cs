@@ -72,6 +72,19 @@ public sealed class LoadSuiteSmokeTests
     }
 
     [Fact]
+    public async Task AColdStartRestartsTheNodeOnRedisAndLosesNothing()
+    {
+        var output = await RunSuite("cold-start", "--conversations", "10", "--rate", "40", "--duration", "3", "--max-lost", "0");
+
+        var report = await File.ReadAllTextAsync(Path.Combine(output, "report.md"));
+        Assert.Contains("the node was killed and a fresh node started on the same Redis", report);
+        Assert.Contains("LiveChat on Redis: 0 lost, 0 duplicated, 0 out of order", report);
+        // Ten conversations, both directions: twenty first messages, each its conversation's first call on the new node.
+        Assert.Contains("| LiveChat on Redis, first message of each conversation and direction | 20 |", report);
+        Directory.Delete(output, recursive: true);
+    }
+
+    [Fact]
     public async Task ASmallConnectStormGetsEveryVisitorThroughWithConsistentPositions()
     {
         var output = await RunSuite("connect-storm", "--visitors", "40", "--within", "2", "--agents", "2");
