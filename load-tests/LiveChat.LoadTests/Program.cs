@@ -47,7 +47,7 @@ chat.SetAction(async (parse, cancellationToken) =>
 });
 
 var overloadConversations = new Option<int>("--conversations") { Description = "visitor–agent conversations open at once", DefaultValueFactory = _ => 2000 };
-var overloadLoad = LoadOption(new LoadSimulation(OpenLoop: true, 500, 6000), "load simulation, a rate that rises past what this machine carries; see the README");
+var overloadLoad = LoadOption(new LoadSimulation(OpenLoop: true, 1000, 10_000), "load simulation, a rate that rises past what this machine carries; see the README");
 var overloadDuration = new Option<int>("--duration") { Description = "seconds measured (the ramp's length)", DefaultValueFactory = _ => 60 };
 var overloadDrain = new Option<int>("--drain") { Description = "seconds to wait after the last send for the backlog to arrive", DefaultValueFactory = _ => 60 };
 var overload = new Command("overload", "LiveChat alone under a chat load that rises past what the machine carries: latency may grow, nothing may be lost") { overloadConversations, capacity, overloadLoad, overloadDuration, warmUp, overloadDrain, output, redis, maxLost };
