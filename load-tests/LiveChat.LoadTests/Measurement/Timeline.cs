@@ -2,8 +2,12 @@ using System.Diagnostics;
 
 namespace LiveChat.LoadTests.Measurement;
 
-/// <summary>One slice of a <see cref="Timeline"/>: rates per second, and the delivery latency of the messages sent in it.</summary>
-public sealed record TimelinePoint(double FromSecond, double ToSecond, double SentPerSecond, double DeliveredPerSecond, long Failed, double P50Ms, double P99Ms, double MaxMs);
+/// <summary>
+/// One slice of a <see cref="Timeline"/>: rates per second, how late the load generator issued its sends (an open
+/// loop's lag behind its clock), and the delivery latency of the messages sent in it.
+/// </summary>
+public sealed record TimelinePoint(double FromSecond, double ToSecond, double SentPerSecond, double DeliveredPerSecond, long Failed,
+    double SendLagP99Ms, double P50Ms, double P99Ms, double MaxMs);
 
 /// <summary>
 /// The measured window cut into at most <c>maxSlices</c> slices of whole seconds: how many messages were sent and
@@ -30,10 +34,14 @@ public sealed class Timeline
     /// <summary>Sets where measuring begins (the end of the warm-up), a Stopwatch timestamp; nothing counts before.</summary>
     public void StartsAt(long start) => Volatile.Write(ref _start, start);
 
-    public void Sent(long sentAt)
+    /// <summary>A send scheduled for <paramref name="sentAt"/> was issued at <paramref name="issuedAt"/> (the same moment in a closed loop).</summary>
+    public void Sent(long sentAt, long issuedAt)
     {
-        if (SliceOf(sentAt) is { } slice)
-            Interlocked.Increment(ref slice.Sent);
+        if (SliceOf(sentAt) is not { } slice)
+            return;
+        Interlocked.Increment(ref slice.Sent);
+        if (issuedAt > sentAt)
+            slice.SendLag.RecordMicros((long)Stopwatch.GetElapsedTime(sentAt, issuedAt).TotalMicroseconds);
     }
 
     public void Failed(long sentAt)
@@ -56,7 +64,8 @@ public sealed class Timeline
         // The last slice may run past the end of the window; rates are per second actually measured.
         var seconds = Math.Min(SliceSeconds, _measuredSeconds - from);
         var latency = slice.Latency.Summarise();
-        return new TimelinePoint(from, from + seconds, slice.Sent / seconds, slice.Delivered / seconds, slice.Failed, latency.P50Ms, latency.P99Ms, latency.MaxMs);
+        return new TimelinePoint(from, from + seconds, slice.Sent / seconds, slice.Delivered / seconds, slice.Failed,
+            slice.SendLag.PercentileMs(99), latency.P50Ms, latency.P99Ms, latency.MaxMs);
     }).ToList();
 
     private Slice? SliceOf(long timestamp)
@@ -68,6 +77,7 @@ public sealed class Timeline
     private sealed class Slice
     {
         public readonly Latency Latency = new(significantDigits: 2);
+        public readonly Latency SendLag = new(significantDigits: 2);
         public long Sent;
         public long Delivered;
         public long Failed;

@@ -28,7 +28,8 @@ public static class CarryingCapacity
         var first = firstMissed < 0
             ? string.Create(Inv, $"The p99 of every slice stayed within {CarriedP99Ms:0} ms, up to {points[^1].SentPerSecond:0}/s: this run did not reach the limit.")
             : string.Create(Inv, $"The p99 first went past {CarriedP99Ms:0} ms at **{points[firstMissed].SentPerSecond:0}/s** " +
-                $"(seconds {points[firstMissed].FromSecond:0}–{points[firstMissed].ToSecond:0}, p99 {points[firstMissed].P99Ms:0.0} ms).");
+                $"(seconds {points[firstMissed].FromSecond:0}–{points[firstMissed].ToSecond:0}, p99 {points[firstMissed].P99Ms:0.0} ms, of which up to " +
+                $"{points[firstMissed].SendLagP99Ms:0.0} ms was the generator's own send lag).");
         var best = bestCarried is null
             ? string.Create(Inv, $"No slice kept its p99 within {CarriedP99Ms:0} ms.")
             : string.Create(Inv, $"Highest rate sent with a p99 within {CarriedP99Ms:0} ms: **{bestCarried.SentPerSecond:0}/s** " +

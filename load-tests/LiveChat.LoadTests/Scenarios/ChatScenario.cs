@@ -148,7 +148,8 @@ public static class ChatScenario
         async Task<bool> SendOne(int pair, int direction, long number, long sentAt)
         {
             stats.OnSent();
-            timeline.Sent(sentAt);
+            // Latency counts from sentAt; the lag says how much of it is the generator's own, on a machine it shares.
+            timeline.Sent(sentAt, issuedAt: Stopwatch.GetTimestamp());
             try
             {
                 await backend.SendAsync(pair, (Direction)direction, $"load-{direction}-{number}", Delivery.Payload(number, sentAt));
