@@ -1,13 +1,18 @@
 using System.CommandLine;
+using LiveChat.LoadTests.Measurement;
 using LiveChat.LoadTests.Reporting;
 using LiveChat.LoadTests.Scenarios;
 using LiveChat.LoadTests.Targets;
 using Spectre.Console;
 
 // The load suite: `chat` drives LiveChat and, in the same run, a bare SignalR relay with the same load;
+// `overload` ramps the chat load past what the machine carries; `cold-start` restarts the node just before the load;
 // `long-conversation` drives one conversation to thousands of messages; `connect-storm` brings visitors in a rush;
 // `queue-burst` times assignment the moment capacity appears;
 // `relay` is the relay itself, which the suite starts as its own process.
+var display = new LiveProgress();
+if (!LiveProgress.Interactive)
+    AnsiConsole.Profile.Width = 200; // a log has no width: keep the result tables whole rather than wrapped at 80 columns
 var conversations = new Option<int>("--conversations") { Description = "visitor–agent conversations open at once", DefaultValueFactory = _ => 100 };
 var capacity = new Option<int>("--capacity") { Description = "chats each agent carries", DefaultValueFactory = _ => 5 };
 var rate = new Option<int>("--rate") { Description = "messages per second, both directions together", DefaultValueFactory = _ => 200 };
@@ -18,34 +23,81 @@ var noBaseline = new Option<bool>("--no-baseline") { Description = "skip the bar
 var redis = new Option<string?>("--redis") { Description = "run the LiveChat node on this Redis (loopback only), e.g. 127.0.0.1:6379; the embedded default when omitted" };
 var p99Ratio = new Option<double?>("--p99-ratio") { Description = "fail when LiveChat's delivery p99 exceeds the relay's times this" };
 var maxLost = new Option<long?>("--max-lost") { Description = "fail when more messages than this are lost, duplicated or out of order" };
+var load = LoadOption(null, "load simulation: inject:R/s (the default, at --rate), ramp:A-B/s, keep-constant:N or ramp:A-B (users); see the README");
 
-var chat = new Command("chat", "conversations exchanging messages both ways at a fixed rate") { conversations, capacity, rate, duration, warmUp, output, noBaseline, redis, p99Ratio, maxLost };
+var chat = new Command("chat", "conversations exchanging messages both ways, at a fixed rate or shaped by --load") { conversations, capacity, rate, load, duration, warmUp, output, noBaseline, redis, p99Ratio, maxLost };
 chat.SetAction(async (parse, cancellationToken) =>
 {
-    var settings = new ChatSettings(parse.GetValue(conversations), parse.GetValue(capacity), parse.GetValue(rate),
-        TimeSpan.FromSeconds(parse.GetValue(warmUp)), TimeSpan.FromSeconds(parse.GetValue(duration)), TimeSpan.FromSeconds(10));
-    if (settings.Conversations < 1 || settings.Capacity < 1 || settings.MessagesPerSecond < 1 || settings.Duration <= TimeSpan.Zero || settings.Duration > TimeSpan.FromHours(1))
-    {
-        Console.Error.WriteLine("conversations, capacity and rate must be at least 1, and duration from 1 s to 1 hour");
-        return 2;
-    }
-
-    if (!LoopbackOnly(parse))
+    if (ReadChatSettings(parse, conversations, rate, load, parse.GetValue(warmUp), parse.GetValue(duration), TimeSpan.FromSeconds(10)) is not { } settings || !LoopbackOnly(parse))
         return 2;
 
     var results = new List<ScenarioResult>();
-    var agents = (settings.Conversations + settings.Capacity - 1) / settings.Capacity;
-    await using (var liveChat = await LiveChatBackend.StartAsync(agents, settings.Capacity, parse.GetValue(redis)))
-        results.Add(await ChatScenario.RunAsync(liveChat, settings, Progress, cancellationToken));
+    await using (var liveChat = await LiveChatBackend.StartAsync(AgentsFor(settings), settings.Capacity, parse.GetValue(redis)))
+        results.Add(await display.WatchAsync(liveChat.Name, stats => ChatScenario.RunAsync(liveChat, settings, stats, Progress, cancellationToken)));
     if (!parse.GetValue(noBaseline))
     {
         await using var relay = await RelayBackend.StartAsync();
-        results.Add(await ChatScenario.RunAsync(relay, settings, Progress, cancellationToken));
+        results.Add(await display.WatchAsync(relay.Name, stats => ChatScenario.RunAsync(relay, settings, stats, Progress, cancellationToken)));
     }
 
     var verdicts = Thresholds.Check(results, parse.GetValue(p99Ratio), parse.GetValue(maxLost));
-    var folder = await Report.WriteAsync(parse.GetValue(output)!, settings, results, verdicts.Select(v => v.Text).ToList());
+    var folder = await Report.WriteAsync(parse.GetValue(output)!, "chat", settings, results, [], verdicts.Select(v => v.Text).ToList());
     Thresholds.Print(results);
+    return Finish(verdicts, folder);
+});
+
+var overloadConversations = new Option<int>("--conversations") { Description = "visitor–agent conversations open at once", DefaultValueFactory = _ => 2000 };
+var overloadLoad = LoadOption(new LoadSimulation(OpenLoop: true, 1000, 10_000), "load simulation, a rate that rises past what this machine carries; see the README");
+var overloadDuration = new Option<int>("--duration") { Description = "seconds measured (the ramp's length)", DefaultValueFactory = _ => 60 };
+var overloadDrain = new Option<int>("--drain") { Description = "seconds to wait after the last send for the backlog to arrive", DefaultValueFactory = _ => 60 };
+var overload = new Command("overload", "LiveChat alone under a chat load that rises past what the machine carries: latency may grow, nothing may be lost") { overloadConversations, capacity, overloadLoad, overloadDuration, warmUp, overloadDrain, output, redis, maxLost };
+overload.SetAction(async (parse, cancellationToken) =>
+{
+    if (ReadChatSettings(parse, overloadConversations, null, overloadLoad, parse.GetValue(warmUp), parse.GetValue(overloadDuration), TimeSpan.FromSeconds(parse.GetValue(overloadDrain))) is not { } settings || !LoopbackOnly(parse))
+        return 2;
+
+    ScenarioResult result;
+    await using (var liveChat = await LiveChatBackend.StartAsync(AgentsFor(settings), settings.Capacity, parse.GetValue(redis)))
+        result = await display.WatchAsync(liveChat.Name, stats => ChatScenario.RunAsync(liveChat, settings, stats, Progress, cancellationToken));
+
+    var verdicts = Thresholds.Check([result], p99Ratio: null, parse.GetValue(maxLost));
+    var folder = await Report.WriteAsync(parse.GetValue(output)!, "overload", settings, [result], CarryingCapacity.Describe(result), verdicts.Select(v => v.Text).ToList());
+    Thresholds.Print([result]);
+    return Finish(verdicts, folder);
+});
+
+var coldConversations = new Option<int>("--conversations") { Description = "visitor–agent conversations open at once", DefaultValueFactory = _ => 1000 };
+var coldRate = new Option<int>("--rate") { Description = "messages per second, both directions together", DefaultValueFactory = _ => 1000 };
+var coldDuration = new Option<int>("--duration") { Description = "seconds measured, from the first send after the restart", DefaultValueFactory = _ => 20 };
+var coldRedis = new Option<string?>("--redis") { Description = "the Redis (loopback only) to restart the node on; by default the suite starts a redis-server of its own" };
+var coldStart = new Command("cold-start", "opens the conversations, restarts the node on Redis, then sends at once: the first messages activate their grains from storage") { coldConversations, capacity, coldRate, load, coldDuration, output, coldRedis, maxLost };
+coldStart.SetAction(async (parse, cancellationToken) =>
+{
+    // No warm-up: the first seconds after the restart are the point.
+    if (ReadChatSettings(parse, coldConversations, coldRate, load, 0, parse.GetValue(coldDuration), TimeSpan.FromSeconds(30)) is not { } settings || !LoopbackOnly(parse, coldRedis))
+        return 2;
+
+    // Conversations outlive a node only on Redis: the one given, or one the suite starts for this run.
+    await using var ownRedis = parse.GetValue(coldRedis) is null ? await LocalRedis.StartAsync() : null;
+    var restart = (NodeReady: TimeSpan.Zero, Reconnected: TimeSpan.Zero);
+    ScenarioResult result;
+    await using (var liveChat = await LiveChatBackend.StartAsync(AgentsFor(settings), settings.Capacity, parse.GetValue(coldRedis) ?? ownRedis!.Address))
+        result = await display.WatchAsync(liveChat.Name, stats => ChatScenario.RunAsync(liveChat, settings, stats, Progress, cancellationToken, beforeLoad: async () =>
+        {
+            Progress($"{liveChat.Name}: killing the node and starting a fresh one on the same Redis");
+            restart = await liveChat.RestartAsync(cancellationToken);
+            Progress($"{liveChat.Name}: new node ready in {restart.NodeReady.TotalSeconds:0.0} s, clients reconnected in {restart.Reconnected.TotalSeconds:0.0} s");
+        }));
+
+    var verdicts = Thresholds.Check([result], p99Ratio: null, parse.GetValue(maxLost));
+    string[] notes =
+    [
+        FormattableString.Invariant($"After the conversations were opened, the node was killed and a fresh node started on the same Redis, ready in {restart.NodeReady.TotalSeconds:0.0} s; ") +
+        FormattableString.Invariant($"{settings.Conversations + AgentsFor(settings)} clients reconnected in {restart.Reconnected.TotalSeconds:0.0} s. The load began at once, with no warm-up, ") +
+        "so the first message of each conversation activated its grain from storage.",
+    ];
+    var folder = await Report.WriteAsync(parse.GetValue(output)!, "cold-start", settings, [result], notes, verdicts.Select(v => v.Text).ToList());
+    Thresholds.Print([result]);
     return Finish(verdicts, folder);
 });
 
@@ -140,15 +192,66 @@ var port = new Option<int>("--port") { Required = true };
 var relayCommand = new Command("relay", "run the bare SignalR relay (the baseline) on 127.0.0.1") { port };
 relayCommand.SetAction(async parse => await RelayServer.RunAsync(parse.GetValue(port)));
 
-var root = new RootCommand("LiveChat load suite") { chat, longConversation, connectStorm, queueBurst, relayCommand };
+var root = new RootCommand("LiveChat load suite") { chat, overload, coldStart, longConversation, connectStorm, queueBurst, relayCommand };
 return await root.Parse(args).InvokeAsync();
 
-void Progress(string line) => AnsiConsole.MarkupLineInterpolated($"[grey]{DateTime.Now:HH:mm:ss}[/] {line}");
+void Progress(string line) => display.Line(line);
+
+// --load, read into a LoadSimulation; a bad value is a parse error that names the accepted forms.
+static Option<LoadSimulation?> LoadOption(LoadSimulation? byDefault, string description) => new("--load")
+{
+    Description = description,
+    DefaultValueFactory = _ => byDefault,
+    CustomParser = result =>
+    {
+        if (LoadSimulation.TryParse(result.Tokens.Single().Value, out var simulation, out var error))
+            return simulation;
+        result.AddError(error);
+        return null;
+    },
+};
+
+// The chat family's settings: --load, or inject at --rate (the two together are refused). Closed-loop users are one
+// conversation each, so without --conversations a closed loop opens as many conversations as its peak users.
+ChatSettings? ReadChatSettings(ParseResult parse, Option<int> conversationsOption, Option<int>? rateOption, Option<LoadSimulation?> loadOption,
+    int warmUpSeconds, int durationSeconds, TimeSpan drain)
+{
+    var simulation = parse.GetValue(loadOption);
+    if (rateOption is not null && parse.GetResult(rateOption) is { Implicit: false } && parse.GetResult(loadOption) is { Implicit: false })
+        return Refuse("give --rate or --load, not both: --rate R is --load inject:R/s");
+    if (simulation is null && rateOption is not null)
+    {
+        if (parse.GetValue(rateOption) is < 1 or > LoadSimulation.MaxRate)
+            return Refuse($"rate must be from 1 to {LoadSimulation.MaxRate}");
+        simulation = LoadSimulation.Inject(parse.GetValue(rateOption));
+    }
+    var conversationCount = simulation!.OpenLoop || parse.GetResult(conversationsOption) is { Implicit: false }
+        ? parse.GetValue(conversationsOption) : simulation.PeakUsers;
+    var settings = new ChatSettings(conversationCount, parse.GetValue(capacity), simulation,
+        TimeSpan.FromSeconds(warmUpSeconds), TimeSpan.FromSeconds(durationSeconds), drain);
+
+    if (settings.Conversations is < 1 or > 20_000 || settings.Capacity < 1 || settings.Duration <= TimeSpan.Zero || settings.Duration > TimeSpan.FromHours(1)
+        || settings.WarmUp < TimeSpan.Zero || settings.WarmUp > TimeSpan.FromMinutes(10) || drain > TimeSpan.FromMinutes(10))
+        return Refuse("conversations must be from 1 to 20000, capacity at least 1, duration from 1 s to 1 hour, warm-up and drain at most 10 minutes");
+    if (!simulation.OpenLoop && settings.Conversations < simulation.PeakUsers)
+        return Refuse($"--load {simulation} needs a conversation per user: --conversations {simulation.PeakUsers} or more");
+    if (simulation.TotalSends(settings.WarmUp, settings.Duration) > ChatSettings.MaxMessages)
+        return Refuse($"--load {simulation} would send more than {ChatSettings.MaxMessages} messages in {warmUpSeconds + durationSeconds} s; shorten the run");
+    return settings;
+
+    static ChatSettings? Refuse(string why)
+    {
+        Console.Error.WriteLine(why);
+        return null;
+    }
+}
+
+static int AgentsFor(ChatSettings settings) => (settings.Conversations + settings.Capacity - 1) / settings.Capacity;
 
 // Only loopback addresses may be a load target on this machine.
-bool LoopbackOnly(ParseResult parse)
+bool LoopbackOnly(ParseResult parse, Option<string?>? redisOption = null)
 {
-    if (LiveChatBackend.CheckLoopback(parse.GetValue(redis)) is not { } refusal)
+    if (LiveChatBackend.CheckLoopback(parse.GetValue(redisOption ?? redis)) is not { } refusal)
         return true;
     Console.Error.WriteLine(refusal);
     return false;

@@ -4,10 +4,11 @@ using HdrHistogram;
 namespace LiveChat.LoadTests.Measurement;
 
 /// <summary>Latencies in microseconds, recorded from any thread.</summary>
-public sealed class Latency
+/// <param name="significantDigits">Precision: 3 for a run's figures; 2 is enough, and several times smaller, for one point of a timeline.</param>
+public sealed class Latency(int significantDigits = 3)
 {
     // microseconds, up to 5 minutes
-    private readonly LongHistogram _histogram = new(highestTrackableValue: 5L * 60 * 1_000_000, numberOfSignificantValueDigits: 3);
+    private readonly LongHistogram _histogram = new(highestTrackableValue: 5L * 60 * 1_000_000, numberOfSignificantValueDigits: significantDigits);
     private readonly Lock _lock = new();
 
     /// <summary>Records the time from <paramref name="startTimestamp"/> (a Stopwatch timestamp) until now.</summary>
@@ -17,6 +18,13 @@ public sealed class Latency
     {
         lock (_lock)
             _histogram.RecordValue(Math.Clamp(micros, 1, _histogram.HighestTrackableValue));
+    }
+
+    /// <summary>One percentile so far, in ms (0 before anything was recorded): cheap enough for a live display.</summary>
+    public double PercentileMs(double percentile)
+    {
+        lock (_lock)
+            return _histogram.TotalCount == 0 ? 0 : _histogram.GetValueAtPercentile(percentile) / 1000.0;
     }
 
     public LatencySummary Summarise()

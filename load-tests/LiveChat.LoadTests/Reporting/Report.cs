@@ -10,14 +10,21 @@ public static class Report
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static async Task<string> WriteAsync(string folder, ChatSettings settings, IReadOnlyList<ScenarioResult> results, IReadOnlyList<string> verdicts)
+    /// <summary>
+    /// A run of the chat scenario (<c>chat</c>, <c>overload</c>, <c>cold-start</c>): <paramref name="notes"/> are
+    /// lines the command adds under the settings, such as how long a restart took.
+    /// </summary>
+    public static async Task<string> WriteAsync(string folder, string scenario, ChatSettings settings, IReadOnlyList<ScenarioResult> results,
+        IReadOnlyList<string> notes, IReadOnlyList<string> verdicts)
     {
         Directory.CreateDirectory(folder);
-        var markdown = Markdown(settings, results, verdicts);
+        var markdown = Markdown(scenario, settings, results, notes, verdicts);
         await File.WriteAllTextAsync(Path.Combine(folder, "report.md"), markdown);
         await File.WriteAllTextAsync(Path.Combine(folder, "report.csv"), Csv(results));
-        await HtmlReport.WriteAsync(folder, "LiveChat load report: chat",
-            results.SelectMany(r => new[] { ($"{r.Target}, delivery", r.Delivery), ($"{r.Target}, ack", r.Ack) }).ToList(), markdown);
+        await File.WriteAllTextAsync(Path.Combine(folder, "timeline.csv"), TimelineCsv(results));
+        await HtmlReport.WriteAsync(folder, $"LiveChat load report: {scenario}",
+            results.SelectMany(r => new[] { ($"{r.Target}, delivery", r.Delivery), ($"{r.Target}, ack", r.Ack) }).ToList(), markdown,
+            results.Select(r => (r.Target, r.Timeline)).ToList());
         return folder;
     }
 
@@ -65,25 +72,27 @@ public static class Report
         return folder;
     }
 
-    private static string Markdown(ChatSettings settings, IReadOnlyList<ScenarioResult> results, IReadOnlyList<string> verdicts)
+    private static string Markdown(string scenario, ChatSettings settings, IReadOnlyList<ScenarioResult> results, IReadOnlyList<string> notes, IReadOnlyList<string> verdicts)
     {
         var md = new StringBuilder();
-        md.AppendLine("# LiveChat load report: chat").AppendLine();
+        md.AppendLine(Inv, $"# LiveChat load report: {scenario}").AppendLine();
         md.AppendLine(Inv, $"{DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {settings.Conversations} conversations, " +
-            $"agents carrying {settings.Capacity} each, {settings.MessagesPerSecond} messages/s, {settings.WarmUp.TotalSeconds:0} s warm-up, {settings.Duration.TotalSeconds:0} s measured.").AppendLine();
+            $"agents carrying {settings.Capacity} each, {settings.WarmUp.TotalSeconds:0} s warm-up, {settings.Duration.TotalSeconds:0} s measured.").AppendLine();
+        md.AppendLine(Inv, $"Load simulation {settings.Load.Describe()}.").AppendLine();
+        foreach (var note in notes)
+            md.AppendLine(note).AppendLine();
         md.AppendLine("| target | ok | fail | RPS | lost | duplicated | out of order | server CPU % | server peak MB | KB per idle connection |");
         md.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in results)
-            md.AppendLine(Inv, $"| {r.Target} | {r.Ok} | {r.Failed} | {r.Rps:0.0} | {r.Lost} | {r.Duplicated} | {r.OutOfOrder} | {r.CpuPercent:0} | {r.PeakMemoryMb:0} | {r.MemoryPerConnectionKb:0.0} |");
-        foreach (var (title, pick) in new (string, Func<ScenarioResult, LatencySummary>)[] { ("Delivery latency (scheduled send to receipt by the other side), ms", r => r.Delivery), ("Ack latency (scheduled send to ack), ms", r => r.Ack) })
+            md.AppendLine(Inv, $"| {r.Target} | {r.Ok} | {r.Failed} | {r.Rps:0.0} | {r.Lost} | {r.Duplicated} | {r.OutOfOrder} | {r.CpuPercent:0} | {r.PeakMemoryMb:0} | " +
+                $"{(double.IsNaN(r.MemoryPerConnectionKb) ? "n/a (restarted)" : r.MemoryPerConnectionKb.ToString("0.0", Inv))} |");
+        foreach (var (title, rows) in new (string, Func<ScenarioResult, IEnumerable<(string, LatencySummary)>>)[] { (DeliveryTitle(settings), DeliveryRows), (AckTitle(settings), r => [(r.Target, r.Ack)]) })
         {
             md.AppendLine().AppendLine(Inv, $"## {title}").AppendLine();
             md.AppendLine("| target | count | min | mean | max | stddev | p50 | p75 | p95 | p99 |");
             md.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
-            foreach (var r in results)
-            {
-                md.AppendLine(Row(r.Target, pick(r)));
-            }
+            foreach (var (name, latency) in results.SelectMany(rows))
+                md.AppendLine(Row(name, latency));
         }
         md.AppendLine().AppendLine("## Delivery latency buckets").AppendLine();
         md.AppendLine("| target | " + string.Join(" | ", BucketNames()) + " |");
@@ -92,10 +101,44 @@ public static class Report
             md.AppendLine($"| {r.Target} | " + string.Join(" | ", r.Delivery.Buckets) + " |");
         if (results.Count == 2 && results[1].Delivery.P99Ms > 0)
             md.AppendLine().AppendLine(Inv, $"p99 ratio, {results[0].Target} to {results[1].Target}: **{results[0].Delivery.P99Ms / results[1].Delivery.P99Ms:0.00}**");
+        md.AppendLine().AppendLine("## Timeline").AppendLine();
+        md.AppendLine("Seconds from the end of the warm-up. Sent and delivered are per second; latency is that of the messages sent in the slice, in ms. " +
+            "Send lag is how late the load generator issued its sends behind the clock (open loop): latency up to that much is the generator's, not the server's.");
+        foreach (var r in results)
+        {
+            md.AppendLine().AppendLine(Inv, $"{r.Target}:").AppendLine();
+            md.AppendLine("| seconds | sent/s | delivered/s | failed | send lag p99 | p50 | p99 | max |");
+            md.AppendLine("|---|---|---|---|---|---|---|---|");
+            foreach (var p in r.Timeline)
+                md.AppendLine(Inv, $"| {p.FromSecond:0}–{p.ToSecond:0} | {p.SentPerSecond:0} | {p.DeliveredPerSecond:0} | {p.Failed} | {p.SendLagP99Ms:0.00} | {p.P50Ms:0.00} | {p.P99Ms:0.00} | {p.MaxMs:0.00} |");
+        }
         md.AppendLine().AppendLine("## Thresholds").AppendLine();
         foreach (var verdict in verdicts)
             md.AppendLine($"- {verdict}");
         return md.ToString();
+    }
+
+    // Timed only when no warm-up went first (cold-start): then each is its conversation's first call after the start.
+    private static IEnumerable<(string, LatencySummary)> DeliveryRows(ScenarioResult r) => r.FirstMessages.Count > 0
+        ? [(r.Target, r.Delivery), ($"{r.Target}, first message of each conversation and direction", r.FirstMessages)]
+        : [(r.Target, r.Delivery)];
+
+    private static string DeliveryTitle(ChatSettings settings) => settings.Load.OpenLoop
+        ? "Delivery latency (scheduled send to receipt by the other side), ms"
+        : "Delivery latency (send to receipt by the other side), ms";
+
+    private static string AckTitle(ChatSettings settings) => settings.Load.OpenLoop
+        ? "Ack latency (scheduled send to ack), ms"
+        : "Ack latency (send to ack), ms";
+
+    private static string TimelineCsv(IReadOnlyList<ScenarioResult> results)
+    {
+        var csv = new StringBuilder("target,from_s,to_s,sent_per_s,delivered_per_s,failed,send_lag_p99_ms,p50_ms,p99_ms,max_ms\n");
+        foreach (var r in results)
+            foreach (var p in r.Timeline)
+                csv.AppendLine(string.Join(',', new object[] { r.Target, p.FromSecond, p.ToSecond, p.SentPerSecond, p.DeliveredPerSecond, p.Failed, p.SendLagP99Ms, p.P50Ms, p.P99Ms, p.MaxMs }
+                    .Select(v => Convert.ToString(v, Inv))));
+        return csv.ToString();
     }
 
     private static string Csv(IReadOnlyList<ScenarioResult> results)

@@ -13,19 +13,27 @@ namespace LiveChat.LoadTests.Targets;
 public sealed class LiveChatBackend : IChatBackend
 {
     private const string Password = "load-test";
-    private readonly ChildProcess _server;
     private readonly string _contentRoot;
+    private readonly NodeStart _start;
+    private ChildProcess _server;
     private HubConnection[] _agents = [];
     private HubConnection[] _visitors = [];
     private string[] _conversationIds = [];
     private int[] _agentOfPair = [];
 
-    private LiveChatBackend(ChildProcess server, string contentRoot, bool onRedis)
+    private LiveChatBackend(ChildProcess server, string contentRoot, NodeStart start, bool onRedis)
     {
         _server = server;
         _contentRoot = contentRoot;
+        _start = start;
+        OnRedis = onRedis;
         Name = onRedis ? "LiveChat on Redis" : "LiveChat";
     }
+
+    /// <summary>How the node was started, kept so that a restart starts it the same way, on the same ports.</summary>
+    private sealed record NodeStart(string Dll, IReadOnlyList<string> Args, int Port, Dictionary<string, string> Environment);
+
+    public bool OnRedis { get; }
 
     public string Name { get; }
 
@@ -49,12 +57,35 @@ public sealed class LiveChatBackend : IChatBackend
         }));
 
         var port = ChildProcess.FreePort();
-        var server = await ChildProcess.StartAsync(
-            Path.Combine(AppContext.BaseDirectory, "LiveChat.Server.dll"),
+        var start = new NodeStart(Path.Combine(AppContext.BaseDirectory, "LiveChat.Server.dll"),
             ["--contentRoot", contentRoot, "--urls", $"http://127.0.0.1:{port}",
              $"--LiveChat:Orleans:SiloPort={ChildProcess.FreePort()}", $"--LiveChat:Orleans:GatewayPort={ChildProcess.FreePort()}"],
-            port, "/healthz", Environment(redis));
-        return new LiveChatBackend(server, contentRoot, redis is not null);
+            port, Environment(redis));
+        var server = await ChildProcess.StartAsync(start.Dll, start.Args, start.Port, "/healthz", start.Environment);
+        return new LiveChatBackend(server, contentRoot, start, redis is not null);
+    }
+
+    /// <summary>
+    /// Kills the node as a crash would, starts a fresh one with the same settings, ports and Redis, and reconnects
+    /// every visitor and agent. Nothing on the message path is active on the new node after that: the first send in
+    /// each conversation activates its grain from storage. Needs Redis; on the embedded default a restart loses everything.
+    /// </summary>
+    public async Task<(TimeSpan NodeReady, TimeSpan Reconnected)> RestartAsync(CancellationToken cancellationToken)
+    {
+        if (!OnRedis)
+            throw new InvalidOperationException("a restart keeps the conversations only on Redis");
+        await _server.DisposeAsync();
+        // Each client sees its connection drop; stopping it as well makes sure it is fully down before it starts again.
+        var hubs = _visitors.Concat(_agents).ToList();
+        await Task.WhenAll(hubs.Select(h => h.StopAsync(cancellationToken)));
+
+        var began = Stopwatch.GetTimestamp();
+        _server = await ChildProcess.StartAsync(_start.Dll, _start.Args, _start.Port, "/healthz", _start.Environment);
+        var nodeReady = Stopwatch.GetElapsedTime(began);
+        began = Stopwatch.GetTimestamp();
+        // The same connections start again with their own tokens (same signing key); their handlers stay registered.
+        await Connections.ForEach(hubs.Count, i => hubs[i].StartAsync(cancellationToken), cancellationToken);
+        return (nodeReady, Stopwatch.GetElapsedTime(began));
     }
 
     private static Dictionary<string, string> Environment(string? redis)

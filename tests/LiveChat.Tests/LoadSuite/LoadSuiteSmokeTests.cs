@@ -4,8 +4,9 @@ namespace LiveChat.Tests.LoadSuite;
 
 /// <summary>
 /// A few seconds of the load suite at a small load, run exactly as a person runs it. The <c>chat</c> run must deliver
-/// every message exactly once, in order, to both LiveChat and the bare relay; <c>connect-storm</c> must get every
-/// visitor through. Both must write their reports.
+/// every message exactly once, in order, to both LiveChat and the bare relay, under each kind of load simulation;
+/// <c>connect-storm</c> must get every visitor through; <c>overload</c> and <c>cold-start</c> must lose nothing.
+/// All must write their reports.
 /// Latency is not asserted here; the benchmarks in docs/performance.md are for that.
 /// </summary>
 public sealed class LoadSuiteSmokeTests
@@ -25,6 +26,61 @@ public sealed class LoadSuiteSmokeTests
         var csv = await File.ReadAllLinesAsync(Path.Combine(output, "report.csv"));
         var delivery = csv.Single(l => l.StartsWith("LiveChat,delivery,", StringComparison.Ordinal)).Split(',');
         Assert.InRange(long.Parse(delivery[2]), 170, 190);
+        Directory.Delete(output, recursive: true);
+    }
+
+    [Fact]
+    public async Task ARampingRateLosesNothingAndTheReportNamesTheSimulationAndItsTimeline()
+    {
+        var output = await RunSuite("chat", "--conversations", "20", "--load", "ramp:20-80/s", "--warmup", "1", "--duration", "3", "--no-baseline", "--max-lost", "0");
+
+        var report = await File.ReadAllTextAsync(Path.Combine(output, "report.md"));
+        Assert.Contains("Load simulation `ramp:20-80/s`", report);
+        Assert.Contains("LiveChat: 0 lost, 0 duplicated, 0 out of order", report);
+        // The measured 3 s ramp from 20/s to 80/s sends 150 messages, in one timeline slice per second.
+        var csv = await File.ReadAllLinesAsync(Path.Combine(output, "report.csv"));
+        var delivery = csv.Single(l => l.StartsWith("LiveChat,delivery,", StringComparison.Ordinal)).Split(',');
+        Assert.InRange(long.Parse(delivery[2]), 140, 160);
+        Assert.Equal(3, (await File.ReadAllLinesAsync(Path.Combine(output, "timeline.csv"))).Count(l => l.StartsWith("LiveChat,", StringComparison.Ordinal)));
+        Directory.Delete(output, recursive: true);
+    }
+
+    [Fact]
+    public async Task RampingVirtualUsersEachWaitForTheirMessageAndLoseNothing()
+    {
+        var output = await RunSuite("chat", "--load", "ramp:2-6", "--warmup", "1", "--duration", "3", "--no-baseline", "--max-lost", "0");
+
+        var report = await File.ReadAllTextAsync(Path.Combine(output, "report.md"));
+        Assert.Contains("Load simulation `ramp:2-6`", report);
+        // One conversation per user at the peak, opened without being asked for.
+        Assert.Contains("6 conversations", report);
+        Assert.Contains("LiveChat: 0 lost, 0 duplicated, 0 out of order", report);
+        Assert.Contains("Delivery latency (send to receipt by the other side)", report);
+        Directory.Delete(output, recursive: true);
+    }
+
+    [Fact]
+    public async Task ASmallOverloadRunLosesNothingAndSaysWhatWasCarried()
+    {
+        var output = await RunSuite("overload", "--conversations", "20", "--load", "ramp:50-300/s", "--warmup", "1", "--duration", "3", "--drain", "10", "--max-lost", "0");
+
+        var report = await File.ReadAllTextAsync(Path.Combine(output, "report.md"));
+        Assert.Contains("# LiveChat load report: overload", report);
+        Assert.Contains("LiveChat: 0 lost, 0 duplicated, 0 out of order", report);
+        Assert.Contains("Most delivered in one slice", report);
+        Directory.Delete(output, recursive: true);
+    }
+
+    [Fact]
+    public async Task AColdStartRestartsTheNodeOnRedisAndLosesNothing()
+    {
+        var output = await RunSuite("cold-start", "--conversations", "10", "--rate", "40", "--duration", "3", "--max-lost", "0");
+
+        var report = await File.ReadAllTextAsync(Path.Combine(output, "report.md"));
+        Assert.Contains("the node was killed and a fresh node started on the same Redis", report);
+        Assert.Contains("LiveChat on Redis: 0 lost, 0 duplicated, 0 out of order", report);
+        // Ten conversations, both directions: twenty first messages, each its conversation's first call on the new node.
+        Assert.Contains("| LiveChat on Redis, first message of each conversation and direction | 20 |", report);
         Directory.Delete(output, recursive: true);
     }
 
