@@ -7,6 +7,7 @@ using Spectre.Console;
 
 // The load suite: `chat` drives LiveChat and, in the same run, a bare SignalR relay with the same load;
 // `overload` ramps the chat load past what the machine carries; `cold-start` restarts the node just before the load;
+// `supervisor` times the supervisors' dashboard while the chat load runs;
 // `long-conversation` drives one conversation to thousands of messages; `connect-storm` brings visitors in a rush;
 // `queue-burst` times assignment the moment capacity appears;
 // `relay` is the relay itself, which the suite starts as its own process.
@@ -101,6 +102,31 @@ coldStart.SetAction(async (parse, cancellationToken) =>
     return Finish(verdicts, folder);
 });
 
+var supervisorCount = new Option<int>("--supervisors") { Description = "supervisors connected to /hubs/supervisor", DefaultValueFactory = _ => 5 };
+var maxDashboardLag = new Option<double?>("--max-dashboard-lag-ms") { Description = "fail when the p99 lag of the dashboard's updates exceeds this many ms" };
+var supervisor = new Command("supervisor", "supervisors watch the dashboard while the chat load runs: how long a visitor's arrival and leaving take to show") { conversations, capacity, rate, load, duration, warmUp, supervisorCount, output, redis, maxDashboardLag, maxLost };
+supervisor.SetAction(async (parse, cancellationToken) =>
+{
+    if (ReadChatSettings(parse, conversations, rate, load, parse.GetValue(warmUp), parse.GetValue(duration), TimeSpan.FromSeconds(10)) is not { } settings || !LoopbackOnly(parse))
+        return 2;
+    var count = parse.GetValue(supervisorCount);
+    if (count is < 1 or > 100)
+    {
+        Console.Error.WriteLine("supervisors must be from 1 to 100");
+        return 2;
+    }
+
+    (ScenarioResult Chat, DashboardResult Dashboard) result;
+    await using (var liveChat = await LiveChatBackend.StartAsync(AgentsFor(settings), settings.Capacity, parse.GetValue(redis), supervisors: count))
+        result = await display.WatchAsync(liveChat.Name, stats => SupervisorScenario.RunAsync(liveChat, settings, count, stats, Progress, cancellationToken));
+
+    var verdicts = Thresholds.Check([result.Chat], p99Ratio: null, parse.GetValue(maxLost)).Concat(Thresholds.Check(result.Dashboard, parse.GetValue(maxDashboardLag))).ToList();
+    var folder = await Report.WriteAsync(parse.GetValue(output)!, "supervisor", settings, [result.Chat], [], verdicts.Select(v => v.Text).ToList(), result.Dashboard);
+    Thresholds.Print([result.Chat]);
+    Thresholds.Print(result.Dashboard);
+    return Finish(verdicts, folder);
+});
+
 var messages = new Option<int>("--messages") { Description = "messages in the one conversation", DefaultValueFactory = _ => 10_000 };
 var longRate = new Option<int>("--rate") { Description = "messages per second", DefaultValueFactory = _ => 500 };
 var maxGrowth = new Option<double?>("--max-growth") { Description = "fail when the last hundred's p99 exceeds the first hundred's times this" };
@@ -192,7 +218,7 @@ var port = new Option<int>("--port") { Required = true };
 var relayCommand = new Command("relay", "run the bare SignalR relay (the baseline) on 127.0.0.1") { port };
 relayCommand.SetAction(async parse => await RelayServer.RunAsync(parse.GetValue(port)));
 
-var root = new RootCommand("LiveChat load suite") { chat, overload, coldStart, longConversation, connectStorm, queueBurst, relayCommand };
+var root = new RootCommand("LiveChat load suite") { chat, overload, coldStart, supervisor, longConversation, connectStorm, queueBurst, relayCommand };
 return await root.Parse(args).InvokeAsync();
 
 void Progress(string line) => display.Line(line);

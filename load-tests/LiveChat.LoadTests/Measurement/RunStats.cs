@@ -10,6 +10,7 @@ namespace LiveChat.LoadTests.Measurement;
 public sealed class RunStats(string target)
 {
     private long _sent, _acked, _received, _failed, _loadStartedAt;
+    private readonly TaskCompletionSource<long> _loadBegun = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public string Target => target;
 
@@ -27,13 +28,18 @@ public sealed class RunStats(string target)
     /// <summary>The Stopwatch timestamp the load began at; 0 before (while connections are opened).</summary>
     public long LoadStartedAt => Interlocked.Read(ref _loadStartedAt);
 
+    /// <summary>Completes with <see cref="LoadStartedAt"/> when the load begins, for what runs alongside it (the supervisors' probe).</summary>
+    public Task<long> LoadBegun => _loadBegun.Task;
+
     /// <summary>How long the load has run; zero before it begins.</summary>
     public TimeSpan LoadElapsed => LoadStartedAt is var started and > 0 ? Stopwatch.GetElapsedTime(started) : TimeSpan.Zero;
 
     public void LoadBegins(Func<string> level)
     {
         Level = level;
-        Interlocked.Exchange(ref _loadStartedAt, Stopwatch.GetTimestamp());
+        var now = Stopwatch.GetTimestamp();
+        Interlocked.Exchange(ref _loadStartedAt, now);
+        _loadBegun.TrySetResult(now);
     }
 
     public void OnSent() => Interlocked.Increment(ref _sent);

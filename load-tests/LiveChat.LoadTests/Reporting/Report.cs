@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using LiveChat.LoadTests.Measurement;
 using LiveChat.LoadTests.Scenarios;
+using LiveChat.LoadTests.Targets;
 
 namespace LiveChat.LoadTests.Reporting;
 
@@ -11,20 +12,29 @@ public static class Report
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     /// <summary>
-    /// A run of the chat scenario (<c>chat</c>, <c>overload</c>, <c>cold-start</c>): <paramref name="notes"/> are
-    /// lines the command adds under the settings, such as how long a restart took.
+    /// A run of the chat scenario (<c>chat</c>, <c>overload</c>, <c>cold-start</c>, <c>supervisor</c>): <paramref name="notes"/>
+    /// are lines the command adds under the settings, such as how long a restart took; <paramref name="dashboard"/> is
+    /// what the supervisors saw meanwhile, with its lags in <c>dashboard.csv</c> and its pushes in <c>pushes.csv</c>.
     /// </summary>
     public static async Task<string> WriteAsync(string folder, string scenario, ChatSettings settings, IReadOnlyList<ScenarioResult> results,
-        IReadOnlyList<string> notes, IReadOnlyList<string> verdicts)
+        IReadOnlyList<string> notes, IReadOnlyList<string> verdicts, DashboardResult? dashboard = null)
     {
         Directory.CreateDirectory(folder);
-        var markdown = Markdown(scenario, settings, results, notes, verdicts);
+        var markdown = Markdown(scenario, settings, results, notes, verdicts, dashboard);
         await File.WriteAllTextAsync(Path.Combine(folder, "report.md"), markdown);
         await File.WriteAllTextAsync(Path.Combine(folder, "report.csv"), Csv(results));
         await File.WriteAllTextAsync(Path.Combine(folder, "timeline.csv"), TimelineCsv(results));
-        await HtmlReport.WriteAsync(folder, $"LiveChat load report: {scenario}",
-            results.SelectMany(r => new[] { ($"{r.Target}, delivery", r.Delivery), ($"{r.Target}, ack", r.Ack) }).ToList(), markdown,
-            results.Select(r => (r.Target, r.Timeline)).ToList());
+        var series = results.SelectMany(r => new[] { ($"{r.Target}, delivery", r.Delivery), ($"{r.Target}, ack", r.Ack) }).ToList();
+        if (dashboard is not null)
+        {
+            series.AddRange(DashboardRows(dashboard).Select(row => ($"dashboard lag, {row.Name}", row.Latency)));
+            var csv = new StringBuilder("lag,count,min_ms,mean_ms,max_ms,stddev_ms,p50_ms,p75_ms,p95_ms,p99_ms\n");
+            foreach (var (name, latency) in DashboardRows(dashboard))
+                csv.AppendLine(CsvRow(name, latency));
+            await File.WriteAllTextAsync(Path.Combine(folder, "dashboard.csv"), csv.ToString());
+            await File.WriteAllTextAsync(Path.Combine(folder, "pushes.csv"), PushesCsv(dashboard));
+        }
+        await HtmlReport.WriteAsync(folder, $"LiveChat load report: {scenario}", series, markdown, results.Select(r => (r.Target, r.Timeline)).ToList());
         return folder;
     }
 
@@ -72,7 +82,8 @@ public static class Report
         return folder;
     }
 
-    private static string Markdown(string scenario, ChatSettings settings, IReadOnlyList<ScenarioResult> results, IReadOnlyList<string> notes, IReadOnlyList<string> verdicts)
+    private static string Markdown(string scenario, ChatSettings settings, IReadOnlyList<ScenarioResult> results, IReadOnlyList<string> notes, IReadOnlyList<string> verdicts,
+        DashboardResult? dashboard)
     {
         var md = new StringBuilder();
         md.AppendLine(Inv, $"# LiveChat load report: {scenario}").AppendLine();
@@ -101,6 +112,8 @@ public static class Report
             md.AppendLine($"| {r.Target} | " + string.Join(" | ", r.Delivery.Buckets) + " |");
         if (results.Count == 2 && results[1].Delivery.P99Ms > 0)
             md.AppendLine().AppendLine(Inv, $"p99 ratio, {results[0].Target} to {results[1].Target}: **{results[0].Delivery.P99Ms / results[1].Delivery.P99Ms:0.00}**");
+        if (dashboard is not null)
+            Dashboard(md, dashboard, settings);
         md.AppendLine().AppendLine("## Timeline").AppendLine();
         md.AppendLine("Seconds from the end of the warm-up. Sent and delivered are per second; latency is that of the messages sent in the slice, in ms. " +
             "Send lag is how late the load generator issued its sends behind the clock (open loop): latency up to that much is the generator's, not the server's.");
@@ -116,6 +129,45 @@ public static class Report
         foreach (var verdict in verdicts)
             md.AppendLine($"- {verdict}");
         return md.ToString();
+    }
+
+    private static void Dashboard(StringBuilder md, DashboardResult d, ChatSettings settings)
+    {
+        var sightings = d.Shown.Count + d.Gone.Count;
+        md.AppendLine().AppendLine(Inv, $"## Dashboard lag, {d.Supervisors} supervisors").AppendLine();
+        md.AppendLine(Inv, $"Through the measured {settings.Duration.TotalSeconds:0} s, about once a second, a probe visitor started a conversation in the queue " +
+            $"`{LiveChatBackend.UnattendedQueue}`, which no agent serves, and closed it once every supervisor had seen it ({d.Probes} probes, {d.FailedProbes} failed). " +
+            $"Lag runs from the moment `StartConversation` (or `CloseConversation`) answered until a supervisor received a `DashboardUpdated` " +
+            $"showing the probe waiting (or gone), one per probe and supervisor. {d.Early} of the {sightings} sightings came before the call had answered " +
+            $"and count as 0 ms; {d.Missed} never came within {SupervisorScenario.SightingTimeout.TotalSeconds:0} s. " +
+            $"The node pushes at most once per {d.Interval.TotalMilliseconds:0} ms.").AppendLine();
+        md.AppendLine("| lag | count | min | mean | max | stddev | p50 | p75 | p95 | p99 |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var (name, latency) in DashboardRows(d))
+            md.AppendLine(Row(name, latency));
+        md.AppendLine().AppendLine("### Pushes per supervisor").AppendLine();
+        md.AppendLine("Counted by the server's time of each push (`DashboardView.at`). Measured: the measured window. Whole run: from the supervisors' " +
+            "connecting, before the conversations were opened and their agents went online, to the end. Busiest second: the most pushes within any one second.").AppendLine();
+        md.AppendLine("| supervisor | measured: pushes | per second | busiest second | shortest gap ms | whole run: pushes | per second | busiest second | shortest gap ms | out of order |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var (measured, whole, i) in d.Measured.Zip(d.WholeRun, Enumerable.Range(0, d.Supervisors)))
+            md.AppendLine(Inv, $"| supervisor{i} | {measured.Pushes} | {measured.MeanPerSecond:0.00} | {measured.BusiestSecond} | {Gap(measured)} | " +
+                $"{whole.Pushes} | {whole.MeanPerSecond:0.00} | {whole.BusiestSecond} | {Gap(whole)} | {whole.OutOfOrder} |");
+
+        static string Gap(PushSummary p) => p.ShortestGapMs is { } gap ? gap.ToString("0.0", Inv) : "n/a";
+    }
+
+    private static IEnumerable<(string Name, LatencySummary Latency)> DashboardRows(DashboardResult d) =>
+        [("probe shown waiting", d.Shown), ("probe shown gone", d.Gone), ("both", d.Lag)];
+
+    private static string PushesCsv(DashboardResult d)
+    {
+        var csv = new StringBuilder("supervisor,window,pushes,per_second,busiest_second,shortest_gap_ms,out_of_order\n");
+        foreach (var (window, pushes) in new[] { ("measured", d.Measured), ("whole_run", d.WholeRun) })
+            for (var i = 0; i < pushes.Count; i++)
+                csv.AppendLine(string.Join(',', new object?[] { $"supervisor{i}", window, pushes[i].Pushes, pushes[i].MeanPerSecond, pushes[i].BusiestSecond,
+                    pushes[i].ShortestGapMs, pushes[i].OutOfOrder }.Select(v => Convert.ToString(v, Inv))));
+        return csv.ToString();
     }
 
     // Timed only when no warm-up went first (cold-start): then each is its conversation's first call after the start.

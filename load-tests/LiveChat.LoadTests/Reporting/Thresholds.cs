@@ -43,6 +43,42 @@ public static class Thresholds
         return verdicts;
     }
 
+    /// <summary>
+    /// A gap between two pushes may be a little under the interval: the server stamps <c>DashboardView.at</c> a moment
+    /// after it notes the push, and on a busy machine that moment varies. Anything shorter is two pushes in one interval.
+    /// </summary>
+    private const double GapTolerance = 0.9;
+
+    public static IReadOnlyList<Verdict> Check(DashboardResult result, double? maxLagMs)
+    {
+        var sightings = 2L * result.Probes * result.Supervisors;
+        var shortest = result.WholeRun.Min(p => p.ShortestGapMs);
+        var intervalMs = result.Interval.TotalMilliseconds;
+        var coalesced = shortest is null || shortest >= intervalMs * GapTolerance;
+        var outOfOrder = result.WholeRun.Sum(p => p.OutOfOrder);
+        var verdicts = new List<Verdict>
+        {
+            new(result.Missed == 0 && result.FailedProbes == 0, FormattableString.Invariant(
+                $"dashboard: {result.Missed} of {sightings} sightings missed (not seen within {SupervisorScenario.SightingTimeout.TotalSeconds:0} s), {result.FailedProbes} of {result.Probes} probes failed")),
+            new(coalesced, FormattableString.Invariant(
+                $"dashboard: shortest gap between two pushes {(shortest is { } gap ? $"{gap:0.0} ms" : "n/a")}, so at most one push per {intervalMs:0} ms {(coalesced ? "held" : "did NOT hold")}")),
+            new(outOfOrder == 0, FormattableString.Invariant($"dashboard: {outOfOrder} pushes arrived after a later one")),
+        };
+        if (maxLagMs is { } max)
+            verdicts.Add(new(result.Lag.P99Ms <= max, FormattableString.Invariant($"dashboard lag p99 {result.Lag.P99Ms:0.0} ms (at most {max:0.0})")));
+        return verdicts;
+    }
+
+    public static void Print(DashboardResult result)
+    {
+        var table = new Table().AddColumns("dashboard lag", "count", "p50 ms", "p95 ms", "p99 ms", "max ms");
+        foreach (var (name, l) in new[] { ("probe shown waiting", result.Shown), ("probe shown gone", result.Gone), ("both", result.Lag) })
+            table.AddRow(new[] { name, l.Count.ToString(CultureInfo.InvariantCulture), F(l.P50Ms), F(l.P95Ms), F(l.P99Ms), F(l.MaxMs) }.Select(Markup.Escape).ToArray());
+        AnsiConsole.Write(table);
+        AnsiConsole.WriteLine(FormattableString.Invariant(
+            $"Pushes per supervisor in the measured window: {result.Measured.Average(p => p.MeanPerSecond):0.0}/s on average, at most {result.Measured.Max(p => p.BusiestSecond)} in one second; whole run at most {result.WholeRun.Max(p => p.BusiestSecond)} in one second."));
+    }
+
     public static void Print(IReadOnlyList<ScenarioResult> results)
     {
         var table = new Table().AddColumns("target", "ok", "fail", "RPS", "p50 ms", "p95 ms", "p99 ms", "max ms", "ack p99 ms", "lost", "dup", "ooo", "CPU %", "peak MB");

@@ -8,11 +8,18 @@ namespace LiveChat.LoadTests.Targets;
 
 /// <summary>
 /// LiveChat itself: a node started as its own process on the embedded default, with generated agents
-/// (<c>load0</c>, <c>load1</c> ...), visitors who start conversations and get them assigned.
+/// (<c>load0</c>, <c>load1</c> ...), visitors who start conversations and get them assigned, and, when asked for,
+/// supervisors (<c>supervisor0</c> ...) with a queue that no agent serves.
 /// </summary>
 public sealed class LiveChatBackend : IChatBackend
 {
     private const string Password = "load-test";
+
+    /// <summary>A queue no agent serves, configured with the supervisors: a conversation there waits until it is closed.</summary>
+    public const string UnattendedQueue = "unattended";
+
+    /// <summary>The node's dashboard interval, written into its settings (it is the node's default) so the suite knows it.</summary>
+    public static readonly TimeSpan DashboardInterval = TimeSpan.FromMilliseconds(250);
     private readonly string _contentRoot;
     private readonly NodeStart _start;
     private ChildProcess _server;
@@ -40,20 +47,29 @@ public sealed class LiveChatBackend : IChatBackend
     public Process ServerProcess => _server.Process;
 
     /// <summary>
-    /// Starts a node whose configuration holds <paramref name="agents"/> agents of <paramref name="capacity"/> each:
+    /// Starts a node whose configuration holds <paramref name="agents"/> agents of <paramref name="capacity"/> each
+    /// and <paramref name="supervisors"/> supervisors (with <see cref="UnattendedQueue"/> when there are any):
     /// on the embedded default, or on the Redis at <paramref name="redis"/> (a loopback address only).
     /// </summary>
-    public static async Task<LiveChatBackend> StartAsync(int agents, int capacity, string? redis = null)
+    public static async Task<LiveChatBackend> StartAsync(int agents, int capacity, string? redis = null, int supervisors = 0)
     {
         // Users go in a settings file in the node's content root: thousands of environment variables would do too, but less readably.
         var contentRoot = Directory.CreateTempSubdirectory("livechat-load-").FullName;
         // Production, as operators run it: one real hash serves every generated user (they share the password).
         var hash = LiveChat.Server.Identity.UserDirectory.Hash(Password);
-        var users = Enumerable.Range(0, agents).Select(i => new { Username = $"load{i}", Role = "agent", MaxConversations = capacity, PasswordHash = hash });
+        var users = Enumerable.Range(0, agents).Select(i => new { Username = $"load{i}", Role = "agent", MaxConversations = capacity, PasswordHash = hash })
+            .Concat(Enumerable.Range(0, supervisors).Select(i => new { Username = $"supervisor{i}", Role = "supervisor", MaxConversations = capacity, PasswordHash = hash }));
         await File.WriteAllTextAsync(Path.Combine(contentRoot, "appsettings.json"), JsonSerializer.Serialize(new
         {
             Logging = new { LogLevel = new { Default = "Warning" } },
-            LiveChat = new { Users = users, Auth = new { SigningKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48)) } },
+            LiveChat = new
+            {
+                Users = users,
+                // The agents serve the default queue only, so nobody takes a conversation from this one.
+                Queues = supervisors > 0 ? new[] { UnattendedQueue } : [],
+                DashboardIntervalMilliseconds = (int)DashboardInterval.TotalMilliseconds,
+                Auth = new { SigningKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48)) },
+            },
         }));
 
         var port = ChildProcess.FreePort();
@@ -173,13 +189,36 @@ public sealed class LiveChatBackend : IChatBackend
         var agents = new HubConnection[count];
         await Connections.ForEach(count, async i =>
         {
-            var signIn = await http.PostAsJsonAsync("/api/auth/token", new { username = $"load{i}", password = Password }, cancellationToken);
-            var token = (await signIn.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("accessToken").GetString();
-            agents[i] = Connections.Build(new Uri(_server.BaseAddress, "/hubs/agent"), token);
+            agents[i] = Connections.Build(new Uri(_server.BaseAddress, "/hubs/agent"), await SignInAsync(http, $"load{i}", cancellationToken));
             await agents[i].StartAsync(cancellationToken);
             await agents[i].InvokeAsync<AgentView>("SetStatus", "Online", cancellationToken);
         }, cancellationToken);
         return agents;
+    }
+
+    /// <summary>
+    /// Signs in supervisors <c>supervisor0</c>..<c>supervisor{count-1}</c> and connects them to <c>/hubs/supervisor</c>,
+    /// each push of the dashboard going to <paramref name="onDashboard"/> with the supervisor's index. The caller disposes them.
+    /// </summary>
+    public async Task<HubConnection[]> ConnectSupervisorsAsync(int count, Action<int, DashboardView> onDashboard, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { BaseAddress = _server.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        var supervisors = new HubConnection[count];
+        await Connections.ForEach(count, async i =>
+        {
+            var hub = Connections.Build(new Uri(_server.BaseAddress, "/hubs/supervisor"), await SignInAsync(http, $"supervisor{i}", cancellationToken));
+            // Before the start: a push may come at any moment after it.
+            hub.On<DashboardView>("DashboardUpdated", view => onDashboard(i, view));
+            await hub.StartAsync(cancellationToken);
+            supervisors[i] = hub;
+        }, cancellationToken);
+        return supervisors;
+    }
+
+    private static async Task<string?> SignInAsync(HttpClient http, string username, CancellationToken cancellationToken)
+    {
+        var response = await http.PostAsJsonAsync("/api/auth/token", new { username, password = Password }, cancellationToken);
+        return (await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("accessToken").GetString();
     }
 
     public Task SendAsync(int pair, Direction direction, string clientMessageId, string text)

@@ -5,8 +5,8 @@ namespace LiveChat.Tests.LoadSuite;
 /// <summary>
 /// A few seconds of the load suite at a small load, run exactly as a person runs it. The <c>chat</c> run must deliver
 /// every message exactly once, in order, to both LiveChat and the bare relay, under each kind of load simulation;
-/// <c>connect-storm</c> must get every visitor through; <c>overload</c> and <c>cold-start</c> must lose nothing.
-/// All must write their reports.
+/// <c>connect-storm</c> must get every visitor through; <c>overload</c> and <c>cold-start</c> must lose nothing;
+/// in <c>supervisor</c> every supervisor must see every probe. All must write their reports.
 /// Latency is not asserted here; the benchmarks in docs/performance.md are for that.
 /// </summary>
 public sealed class LoadSuiteSmokeTests
@@ -81,6 +81,25 @@ public sealed class LoadSuiteSmokeTests
         Assert.Contains("LiveChat on Redis: 0 lost, 0 duplicated, 0 out of order", report);
         // Ten conversations, both directions: twenty first messages, each its conversation's first call on the new node.
         Assert.Contains("| LiveChat on Redis, first message of each conversation and direction | 20 |", report);
+        Directory.Delete(output, recursive: true);
+    }
+
+    [Fact]
+    public async Task TwoSupervisorsSeeEveryProbeArriveAndLeaveWhileTheChatLosesNothing()
+    {
+        var output = await RunSuite("supervisor", "--conversations", "20", "--rate", "60", "--warmup", "1", "--duration", "3", "--supervisors", "2", "--max-lost", "0");
+
+        var report = await File.ReadAllTextAsync(Path.Combine(output, "report.md"));
+        Assert.Contains("# LiveChat load report: supervisor", report);
+        Assert.Contains("LiveChat: 0 lost, 0 duplicated, 0 out of order", report);
+        Assert.Contains("## Dashboard lag, 2 supervisors", report);
+        Assert.Matches(@"dashboard: 0 of \d+ sightings missed", report);
+        // Each probe is seen arrive and leave by each supervisor: some lags were measured, an even number of them.
+        var both = (await File.ReadAllLinesAsync(Path.Combine(output, "dashboard.csv"))).Single(l => l.StartsWith("both,", StringComparison.Ordinal)).Split(',');
+        var count = long.Parse(both[1]);
+        Assert.True(count > 0 && count % 4 == 0, $"{count} dashboard lags measured");
+        Assert.Contains("supervisor1,whole_run,", await File.ReadAllTextAsync(Path.Combine(output, "pushes.csv")));
+        Assert.Contains("dashboard lag, both", await File.ReadAllTextAsync(Path.Combine(output, "report.html")));
         Directory.Delete(output, recursive: true);
     }
 
