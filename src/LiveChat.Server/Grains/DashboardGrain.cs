@@ -38,7 +38,7 @@ public sealed class DashboardGrain(
             _agents.TryAdd(agent.AgentId, agent);
     }
 
-    public Task<DashboardView> GetDashboard() => Task.FromResult(Snapshot());
+    public Task<DashboardView> GetDashboard() => Task.FromResult(Snapshot(time.GetUtcNow()));
 
     public Task AgentChanged(AgentView agent)
     {
@@ -81,7 +81,8 @@ public sealed class DashboardGrain(
         _lastPush = time.GetUtcNow();
         try
         {
-            await supervisorHub.Clients.Group(SupervisorHub.DashboardGroup).DashboardUpdated(Snapshot());
+            // Stamped with the time the interval counts from, so two pushes' stamps are never closer than the interval.
+            await supervisorHub.Clients.Group(SupervisorHub.DashboardGroup).DashboardUpdated(Snapshot(_lastPush));
         }
         catch (Exception ex)
         {
@@ -90,7 +91,7 @@ public sealed class DashboardGrain(
         }
     }
 
-    private DashboardView Snapshot()
+    private DashboardView Snapshot(DateTimeOffset at)
     {
         var queues = options.Value.AllQueues.Select(q => _queues.GetValueOrDefault(q) ?? new QueueStats(q, 0, 0, 0, 0)).ToList();
         var agents = _agents.Values.OrderBy(a => a.DisplayName, StringComparer.OrdinalIgnoreCase).ThenBy(a => a.AgentId, StringComparer.Ordinal).ToList();
@@ -98,7 +99,7 @@ public sealed class DashboardGrain(
         var csat = ratings == 0 ? (double?)null : Math.Round(queues.Sum(q => (q.CsatAverage ?? 0) * q.Ratings) / ratings, 2);
         var sla = options.Value.Sla;
         return new DashboardView(
-            queues, agents, agents.Sum(a => a.ActiveConversations), time.GetUtcNow(),
+            queues, agents, agents.Sum(a => a.ActiveConversations), at,
             csat, ratings, queues.Sum(q => q.SlaBreaches), new SlaView(sla.WaitSeconds, sla.FirstResponseSeconds));
     }
 }

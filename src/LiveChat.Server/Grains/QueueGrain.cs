@@ -42,6 +42,7 @@ public sealed class QueueGrain(
     private readonly Dictionary<string, (int Position, int? Estimate)> _reported = new(StringComparer.Ordinal);
     private HashSet<string> _serving = [];
     private bool _dirty;
+    private IGrainTimer? _pendingFlush;
     private DateTimeOffset _lastFlush;
     private QueueStats? _lastStats;
     private DateTimeOffset _lastStatsAt;
@@ -59,7 +60,9 @@ public sealed class QueueGrain(
         foreach (var (entry, index) in Waiting.Select((e, i) => (e, i)))
             _reported[entry.ConversationId] = (index + 1, null);
         this.RegisterGrainTimer(OnTick, new GrainTimerCreationOptions { DueTime = Interval, Period = Interval });
+        // Waiting visitors hear their (possibly new) estimates, and the dashboard this queue's numbers, soon after activation.
         _dirty = true;
+        ScheduleFlush(Interval);
     }
 
     public async Task<QueueTicket> Enqueue(QueueEntry entry, bool atHead)
@@ -228,21 +231,37 @@ public sealed class QueueGrain(
 
     /// <summary>
     /// Something changed: waiting visitors' places and the dashboard's numbers are sent now if the last round is at
-    /// least an interval old, else by the timer at the end of the interval.
+    /// least an interval old, else by a timer due exactly one interval after the last round.
     /// </summary>
     private async Task RequestFlush()
     {
         _dirty = true;
-        if (time.GetUtcNow() - _lastFlush >= Interval)
+        if (_pendingFlush is not null)
+            return;
+        var wait = _lastFlush + Interval - time.GetUtcNow();
+        if (wait > TimeSpan.Zero)
+            ScheduleFlush(wait);
+        else
             await Flush();
     }
 
-    private async Task OnTick(CancellationToken cancellationToken)
+    private void ScheduleFlush(TimeSpan due) =>
+        _pendingFlush = this.RegisterGrainTimer(FlushPending, new GrainTimerCreationOptions { DueTime = due, Period = Timeout.InfiniteTimeSpan });
+
+    private async Task FlushPending(CancellationToken cancellationToken)
     {
-        if (_dirty && time.GetUtcNow() - _lastFlush >= Interval)
+        _pendingFlush?.Dispose();
+        _pendingFlush = null;
+        if (_dirty)
             await Flush();
-        else if ((Waiting.Count > 0 || _awaitingFirstResponse.Count > 0) && time.GetUtcNow() - _lastStatsAt >= ClockRefresh)
+    }
+
+    /// <summary>While anyone waits or is owed an answer, the dashboard's waits and breaches grow by themselves.</summary>
+    private Task OnTick(CancellationToken cancellationToken)
+    {
+        if (!_dirty && (Waiting.Count > 0 || _awaitingFirstResponse.Count > 0) && time.GetUtcNow() - _lastStatsAt >= ClockRefresh)
             PushStats();
+        return Task.CompletedTask;
     }
 
     /// <summary>Tells every waiting conversation whose place or estimate changed, then the dashboard.</summary>
