@@ -9,6 +9,7 @@ using LiveChat.Server.Storage;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using Orleans.Configuration;
 using StackExchange.Redis;
@@ -112,12 +113,18 @@ public static class LiveChatBuilderExtensions
     {
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<LiveChatMetrics>();
-        var endpoint = builder.Configuration[$"{LiveChatOptions.Section}:Metrics:OtlpEndpoint"];
-        if (string.IsNullOrWhiteSpace(endpoint) || !Uri.TryCreate(endpoint, UriKind.Absolute, out var otlp))
+        var settings = builder.Configuration.GetSection($"{LiveChatOptions.Section}:Metrics").Get<MetricsOptions>() ?? new MetricsOptions();
+        // A bad endpoint is reported by the options validator at start-up; here it only means no export.
+        if (string.IsNullOrWhiteSpace(settings.OtlpEndpoint) || !Uri.TryCreate(settings.OtlpEndpoint, UriKind.Absolute, out var otlp))
             return;
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(LiveChatMetrics.MeterName)
-            .AddOtlpExporter(o => o.Endpoint = otlp));
+            .AddOtlpExporter((exporter, reader) =>
+            {
+                exporter.Endpoint = otlp;
+                exporter.Protocol = settings.OtlpProtocol == "http/protobuf" ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
+                reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = settings.ExportIntervalMilliseconds;
+            }));
     }
 
     /// <summary>The stores the embedded default keeps in this process: message log and feedback.</summary>

@@ -87,6 +87,12 @@ public sealed class MetricsOptions
 {
     /// <summary>An OTLP endpoint (for example <c>http://collector:4317</c>) to export metrics to; none when unset.</summary>
     public string? OtlpEndpoint { get; set; }
+
+    /// <summary><c>grpc</c> (port 4317 by convention) or <c>http/protobuf</c> (4318, with the path <c>/v1/metrics</c>).</summary>
+    public string OtlpProtocol { get; set; } = "grpc";
+
+    /// <summary>How often metrics are exported.</summary>
+    public int ExportIntervalMilliseconds { get; set; } = 60_000;
 }
 
 /// <summary>Token signing, under <c>LiveChat:Auth</c>.</summary>

@@ -23,6 +23,10 @@ internal sealed class LiveChatOptionsValidator(IHostEnvironment environment) : I
             errors.Add($"LiveChat:Sla:FirstResponseSeconds must be at least 1, not {options.Sla.FirstResponseSeconds}.");
         if (options.Metrics.OtlpEndpoint is { Length: > 0 } otlp && !Uri.TryCreate(otlp, UriKind.Absolute, out _))
             errors.Add($"LiveChat:Metrics:OtlpEndpoint must be an absolute URI, not '{otlp}'.");
+        if (options.Metrics.OtlpProtocol is not ("grpc" or "http/protobuf"))
+            errors.Add($"LiveChat:Metrics:OtlpProtocol must be 'grpc' or 'http/protobuf', not '{options.Metrics.OtlpProtocol}'.");
+        if (options.Metrics.ExportIntervalMilliseconds is < 100 or > 3_600_000)
+            errors.Add($"LiveChat:Metrics:ExportIntervalMilliseconds must be between 100 and 3600000, not {options.Metrics.ExportIntervalMilliseconds}.");
         if (!environment.IsDevelopment() && (options.Auth.SigningKey?.Length ?? 0) < 32)
             errors.Add("LiveChat:Auth:SigningKey must be set to at least 32 characters outside Development.");
         else if (options.Auth.SigningKey is { Length: > 0 and < 32 })
