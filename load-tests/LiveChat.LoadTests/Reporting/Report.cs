@@ -112,6 +112,8 @@ public static class Report
             md.AppendLine($"| {r.Target} | " + string.Join(" | ", r.Delivery.Buckets) + " |");
         if (results.Count == 2 && results[1].Delivery.P99Ms > 0)
             md.AppendLine().AppendLine(Inv, $"p99 ratio, {results[0].Target} to {results[1].Target}: **{results[0].Delivery.P99Ms / results[1].Delivery.P99Ms:0.00}**");
+        if (results.Any(r => r.Nodes.Count > 1))
+            ServerProcesses(md, results);
         if (dashboard is not null)
             Dashboard(md, dashboard, settings);
         md.AppendLine().AppendLine("## Timeline").AppendLine();
@@ -129,6 +131,20 @@ public static class Report
         foreach (var verdict in verdicts)
             md.AppendLine($"- {verdict}");
         return md.ToString();
+    }
+
+    private static void ServerProcesses(StringBuilder md, IReadOnlyList<ScenarioResult> results)
+    {
+        md.AppendLine().AppendLine("## Server processes").AppendLine();
+        md.AppendLine("Each node's average CPU (percent of one core) and peak working set through the load; the sum is what the table above shows.").AppendLine();
+        md.AppendLine("| target | node | process id | CPU % | peak MB |");
+        md.AppendLine("|---|---|---|---|---|");
+        foreach (var r in results)
+        {
+            foreach (var (node, i) in r.Nodes.Select((n, i) => (n, i)))
+                md.AppendLine(Inv, $"| {r.Target} | node {i + 1} | {node.ProcessId} | {node.CpuPercent:0} | {node.PeakMemoryMb:0} |");
+            md.AppendLine(Inv, $"| {r.Target} | **sum** | | {r.CpuPercent:0} | {r.PeakMemoryMb:0} |");
+        }
     }
 
     private static void Dashboard(StringBuilder md, DashboardResult d, ChatSettings settings)
