@@ -70,6 +70,7 @@ public sealed class LoadSuiteSmokeTests
         Assert.Contains("20 of 20 conversations had their visitor and agent on different nodes", report);
         Assert.Contains("| LiveChat on 2 nodes | node 2 |", report);
         Assert.Contains("| LiveChat on 2 nodes | **sum** |", report);
+        Assert.Contains("LiveChat on 2 nodes,2,", await File.ReadAllTextAsync(Path.Combine(output, "nodes.csv")));
         Directory.Delete(output, recursive: true);
     }
 
