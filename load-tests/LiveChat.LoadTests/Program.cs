@@ -24,17 +24,24 @@ var noBaseline = new Option<bool>("--no-baseline") { Description = "skip the bar
 var redis = new Option<string?>("--redis") { Description = "run the LiveChat node on this Redis (loopback only), e.g. 127.0.0.1:6379; the embedded default when omitted" };
 var p99Ratio = new Option<double?>("--p99-ratio") { Description = "fail when LiveChat's delivery p99 exceeds the relay's times this" };
 var maxLost = new Option<long?>("--max-lost") { Description = "fail when more messages than this are lost, duplicated or out of order" };
+var nodes = new Option<int>("--nodes") { Description = $"LiveChat nodes, 1 to {LiveChatBackend.MaxNodes}, clients spread over them round-robin; more than one share --redis, or a redis-server the suite starts", DefaultValueFactory = _ => 1 };
 var load = LoadOption(null, "load simulation: inject:R/s (the default, at --rate), ramp:A-B/s, keep-constant:N or ramp:A-B (users); see the README");
 
-var chat = new Command("chat", "conversations exchanging messages both ways, at a fixed rate or shaped by --load") { conversations, capacity, rate, load, duration, warmUp, output, noBaseline, redis, p99Ratio, maxLost };
+var chat = new Command("chat", "conversations exchanging messages both ways, at a fixed rate or shaped by --load") { conversations, capacity, rate, load, duration, warmUp, output, noBaseline, redis, nodes, p99Ratio, maxLost };
 chat.SetAction(async (parse, cancellationToken) =>
 {
-    if (ReadChatSettings(parse, conversations, rate, load, parse.GetValue(warmUp), parse.GetValue(duration), TimeSpan.FromSeconds(10)) is not { } settings || !LoopbackOnly(parse))
+    if (ReadChatSettings(parse, conversations, rate, load, parse.GetValue(warmUp), parse.GetValue(duration), TimeSpan.FromSeconds(10)) is not { } settings
+        || !LoopbackOnly(parse) || !NodeCount(parse))
         return 2;
 
     var results = new List<ScenarioResult>();
-    await using (var liveChat = await LiveChatBackend.StartAsync(AgentsFor(settings), settings.Capacity, parse.GetValue(redis)))
+    var notes = new List<string>();
+    await using var ownRedis = await RedisForNodes(parse);
+    await using (var liveChat = await LiveChatBackend.StartAsync(AgentsFor(settings), settings.Capacity, parse.GetValue(redis) ?? ownRedis?.Address, nodes: parse.GetValue(nodes)))
+    {
         results.Add(await display.WatchAsync(liveChat.Name, stats => ChatScenario.RunAsync(liveChat, settings, stats, Progress, cancellationToken)));
+        notes.AddRange(NodesNote(liveChat, settings, ownRedis));
+    }
     if (!parse.GetValue(noBaseline))
     {
         await using var relay = await RelayBackend.StartAsync();
@@ -42,7 +49,7 @@ chat.SetAction(async (parse, cancellationToken) =>
     }
 
     var verdicts = Thresholds.Check(results, parse.GetValue(p99Ratio), parse.GetValue(maxLost));
-    var folder = await Report.WriteAsync(parse.GetValue(output)!, "chat", settings, results, [], verdicts.Select(v => v.Text).ToList());
+    var folder = await Report.WriteAsync(parse.GetValue(output)!, "chat", settings, results, notes, verdicts.Select(v => v.Text).ToList());
     Thresholds.Print(results);
     return Finish(verdicts, folder);
 });
@@ -51,18 +58,24 @@ var overloadConversations = new Option<int>("--conversations") { Description = "
 var overloadLoad = LoadOption(new LoadSimulation(OpenLoop: true, 1000, 10_000), "load simulation, a rate that rises past what this machine carries; see the README");
 var overloadDuration = new Option<int>("--duration") { Description = "seconds measured (the ramp's length)", DefaultValueFactory = _ => 60 };
 var overloadDrain = new Option<int>("--drain") { Description = "seconds to wait after the last send for the backlog to arrive", DefaultValueFactory = _ => 60 };
-var overload = new Command("overload", "LiveChat alone under a chat load that rises past what the machine carries: latency may grow, nothing may be lost") { overloadConversations, capacity, overloadLoad, overloadDuration, warmUp, overloadDrain, output, redis, maxLost };
+var overload = new Command("overload", "LiveChat alone under a chat load that rises past what the machine carries: latency may grow, nothing may be lost") { overloadConversations, capacity, overloadLoad, overloadDuration, warmUp, overloadDrain, output, redis, nodes, maxLost };
 overload.SetAction(async (parse, cancellationToken) =>
 {
-    if (ReadChatSettings(parse, overloadConversations, null, overloadLoad, parse.GetValue(warmUp), parse.GetValue(overloadDuration), TimeSpan.FromSeconds(parse.GetValue(overloadDrain))) is not { } settings || !LoopbackOnly(parse))
+    if (ReadChatSettings(parse, overloadConversations, null, overloadLoad, parse.GetValue(warmUp), parse.GetValue(overloadDuration), TimeSpan.FromSeconds(parse.GetValue(overloadDrain))) is not { } settings
+        || !LoopbackOnly(parse) || !NodeCount(parse))
         return 2;
 
     ScenarioResult result;
-    await using (var liveChat = await LiveChatBackend.StartAsync(AgentsFor(settings), settings.Capacity, parse.GetValue(redis)))
+    var notes = new List<string>();
+    await using var ownRedis = await RedisForNodes(parse);
+    await using (var liveChat = await LiveChatBackend.StartAsync(AgentsFor(settings), settings.Capacity, parse.GetValue(redis) ?? ownRedis?.Address, nodes: parse.GetValue(nodes)))
+    {
         result = await display.WatchAsync(liveChat.Name, stats => ChatScenario.RunAsync(liveChat, settings, stats, Progress, cancellationToken));
+        notes.AddRange(NodesNote(liveChat, settings, ownRedis));
+    }
 
     var verdicts = Thresholds.Check([result], p99Ratio: null, parse.GetValue(maxLost));
-    var folder = await Report.WriteAsync(parse.GetValue(output)!, "overload", settings, [result], CarryingCapacity.Describe(result), verdicts.Select(v => v.Text).ToList());
+    var folder = await Report.WriteAsync(parse.GetValue(output)!, "overload", settings, [result], [.. notes, .. CarryingCapacity.Describe(result)], verdicts.Select(v => v.Text).ToList());
     Thresholds.Print([result]);
     return Finish(verdicts, folder);
 });
@@ -104,10 +117,11 @@ coldStart.SetAction(async (parse, cancellationToken) =>
 
 var supervisorCount = new Option<int>("--supervisors") { Description = "supervisors connected to /hubs/supervisor", DefaultValueFactory = _ => 5 };
 var maxDashboardLag = new Option<double?>("--max-dashboard-lag-ms") { Description = "fail when the p99 lag of the dashboard's updates exceeds this many ms" };
-var supervisor = new Command("supervisor", "supervisors watch the dashboard while the chat load runs: how long a visitor's arrival and leaving take to show") { conversations, capacity, rate, load, duration, warmUp, supervisorCount, output, redis, maxDashboardLag, maxLost };
+var supervisor = new Command("supervisor", "supervisors watch the dashboard while the chat load runs: how long a visitor's arrival and leaving take to show") { conversations, capacity, rate, load, duration, warmUp, supervisorCount, output, redis, nodes, maxDashboardLag, maxLost };
 supervisor.SetAction(async (parse, cancellationToken) =>
 {
-    if (ReadChatSettings(parse, conversations, rate, load, parse.GetValue(warmUp), parse.GetValue(duration), TimeSpan.FromSeconds(10)) is not { } settings || !LoopbackOnly(parse))
+    if (ReadChatSettings(parse, conversations, rate, load, parse.GetValue(warmUp), parse.GetValue(duration), TimeSpan.FromSeconds(10)) is not { } settings
+        || !LoopbackOnly(parse) || !NodeCount(parse))
         return 2;
     var count = parse.GetValue(supervisorCount);
     if (count is < 1 or > 100)
@@ -117,11 +131,16 @@ supervisor.SetAction(async (parse, cancellationToken) =>
     }
 
     (ScenarioResult Chat, DashboardResult Dashboard) result;
-    await using (var liveChat = await LiveChatBackend.StartAsync(AgentsFor(settings), settings.Capacity, parse.GetValue(redis), supervisors: count))
+    var notes = new List<string>();
+    await using var ownRedis = await RedisForNodes(parse);
+    await using (var liveChat = await LiveChatBackend.StartAsync(AgentsFor(settings), settings.Capacity, parse.GetValue(redis) ?? ownRedis?.Address, supervisors: count, nodes: parse.GetValue(nodes)))
+    {
         result = await display.WatchAsync(liveChat.Name, stats => SupervisorScenario.RunAsync(liveChat, settings, count, stats, Progress, cancellationToken));
+        notes.AddRange(NodesNote(liveChat, settings, ownRedis));
+    }
 
     var verdicts = Thresholds.Check([result.Chat], p99Ratio: null, parse.GetValue(maxLost)).Concat(Thresholds.Check(result.Dashboard, parse.GetValue(maxDashboardLag))).ToList();
-    var folder = await Report.WriteAsync(parse.GetValue(output)!, "supervisor", settings, [result.Chat], [], verdicts.Select(v => v.Text).ToList(), result.Dashboard);
+    var folder = await Report.WriteAsync(parse.GetValue(output)!, "supervisor", settings, [result.Chat], notes, verdicts.Select(v => v.Text).ToList(), result.Dashboard);
     Thresholds.Print([result.Chat]);
     Thresholds.Print(result.Dashboard);
     return Finish(verdicts, folder);
@@ -281,6 +300,31 @@ bool LoopbackOnly(ParseResult parse, Option<string?>? redisOption = null)
         return true;
     Console.Error.WriteLine(refusal);
     return false;
+}
+
+// --nodes from 1 to the most the suite starts.
+bool NodeCount(ParseResult parse)
+{
+    if (parse.GetValue(nodes) is >= 1 and <= LiveChatBackend.MaxNodes)
+        return true;
+    Console.Error.WriteLine($"nodes must be from 1 to {LiveChatBackend.MaxNodes}");
+    return false;
+}
+
+// Several nodes share one Redis: the one given, or a redis-server the suite starts for this run.
+async Task<LocalRedis?> RedisForNodes(ParseResult parse) =>
+    parse.GetValue(nodes) > 1 && parse.GetValue(redis) is null ? await LocalRedis.StartAsync() : null;
+
+// What a run on several nodes adds under the settings: where the clients were and which Redis the nodes shared.
+IEnumerable<string> NodesNote(LiveChatBackend liveChat, ChatSettings settings, LocalRedis? ownRedis)
+{
+    if (liveChat.ServerProcesses.Count < 2)
+        yield break;
+    yield return FormattableString.Invariant($"{liveChat.ServerProcesses.Count} LiveChat nodes, each its own process, in one Orleans cluster on ") +
+        (ownRedis is null ? "the Redis given" : "a redis-server the suite started") + ", which is also their grain storage and SignalR backplane. " +
+        "Visitors and agents were connected round-robin over the nodes, and a visitor whose agent (the server's choice) was on its own node moved to the next; " +
+        FormattableString.Invariant($"{liveChat.CrossNodeConversations} of {settings.Conversations} conversations had their visitor and agent on different nodes, ") +
+        "so their messages reached the other side through the backplane. Server CPU and memory are summed over the nodes; each node's own are under Server processes.";
 }
 
 // Prints the verdicts and where the reports are; any broken threshold makes the exit code 1.

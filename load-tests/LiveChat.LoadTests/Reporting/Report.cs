@@ -13,7 +13,8 @@ public static class Report
 
     /// <summary>
     /// A run of the chat scenario (<c>chat</c>, <c>overload</c>, <c>cold-start</c>, <c>supervisor</c>): <paramref name="notes"/>
-    /// are lines the command adds under the settings, such as how long a restart took; <paramref name="dashboard"/> is
+    /// are lines the command adds under the settings, such as how long a restart took; on several nodes each node's CPU and
+    /// memory also go in <c>nodes.csv</c>; <paramref name="dashboard"/> is
     /// what the supervisors saw meanwhile, with its lags in <c>dashboard.csv</c> and its pushes in <c>pushes.csv</c>.
     /// </summary>
     public static async Task<string> WriteAsync(string folder, string scenario, ChatSettings settings, IReadOnlyList<ScenarioResult> results,
@@ -24,6 +25,8 @@ public static class Report
         await File.WriteAllTextAsync(Path.Combine(folder, "report.md"), markdown);
         await File.WriteAllTextAsync(Path.Combine(folder, "report.csv"), Csv(results));
         await File.WriteAllTextAsync(Path.Combine(folder, "timeline.csv"), TimelineCsv(results));
+        if (results.Any(r => r.Nodes.Count > 1))
+            await File.WriteAllTextAsync(Path.Combine(folder, "nodes.csv"), NodesCsv(results));
         var series = results.SelectMany(r => new[] { ($"{r.Target}, delivery", r.Delivery), ($"{r.Target}, ack", r.Ack) }).ToList();
         if (dashboard is not null)
         {
@@ -112,6 +115,8 @@ public static class Report
             md.AppendLine($"| {r.Target} | " + string.Join(" | ", r.Delivery.Buckets) + " |");
         if (results.Count == 2 && results[1].Delivery.P99Ms > 0)
             md.AppendLine().AppendLine(Inv, $"p99 ratio, {results[0].Target} to {results[1].Target}: **{results[0].Delivery.P99Ms / results[1].Delivery.P99Ms:0.00}**");
+        if (results.Any(r => r.Nodes.Count > 1))
+            ServerProcesses(md, results);
         if (dashboard is not null)
             Dashboard(md, dashboard, settings);
         md.AppendLine().AppendLine("## Timeline").AppendLine();
@@ -129,6 +134,20 @@ public static class Report
         foreach (var verdict in verdicts)
             md.AppendLine($"- {verdict}");
         return md.ToString();
+    }
+
+    private static void ServerProcesses(StringBuilder md, IReadOnlyList<ScenarioResult> results)
+    {
+        md.AppendLine().AppendLine("## Server processes").AppendLine();
+        md.AppendLine("Each node's average CPU (percent of one core) and peak working set through the load; the sum is what the table above shows.").AppendLine();
+        md.AppendLine("| target | node | process id | CPU % | peak MB |");
+        md.AppendLine("|---|---|---|---|---|");
+        foreach (var r in results)
+        {
+            foreach (var (node, i) in r.Nodes.Select((n, i) => (n, i)))
+                md.AppendLine(Inv, $"| {r.Target} | node {i + 1} | {node.ProcessId} | {node.CpuPercent:0} | {node.PeakMemoryMb:0} |");
+            md.AppendLine(Inv, $"| {r.Target} | **sum** | | {r.CpuPercent:0} | {r.PeakMemoryMb:0} |");
+        }
     }
 
     private static void Dashboard(StringBuilder md, DashboardResult d, ChatSettings settings)
@@ -190,6 +209,15 @@ public static class Report
             foreach (var p in r.Timeline)
                 csv.AppendLine(string.Join(',', new object[] { r.Target, p.FromSecond, p.ToSecond, p.SentPerSecond, p.DeliveredPerSecond, p.Failed, p.SendLagP99Ms, p.P50Ms, p.P99Ms, p.MaxMs }
                     .Select(v => Convert.ToString(v, Inv))));
+        return csv.ToString();
+    }
+
+    private static string NodesCsv(IReadOnlyList<ScenarioResult> results)
+    {
+        var csv = new StringBuilder("target,node,process_id,cpu_percent,peak_mb\n");
+        foreach (var r in results)
+            foreach (var (node, i) in r.Nodes.Select((n, i) => (n, i)))
+                csv.AppendLine(string.Join(',', new object[] { r.Target, i + 1, node.ProcessId, node.CpuPercent, node.PeakMemoryMb }.Select(v => Convert.ToString(v, Inv))));
         return csv.ToString();
     }
 

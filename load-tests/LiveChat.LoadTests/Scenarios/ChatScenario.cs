@@ -11,11 +11,17 @@ public sealed record ChatSettings(int Conversations, int Capacity, LoadSimulatio
 }
 
 /// <param name="FirstMessages">Delivery latency of the first message of each conversation and direction; measured only without a warm-up.</param>
+/// <param name="CpuPercent">Summed over the nodes, in percent of one core.</param>
+/// <param name="PeakMemoryMb">Each node's peak working set, summed over the nodes.</param>
 /// <param name="MemoryPerConnectionKb">NaN when the node was restarted between opening the connections and the load.</param>
+/// <param name="Nodes">Each server process's own CPU and peak memory, in the order of the backend's processes.</param>
 public sealed record ScenarioResult(
     string Target, long Ok, long Failed, double Rps, LatencySummary Delivery, LatencySummary Ack, LatencySummary FirstMessages,
     long Lost, long Duplicated, long OutOfOrder, double CpuPercent, double PeakMemoryMb, double MemoryPerConnectionKb,
-    IReadOnlyList<TimelinePoint> Timeline);
+    IReadOnlyList<TimelinePoint> Timeline, IReadOnlyList<NodeUsage> Nodes);
+
+/// <summary>One server process's average CPU (percent of one core) and peak working set through the load.</summary>
+public sealed record NodeUsage(int ProcessId, double CpuPercent, double PeakMemoryMb);
 
 /// <summary>
 /// The <c>chat</c> scenario: conversations exchange messages both ways, shaped by a <see cref="LoadSimulation"/>.
@@ -41,7 +47,7 @@ public static class ChatScenario
         var timeline = new Timeline(settings.Duration);
         long timedFrom = long.MaxValue, ok = 0, failed = 0;
 
-        var memoryBeforeMb = await MeasureMemory(backend.ServerProcess);
+        var memoryBeforeMb = await MeasureMemory(backend.ServerProcesses);
         progress($"{backend.Name}: opening {settings.Conversations} conversations");
         await backend.OpenAsync(settings.Conversations, settings.Capacity, (pair, direction, text) =>
         {
@@ -66,8 +72,9 @@ public static class ChatScenario
         if (beforeLoad is not null)
             await beforeLoad();
 
-        await using var sampler = new ProcessSampler(backend.ServerProcess);
-        var idleMemoryMb = await MeasureMemory(backend.ServerProcess);
+        var samplers = backend.ServerProcesses.Select(p => (p.Id, Sampler: new ProcessSampler(p))).ToList();
+        await using var stopSamplers = new AsyncDisposables(samplers.Select(s => s.Sampler));
+        var idleMemoryMb = await MeasureMemory(backend.ServerProcesses);
         var counters = new long[settings.Conversations, 2];
         var start = Stopwatch.GetTimestamp();
         var warmUpEnd = start + (long)(settings.WarmUp.TotalSeconds * Stopwatch.Frequency);
@@ -83,10 +90,11 @@ public static class ChatScenario
         await delivery.DrainAsync(settings.Drain, cancellationToken);
 
         var connections = settings.Conversations + (settings.Conversations + settings.Capacity - 1) / settings.Capacity;
+        var nodes = samplers.Select(s => new NodeUsage(s.Id, s.Sampler.AverageCpuPercent, s.Sampler.PeakMemoryMb)).ToList();
         return new ScenarioResult(backend.Name, ok, failed + unanswered(), ok / Math.Max(elapsed.TotalSeconds, 0.001),
             deliveryLatency.Summarise(), ackLatency.Summarise(), firstMessages.Summarise(), delivery.Lost, delivery.Duplicated, delivery.OutOfOrder,
-            sampler.AverageCpuPercent, sampler.PeakMemoryMb,
-            restarted ? double.NaN : Math.Max(0, idleMemoryMb - memoryBeforeMb) * 1024 / connections, timeline.Points());
+            nodes.Sum(n => n.CpuPercent), nodes.Sum(n => n.PeakMemoryMb),
+            restarted ? double.NaN : Math.Max(0, idleMemoryMb - memoryBeforeMb) * 1024 / connections, timeline.Points(), nodes);
 
         string Level(TimeSpan elapsed)
         {
@@ -172,12 +180,27 @@ public static class ChatScenario
         }
     }
 
-    /// <summary>The server's working set after a moment's rest; before and after opening the connections it gives memory per idle connection.</summary>
-    private static async Task<double> MeasureMemory(Process process)
+    /// <summary>The servers' working sets, summed, after a moment's rest; before and after opening the connections it gives memory per idle connection.</summary>
+    private static async Task<double> MeasureMemory(IReadOnlyList<Process> processes)
     {
         await Task.Delay(500);
-        process.Refresh();
-        return process.WorkingSet64 / 1024.0 / 1024.0;
+        return processes.Sum(p =>
+        {
+            p.Refresh();
+            return p.WorkingSet64 / 1024.0 / 1024.0;
+        });
+    }
+
+    /// <summary>Disposes the samplers together when the run ends, however it ends.</summary>
+    private sealed class AsyncDisposables(IEnumerable<IAsyncDisposable> items) : IAsyncDisposable
+    {
+        private readonly List<IAsyncDisposable> _items = [.. items];
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var item in _items)
+                await item.DisposeAsync();
+        }
     }
 
     /// <summary>The message a virtual user waits for before its conversation's next turn.</summary>

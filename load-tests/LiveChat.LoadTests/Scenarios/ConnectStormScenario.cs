@@ -30,8 +30,8 @@ public static class ConnectStormScenario
         var hubs = new HubConnection?[visitors];
         var failed = 0;
         using var http = new HttpClient { BaseAddress = backend.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
-        await using var sampler = new ProcessSampler(backend.ServerProcess);
-        var memoryBefore = await MemoryMb(backend.ServerProcess);
+        await using var sampler = new ProcessSampler(backend.ServerProcesses[0]);
+        var memoryBefore = await MemoryMb(backend.ServerProcesses[0]);
 
         progress($"{backend.Name}: {visitors} visitors arriving within {within.TotalSeconds:0.#} s, {agents} agents online");
         var begin = Stopwatch.GetTimestamp();
@@ -49,7 +49,7 @@ public static class ConnectStormScenario
             progress($"{backend.Name}: holding {hubs.Count(h => h is not null)} connections for {hold.TotalSeconds:0} s");
             await Task.Delay(hold, cancellationToken);
         }
-        var memoryAfter = await MemoryMb(backend.ServerProcess);
+        var memoryAfter = await MemoryMb(backend.ServerProcesses[0]);
         var stillConnected = hubs.Count(h => h?.State == HubConnectionState.Connected);
 
         var ok = views.Where(v => v is not null).Select(v => v!).ToList();

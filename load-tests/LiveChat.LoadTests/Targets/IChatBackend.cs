@@ -13,8 +13,8 @@ public interface IChatBackend : IAsyncDisposable
 {
     string Name { get; }
 
-    /// <summary>The server process under test, for CPU and memory.</summary>
-    Process ServerProcess { get; }
+    /// <summary>The server processes under test (one per node), for CPU and memory.</summary>
+    IReadOnlyList<Process> ServerProcesses { get; }
 
     /// <summary>Opens <paramref name="pairs"/> conversations; agents carry <paramref name="capacity"/> each. Received messages from the other side go to <paramref name="onReceived"/>.</summary>
     Task OpenAsync(int pairs, int capacity, Action<int, Direction, string> onReceived, CancellationToken cancellationToken);

@@ -9,7 +9,8 @@ namespace LiveChat.LoadTests.Targets;
 /// <summary>
 /// LiveChat itself: a node started as its own process on the embedded default, with generated agents
 /// (<c>load0</c>, <c>load1</c> ...), visitors who start conversations and get them assigned, and, when asked for,
-/// supervisors (<c>supervisor0</c> ...) with a queue that no agent serves.
+/// supervisors (<c>supervisor0</c> ...) with a queue that no agent serves. With several nodes on one Redis the clients
+/// are spread over them round-robin, so a push usually crosses from one node to another through the SignalR backplane.
 /// </summary>
 public sealed class LiveChatBackend : IChatBackend
 {
@@ -22,37 +23,48 @@ public sealed class LiveChatBackend : IChatBackend
     public static readonly TimeSpan DashboardInterval = TimeSpan.FromMilliseconds(250);
     private readonly string _contentRoot;
     private readonly NodeStart _start;
-    private ChildProcess _server;
+    /// <summary>Most nodes one run starts: they share this machine's cores with each other and with the load generator.</summary>
+    public const int MaxNodes = 5;
+
+    private ChildProcess[] _nodes;
     private HubConnection[] _agents = [];
     private HubConnection[] _visitors = [];
     private string[] _conversationIds = [];
     private int[] _agentOfPair = [];
 
-    private LiveChatBackend(ChildProcess server, string contentRoot, NodeStart start, bool onRedis)
+    private LiveChatBackend(ChildProcess[] nodes, string contentRoot, NodeStart start, bool onRedis)
     {
-        _server = server;
+        _nodes = nodes;
         _contentRoot = contentRoot;
         _start = start;
         OnRedis = onRedis;
-        Name = onRedis ? "LiveChat on Redis" : "LiveChat";
+        Name = nodes.Length > 1 ? $"LiveChat on {nodes.Length} nodes" : onRedis ? "LiveChat on Redis" : "LiveChat";
     }
 
-    /// <summary>How the node was started, kept so that a restart starts it the same way, on the same ports.</summary>
+    /// <summary>How the first node was started, kept so that a restart starts it the same way, on the same ports.</summary>
     private sealed record NodeStart(string Dll, IReadOnlyList<string> Args, int Port, Dictionary<string, string> Environment);
 
     public bool OnRedis { get; }
 
     public string Name { get; }
 
-    public Process ServerProcess => _server.Process;
+    public IReadOnlyList<Process> ServerProcesses => _nodes.Select(n => n.Process).ToList();
+
+    /// <summary>Conversations whose visitor and agent are connected to different nodes; known once they are open.</summary>
+    public int CrossNodeConversations { get; private set; }
 
     /// <summary>
     /// Starts a node whose configuration holds <paramref name="agents"/> agents of <paramref name="capacity"/> each
     /// and <paramref name="supervisors"/> supervisors (with <see cref="UnattendedQueue"/> when there are any):
-    /// on the embedded default, or on the Redis at <paramref name="redis"/> (a loopback address only).
+    /// on the embedded default, or on the Redis at <paramref name="redis"/> (a loopback address only). Several
+    /// <paramref name="nodes"/> need Redis: they share its cluster, storage and backplane, the settings file and so the
+    /// signing key and users, each on ports of its own; they are ready once each answers <c>/healthz</c> and Redis's
+    /// membership table holds them all active.
     /// </summary>
-    public static async Task<LiveChatBackend> StartAsync(int agents, int capacity, string? redis = null, int supervisors = 0)
+    public static async Task<LiveChatBackend> StartAsync(int agents, int capacity, string? redis = null, int supervisors = 0, int nodes = 1)
     {
+        if (nodes is < 1 or > MaxNodes || (nodes > 1 && redis is null))
+            throw new ArgumentOutOfRangeException(nameof(nodes), $"from 1 to {MaxNodes} nodes, and more than one only on Redis");
         // Users go in a settings file in the node's content root: thousands of environment variables would do too, but less readably.
         var contentRoot = Directory.CreateTempSubdirectory("livechat-load-").FullName;
         // Production, as operators run it: one real hash serves every generated user (they share the password).
@@ -72,13 +84,50 @@ public sealed class LiveChatBackend : IChatBackend
             },
         }));
 
-        var port = ChildProcess.FreePort();
-        var start = new NodeStart(Path.Combine(AppContext.BaseDirectory, "LiveChat.Server.dll"),
-            ["--contentRoot", contentRoot, "--urls", $"http://127.0.0.1:{port}",
-             $"--LiveChat:Orleans:SiloPort={ChildProcess.FreePort()}", $"--LiveChat:Orleans:GatewayPort={ChildProcess.FreePort()}"],
-            port, Environment(redis));
-        var server = await ChildProcess.StartAsync(start.Dll, start.Args, start.Port, "/healthz", start.Environment);
-        return new LiveChatBackend(server, contentRoot, start, redis is not null);
+        var environment = Environment(redis);
+        var starts = Enumerable.Range(0, nodes).Select(_ =>
+        {
+            var port = ChildProcess.FreePort();
+            return new NodeStart(Path.Combine(AppContext.BaseDirectory, "LiveChat.Server.dll"),
+                ["--contentRoot", contentRoot, "--urls", $"http://127.0.0.1:{port}",
+                 $"--LiveChat:Orleans:SiloPort={ChildProcess.FreePort()}", $"--LiveChat:Orleans:GatewayPort={ChildProcess.FreePort()}"],
+                port, environment);
+        }).ToList();
+        // One after another: the first creates the membership table the others join.
+        var started = new List<ChildProcess>();
+        try
+        {
+            foreach (var start in starts)
+                started.Add(await ChildProcess.StartAsync(start.Dll, start.Args, start.Port, "/healthz", start.Environment));
+            if (nodes > 1)
+                await WaitForClusterAsync(redis!, environment, nodes);
+        }
+        catch
+        {
+            foreach (var node in started)
+                await node.DisposeAsync();
+            throw;
+        }
+        return new LiveChatBackend([.. started], contentRoot, starts[0], redis is not null);
+    }
+
+    /// <summary>Waits, at most a minute, until Redis's Orleans membership table lists <paramref name="nodes"/> silos as active.</summary>
+    private static async Task WaitForClusterAsync(string redis, Dictionary<string, string> environment, int nodes)
+    {
+        await using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis);
+        // Orleans.Clustering.Redis keeps the table in one hash, a field per silo holding its entry as JSON.
+        var table = $"{environment["LiveChat__Orleans__ServiceId"]}/members/{environment["LiveChat__Orleans__ClusterId"]}";
+        var deadline = Stopwatch.GetTimestamp() + 60 * Stopwatch.Frequency;
+        var active = 0;
+        while (Stopwatch.GetTimestamp() < deadline)
+        {
+            var entries = await connection.GetDatabase().HashGetAllAsync(table);
+            active = entries.Count(e => System.Text.RegularExpressions.Regex.IsMatch(e.Value.ToString(), @"""Status""\s*:\s*(3|""Active"")"));
+            if (active == nodes)
+                return;
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"{active} of {nodes} nodes active in the Orleans membership table {table} after 60 s");
     }
 
     /// <summary>
@@ -88,15 +137,15 @@ public sealed class LiveChatBackend : IChatBackend
     /// </summary>
     public async Task<(TimeSpan NodeReady, TimeSpan Reconnected)> RestartAsync(CancellationToken cancellationToken)
     {
-        if (!OnRedis)
-            throw new InvalidOperationException("a restart keeps the conversations only on Redis");
-        await _server.DisposeAsync();
+        if (!OnRedis || _nodes.Length > 1)
+            throw new InvalidOperationException("a restart keeps the conversations only on Redis, and restarts one node only");
+        await _nodes[0].DisposeAsync();
         // Each client sees its connection drop; stopping it as well makes sure it is fully down before it starts again.
         var hubs = _visitors.Concat(_agents).ToList();
         await Task.WhenAll(hubs.Select(h => h.StopAsync(cancellationToken)));
 
         var began = Stopwatch.GetTimestamp();
-        _server = await ChildProcess.StartAsync(_start.Dll, _start.Args, _start.Port, "/healthz", _start.Environment);
+        _nodes[0] = await ChildProcess.StartAsync(_start.Dll, _start.Args, _start.Port, "/healthz", _start.Environment);
         var nodeReady = Stopwatch.GetElapsedTime(began);
         began = Stopwatch.GetTimestamp();
         // The same connections start again with their own tokens (same signing key); their handlers stay registered.
@@ -110,8 +159,10 @@ public sealed class LiveChatBackend : IChatBackend
         if (redis is not null)
         {
             environment["ConnectionStrings__Redis"] = redis;
-            // A fresh service id per run, so agents and queues of an earlier run in the same Redis are not picked up.
+            // A fresh service id per run, so agents and queues of an earlier run in the same Redis are not picked up;
+            // the cluster id is fresh too, so the silos of an earlier run are not in this one's membership table.
             environment["LiveChat__Orleans__ServiceId"] = $"load-{Guid.NewGuid():N}";
+            environment["LiveChat__Orleans__ClusterId"] = $"load-{Guid.NewGuid():N}";
         }
         return environment;
     }
@@ -133,7 +184,7 @@ public sealed class LiveChatBackend : IChatBackend
 
     public async Task OpenAsync(int pairs, int capacity, Action<int, Direction, string> onReceived, CancellationToken cancellationToken)
     {
-        using var http = new HttpClient { BaseAddress = _server.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         var pairOf = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
         var agentIndex = new Dictionary<string, int>();
 
@@ -151,26 +202,48 @@ public sealed class LiveChatBackend : IChatBackend
         _visitors = new HubConnection[pairs];
         _conversationIds = new string[pairs];
         _agentOfPair = new int[pairs];
+        var visitorNode = new int[pairs];
         await Connections.ForEach(pairs, async i =>
         {
-            var hub = VisitorHub(await OpenSessionAsync(http, $"Visitor {i}", cancellationToken));
-            hub.On<ChatMessage>("MessageReceived", m =>
-            {
-                if (m.SenderRole == Roles.Agent)
-                    onReceived(i, Direction.AgentToVisitor, m.Text);
-            });
-            await hub.StartAsync(cancellationToken);
+            var token = await OpenSessionAsync(http, $"Visitor {i}", cancellationToken);
+            var hub = await ConnectVisitorAsync(token, client: i);
             var view = await hub.InvokeAsync<ConversationView>("StartConversation", new StartConversationRequest(), cancellationToken);
             if (view.AgentId is null)
                 throw new InvalidOperationException($"conversation {i} was not assigned: the agents' capacity is too small for {pairs} chats");
             pairOf[view.ConversationId] = i;
             _conversationIds[i] = view.ConversationId;
             _agentOfPair[i] = agentIndex[view.AgentId];
+            visitorNode[i] = i % _nodes.Length;
+            // The server picks the agent. A visitor who landed on its agent's node moves to the next one (the node
+            // reaches a visitor by user, not by connection), so that every conversation's pushes cross nodes.
+            if (_nodes.Length > 1 && visitorNode[i] == _agentOfPair[i] % _nodes.Length)
+            {
+                await hub.DisposeAsync();
+                visitorNode[i] = (_agentOfPair[i] + 1) % _nodes.Length;
+                hub = await ConnectVisitorAsync(token, client: visitorNode[i]);
+            }
             _visitors[i] = hub;
         }, cancellationToken);
+        CrossNodeConversations = Enumerable.Range(0, pairs).Count(i => visitorNode[i] != _agentOfPair[i] % _nodes.Length);
+
+        async Task<HubConnection> ConnectVisitorAsync(string? token, int client)
+        {
+            var hub = VisitorHub(token, client);
+            hub.On<ChatMessage>("MessageReceived", m =>
+            {
+                if (m.SenderRole == Roles.Agent && pairOf.TryGetValue(m.ConversationId, out var pair))
+                    onReceived(pair, Direction.AgentToVisitor, m.Text);
+            });
+            await hub.StartAsync(cancellationToken);
+            return hub;
+        }
     }
 
-    public Uri BaseAddress => _server.BaseAddress;
+    /// <summary>The first node's address: HTTP calls go there, whichever node the client then connects to.</summary>
+    public Uri BaseAddress => _nodes[0].BaseAddress;
+
+    /// <summary>The node client number <paramref name="client"/> connects to: round-robin over the nodes.</summary>
+    private Uri NodeOf(int client) => _nodes[client % _nodes.Length].BaseAddress;
 
     /// <summary>Opens a visitor session over HTTP and returns its visitor token.</summary>
     public static async Task<string?> OpenSessionAsync(HttpClient http, string name, CancellationToken cancellationToken)
@@ -179,17 +252,17 @@ public sealed class LiveChatBackend : IChatBackend
         return (await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("accessToken").GetString();
     }
 
-    /// <summary>A visitor hub connection (not started yet) with the given token.</summary>
-    public HubConnection VisitorHub(string? token) => Connections.Build(new Uri(_server.BaseAddress, "/hubs/visitor"), token);
+    /// <summary>A visitor hub connection (not started yet) with the given token, to the node of client number <paramref name="client"/>.</summary>
+    public HubConnection VisitorHub(string? token, int client = 0) => Connections.Build(new Uri(NodeOf(client), "/hubs/visitor"), token);
 
-    /// <summary>Signs in agents <c>load0</c>..<c>load{count-1}</c>, connects them and sets them Online.</summary>
+    /// <summary>Signs in agents <c>load0</c>..<c>load{count-1}</c>, connects them round-robin over the nodes and sets them Online.</summary>
     public async Task<HubConnection[]> ConnectAgentsAsync(int count, CancellationToken cancellationToken)
     {
-        using var http = new HttpClient { BaseAddress = _server.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         var agents = new HubConnection[count];
         await Connections.ForEach(count, async i =>
         {
-            agents[i] = Connections.Build(new Uri(_server.BaseAddress, "/hubs/agent"), await SignInAsync(http, $"load{i}", cancellationToken));
+            agents[i] = Connections.Build(new Uri(NodeOf(i), "/hubs/agent"), await SignInAsync(http, $"load{i}", cancellationToken));
             await agents[i].StartAsync(cancellationToken);
             await agents[i].InvokeAsync<AgentView>("SetStatus", "Online", cancellationToken);
         }, cancellationToken);
@@ -197,16 +270,17 @@ public sealed class LiveChatBackend : IChatBackend
     }
 
     /// <summary>
-    /// Signs in supervisors <c>supervisor0</c>..<c>supervisor{count-1}</c> and connects them to <c>/hubs/supervisor</c>,
+    /// Signs in supervisors <c>supervisor0</c>..<c>supervisor{count-1}</c> and connects them to <c>/hubs/supervisor</c>, round-robin over the nodes
+    /// starting from the second (a probe visitor is on the first, so what it does reaches them across nodes),
     /// each push of the dashboard going to <paramref name="onDashboard"/> with the supervisor's index. The caller disposes them.
     /// </summary>
     public async Task<HubConnection[]> ConnectSupervisorsAsync(int count, Action<int, DashboardView> onDashboard, CancellationToken cancellationToken)
     {
-        using var http = new HttpClient { BaseAddress = _server.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         var supervisors = new HubConnection[count];
         await Connections.ForEach(count, async i =>
         {
-            var hub = Connections.Build(new Uri(_server.BaseAddress, "/hubs/supervisor"), await SignInAsync(http, $"supervisor{i}", cancellationToken));
+            var hub = Connections.Build(new Uri(NodeOf(i + 1), "/hubs/supervisor"), await SignInAsync(http, $"supervisor{i}", cancellationToken));
             // Before the start: a push may come at any moment after it.
             hub.On<DashboardView>("DashboardUpdated", view => onDashboard(i, view));
             await hub.StartAsync(cancellationToken);
@@ -230,7 +304,8 @@ public sealed class LiveChatBackend : IChatBackend
     public async ValueTask DisposeAsync()
     {
         await Task.WhenAll(_visitors.Concat(_agents).Where(h => h is not null).Select(h => h.DisposeAsync().AsTask()));
-        await _server.DisposeAsync();
+        foreach (var node in _nodes)
+            await node.DisposeAsync();
         try { Directory.Delete(_contentRoot, recursive: true); } catch (IOException) { }
     }
 }

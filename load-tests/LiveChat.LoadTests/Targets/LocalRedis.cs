@@ -5,7 +5,7 @@ namespace LiveChat.LoadTests.Targets;
 
 /// <summary>
 /// A redis-server the suite starts for itself on a free loopback port, for a run whose conversations must outlive the
-/// node (cold-start). Its append-only file goes in a temporary folder, fsynced every second as Redis does by default.
+/// node (cold-start), or that several nodes share (<c>--nodes</c>). Its append-only file goes in a temporary folder, fsynced every second as Redis does by default.
 /// </summary>
 public sealed class LocalRedis : IAsyncDisposable
 {
@@ -26,7 +26,7 @@ public sealed class LocalRedis : IAsyncDisposable
     {
         var executable = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Append("/usr/bin")
             .Select(folder => Path.Combine(folder, "redis-server")).FirstOrDefault(File.Exists)
-            ?? throw new InvalidOperationException("cold-start needs redis-server (apt-get install -y redis-server), or --redis with a running one");
+            ?? throw new InvalidOperationException("cold-start and --nodes need redis-server (apt-get install -y redis-server), or --redis with a running one");
         var folder = Directory.CreateTempSubdirectory("livechat-load-redis-").FullName;
         var port = ChildProcess.FreePort();
         var process = Process.Start(new ProcessStartInfo(executable,

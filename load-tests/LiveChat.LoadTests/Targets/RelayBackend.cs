@@ -15,7 +15,7 @@ public sealed class RelayBackend : IChatBackend
 
     public string Name => "Bare relay";
 
-    public Process ServerProcess => _server.Process;
+    public IReadOnlyList<Process> ServerProcesses => [_server.Process];
 
     public static async Task<RelayBackend> StartAsync()
     {

@@ -5,7 +5,7 @@ namespace LiveChat.Tests.LoadSuite;
 /// <summary>
 /// A few seconds of the load suite at a small load, run exactly as a person runs it. The <c>chat</c> run must deliver
 /// every message exactly once, in order, to both LiveChat and the bare relay, under each kind of load simulation;
-/// <c>connect-storm</c> must get every visitor through; <c>overload</c> and <c>cold-start</c> must lose nothing;
+/// so must <c>chat</c> on two nodes sharing a Redis; <c>connect-storm</c> must get every visitor through; <c>overload</c> and <c>cold-start</c> must lose nothing;
 /// in <c>supervisor</c> every supervisor must see every probe. All must write their reports.
 /// Latency is not asserted here; the benchmarks in docs/performance.md are for that.
 /// </summary>
@@ -56,6 +56,21 @@ public sealed class LoadSuiteSmokeTests
         Assert.Contains("6 conversations", report);
         Assert.Contains("LiveChat: 0 lost, 0 duplicated, 0 out of order", report);
         Assert.Contains("Delivery latency (send to receipt by the other side)", report);
+        Directory.Delete(output, recursive: true);
+    }
+
+    [Fact]
+    public async Task TwoNodesOnOneRedisCarryEveryMessageAcrossNodesAndReportEachNode()
+    {
+        var output = await RunSuite("chat", "--nodes", "2", "--conversations", "20", "--rate", "60", "--warmup", "1", "--duration", "3", "--no-baseline", "--max-lost", "0");
+
+        var report = await File.ReadAllTextAsync(Path.Combine(output, "report.md"));
+        Assert.Contains("LiveChat on 2 nodes: 0 lost, 0 duplicated, 0 out of order", report);
+        // Every visitor is on another node than its agent, so each message crossed the backplane.
+        Assert.Contains("20 of 20 conversations had their visitor and agent on different nodes", report);
+        Assert.Contains("| LiveChat on 2 nodes | node 2 |", report);
+        Assert.Contains("| LiveChat on 2 nodes | **sum** |", report);
+        Assert.Contains("LiveChat on 2 nodes,2,", await File.ReadAllTextAsync(Path.Combine(output, "nodes.csv")));
         Directory.Delete(output, recursive: true);
     }
 
