@@ -22,10 +22,9 @@ public sealed class AgentGrain(
     TimeProvider time,
     ILogger<AgentGrain> logger) : Grain, IAgentGrain
 {
-    private static readonly TimeSpan FirstResponseWindow = TimeSpan.FromMinutes(15);
 
     private readonly HashSet<string> _connections = new(StringComparer.Ordinal);
-    private readonly Queue<(DateTimeOffset At, double Seconds)> _firstResponses = new();
+    private readonly RecentWindow _firstResponses = new(TimeSpan.FromMinutes(15));
     private UserOptions? _user;
     private IGrainTimer? _graceTimer;
 
@@ -116,7 +115,7 @@ public sealed class AgentGrain(
 
     public async Task FirstResponded(double seconds)
     {
-        _firstResponses.Enqueue((time.GetUtcNow(), seconds));
+        _firstResponses.Add(time.GetUtcNow(), seconds);
         await AnnounceChange(except: null, queuesToo: false);
     }
 
@@ -200,15 +199,7 @@ public sealed class AgentGrain(
     /// <summary>The configured limit, unless a supervisor has set another one.</summary>
     private int MaxConversations => S.MaxConversationsOverride ?? _user?.MaxConversations ?? 0;
 
-    private int? AverageFirstResponse()
-    {
-        var now = time.GetUtcNow();
-        while (_firstResponses.Count > 0 && now - _firstResponses.Peek().At > FirstResponseWindow)
-            _firstResponses.Dequeue();
-        return _firstResponses.Count == 0 ? null : (int)Math.Round(_firstResponses.Average(r => r.Seconds));
-    }
-
-    private AgentView View() => new(Id, _user?.Name ?? Id, S.Status, S.Active.Count, MaxConversations, AverageFirstResponse());
+    private AgentView View() => new(Id, _user?.Name ?? Id, S.Status, S.Active.Count, MaxConversations, _firstResponses.Average(time.GetUtcNow()));
 }
 
 [GenerateSerializer, Alias("AgentState")]

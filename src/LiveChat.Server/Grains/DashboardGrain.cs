@@ -22,13 +22,11 @@ public sealed class DashboardGrain(
 {
     private readonly Dictionary<string, QueueStats> _queues = new(StringComparer.Ordinal);
     private readonly Dictionary<string, AgentView> _agents = new(StringComparer.Ordinal);
-    private DateTimeOffset _lastPush;
-    private IGrainTimer? _pending;
-
-    private TimeSpan Interval => TimeSpan.FromMilliseconds(options.Value.DashboardIntervalMilliseconds);
+    private Coalescer _pushes = null!;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _pushes = new Coalescer(this, time, TimeSpan.FromMilliseconds(options.Value.DashboardIntervalMilliseconds), Push);
         var queues = await Task.WhenAll(options.Value.AllQueues.Select(q => GrainFactory.GetGrain<IQueueGrain>(q).GetStats()));
         var agents = await Task.WhenAll(options.Value.Users.Select(u => GrainFactory.GetGrain<IAgentGrain>(u.Username.ToLowerInvariant()).GetView()));
         // A report that arrived while these answers were on their way is newer: keep it.
@@ -45,7 +43,7 @@ public sealed class DashboardGrain(
         if (_agents.TryGetValue(agent.AgentId, out var known) && known == agent)
             return Task.CompletedTask;
         _agents[agent.AgentId] = agent;
-        return Changed();
+        return _pushes.Request();
     }
 
     public Task QueueChanged(QueueStats queue)
@@ -53,36 +51,15 @@ public sealed class DashboardGrain(
         if (!options.Value.IsQueue(queue.Name))
             return Task.CompletedTask;
         _queues[queue.Name] = queue;
-        return Changed();
-    }
-
-    private async Task Changed()
-    {
-        if (_pending is not null)
-            return;
-        var wait = _lastPush + Interval - time.GetUtcNow();
-        if (wait <= TimeSpan.Zero)
-        {
-            await Push();
-            return;
-        }
-        _pending = this.RegisterGrainTimer(PushPending, new GrainTimerCreationOptions { DueTime = wait, Period = Timeout.InfiniteTimeSpan });
-    }
-
-    private Task PushPending(CancellationToken cancellationToken)
-    {
-        _pending?.Dispose();
-        _pending = null;
-        return Push();
+        return _pushes.Request();
     }
 
     private async Task Push()
     {
-        _lastPush = time.GetUtcNow();
         try
         {
             // Stamped with the time the interval counts from, so two pushes' stamps are never closer than the interval.
-            await supervisorHub.Clients.Group(SupervisorHub.DashboardGroup).DashboardUpdated(Snapshot(_lastPush));
+            await supervisorHub.Clients.Group(SupervisorHub.DashboardGroup).DashboardUpdated(Snapshot(_pushes.LastRun));
         }
         catch (Exception ex)
         {

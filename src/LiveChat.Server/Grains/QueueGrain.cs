@@ -33,17 +33,15 @@ public sealed class QueueGrain(
     // Agents' status and load as last reported; a cache, rebuilt from the agent grains on activation.
     private readonly Dictionary<string, AgentView> _agents = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _lastAssignedAt = new(StringComparer.Ordinal);
-    private readonly Queue<DateTimeOffset> _recentAssignments = new();
-    private readonly Queue<(DateTimeOffset At, double Seconds)> _recentWaits = new();
-    private readonly Queue<(DateTimeOffset At, double Seconds)> _recentFirstResponses = new();
+    // Each assignment's wait, at the time of assignment: the average wait, and the rate of assignments for estimates.
+    private readonly RecentWindow _recentWaits = new(RateWindow);
+    private readonly RecentWindow _recentFirstResponses = new(RateWindow);
     // Assigned conversations whose agent has not answered yet, with the time of assignment.
     private readonly Dictionary<string, DateTimeOffset> _awaitingFirstResponse = new(StringComparer.Ordinal);
     // The place and estimate each waiting conversation was last told, so only changes are sent.
     private readonly Dictionary<string, (int Position, int? Estimate)> _reported = new(StringComparer.Ordinal);
     private HashSet<string> _serving = [];
-    private bool _dirty;
-    private IGrainTimer? _pendingFlush;
-    private DateTimeOffset _lastFlush;
+    private Coalescer _rounds = null!;
     private QueueStats? _lastStats;
     private DateTimeOffset _lastStatsAt;
 
@@ -60,9 +58,9 @@ public sealed class QueueGrain(
         foreach (var (entry, index) in Waiting.Select((e, i) => (e, i)))
             _reported[entry.ConversationId] = (index + 1, null);
         this.RegisterGrainTimer(OnTick, new GrainTimerCreationOptions { DueTime = Interval, Period = Interval });
-        // Waiting visitors hear their (possibly new) estimates, and the dashboard this queue's numbers, soon after activation.
-        _dirty = true;
-        ScheduleFlush(Interval);
+        // Waiting visitors hear their (possibly new) estimates, and the dashboard this queue's numbers, an interval after activation.
+        _rounds = new Coalescer(this, time, Interval, Flush, lastRun: time.GetUtcNow());
+        await _rounds.Request();
     }
 
     public async Task<QueueTicket> Enqueue(QueueEntry entry, bool atHead)
@@ -146,7 +144,7 @@ public sealed class QueueGrain(
         var wasAwaited = _awaitingFirstResponse.Remove(conversationId);
         if (firstResponseSeconds is { } seconds)
         {
-            _recentFirstResponses.Enqueue((time.GetUtcNow(), seconds));
+            _recentFirstResponses.Add(time.GetUtcNow(), seconds);
             metrics.FirstResponse(Name, seconds);
         }
         if (wasAwaited || firstResponseSeconds is not null)
@@ -199,8 +197,7 @@ public sealed class QueueGrain(
             _reported.Remove(head.ConversationId);
             var now = time.GetUtcNow();
             _lastAssignedAt[candidate.AgentId] = now;
-            _recentAssignments.Enqueue(now);
-            _recentWaits.Enqueue((now, (now - head.EnqueuedAt).TotalSeconds));
+            _recentWaits.Add(now, (now - head.EnqueuedAt).TotalSeconds);
             _awaitingFirstResponse[head.ConversationId] = now;
             metrics.Waited(Name, now - head.EnqueuedAt);
             assigned.Add((head, reservation.Agent));
@@ -229,37 +226,13 @@ public sealed class QueueGrain(
             await Conversation(entry.ConversationId).OnAssigned(agent, requeued?.Contains(entry.ConversationId) == true ? requeuedFrom : null);
     }
 
-    /// <summary>
-    /// Something changed: waiting visitors' places and the dashboard's numbers are sent now if the last round is at
-    /// least an interval old, else by a timer due exactly one interval after the last round.
-    /// </summary>
-    private async Task RequestFlush()
-    {
-        _dirty = true;
-        if (_pendingFlush is not null)
-            return;
-        var wait = _lastFlush + Interval - time.GetUtcNow();
-        if (wait > TimeSpan.Zero)
-            ScheduleFlush(wait);
-        else
-            await Flush();
-    }
-
-    private void ScheduleFlush(TimeSpan due) =>
-        _pendingFlush = this.RegisterGrainTimer(FlushPending, new GrainTimerCreationOptions { DueTime = due, Period = Timeout.InfiniteTimeSpan });
-
-    private async Task FlushPending(CancellationToken cancellationToken)
-    {
-        _pendingFlush?.Dispose();
-        _pendingFlush = null;
-        if (_dirty)
-            await Flush();
-    }
+    /// <summary>Something changed: waiting visitors' places and the dashboard's numbers go out in the next round.</summary>
+    private Task RequestFlush() => _rounds.Request();
 
     /// <summary>While anyone waits or is owed an answer, the dashboard's waits and breaches grow by themselves.</summary>
     private Task OnTick(CancellationToken cancellationToken)
     {
-        if (!_dirty && (Waiting.Count > 0 || _awaitingFirstResponse.Count > 0) && time.GetUtcNow() - _lastStatsAt >= ClockRefresh)
+        if (!_rounds.IsPending && (Waiting.Count > 0 || _awaitingFirstResponse.Count > 0) && time.GetUtcNow() - _lastStatsAt >= ClockRefresh)
             PushStats();
         return Task.CompletedTask;
     }
@@ -267,8 +240,6 @@ public sealed class QueueGrain(
     /// <summary>Tells every waiting conversation whose place or estimate changed, then the dashboard.</summary>
     private async Task Flush()
     {
-        _dirty = false;
-        _lastFlush = time.GetUtcNow();
         for (var i = 0; i < Waiting.Count; i++)
         {
             var id = Waiting[i].ConversationId;
@@ -297,8 +268,6 @@ public sealed class QueueGrain(
     {
         var now = time.GetUtcNow();
         var sla = options.Value.Sla;
-        Trim(_recentWaits, now);
-        Trim(_recentFirstResponses, now);
         foreach (var stale in _awaitingFirstResponse.Where(a => now - a.Value > ForgetAwaitingAfter).Select(a => a.Key).ToList())
             _awaitingFirstResponse.Remove(stale);
 
@@ -308,8 +277,8 @@ public sealed class QueueGrain(
         return new QueueStats(
             Name, Waiting.Count, longest, online.Count, free,
             AgentsAway: _agents.Values.Count(a => a.Status == AgentStatus.Away),
-            AverageWaitSeconds: Average(_recentWaits),
-            AverageFirstResponseSeconds: Average(_recentFirstResponses),
+            AverageWaitSeconds: _recentWaits.Average(now),
+            AverageFirstResponseSeconds: _recentFirstResponses.Average(now),
             WaitingPastSla: Waiting.Count(e => (now - e.EnqueuedAt).TotalSeconds > sla.WaitSeconds),
             AwaitingFirstResponse: _awaitingFirstResponse.Count,
             FirstResponsePastSla: _awaitingFirstResponse.Values.Count(at => (now - at).TotalSeconds > sla.FirstResponseSeconds),
@@ -317,14 +286,6 @@ public sealed class QueueGrain(
             Ratings: state.State.Ratings);
     }
 
-    private static void Trim(Queue<(DateTimeOffset At, double Seconds)> window, DateTimeOffset now)
-    {
-        while (window.Count > 0 && now - window.Peek().At > RateWindow)
-            window.Dequeue();
-    }
-
-    private static int? Average(Queue<(DateTimeOffset At, double Seconds)> window) =>
-        window.Count == 0 ? null : (int)Math.Round(window.Average(w => w.Seconds));
 
     /// <summary>
     /// Seconds until a conversation at <paramref name="position"/> is likely taken: zero when free capacity could take
@@ -334,15 +295,14 @@ public sealed class QueueGrain(
     private int? EstimateWait(int position)
     {
         var now = time.GetUtcNow();
-        while (_recentAssignments.Count > 0 && now - _recentAssignments.Peek() > RateWindow)
-            _recentAssignments.Dequeue();
         var free = _agents.Values.Sum(a => a.HasFreeCapacity ? a.MaxConversations - a.ActiveConversations : 0);
         if (position <= free)
             return 0;
-        if (_recentAssignments.Count < 2)
+        var assignments = _recentWaits.Count(now);
+        if (assignments < 2)
             return null;
-        var seconds = Math.Max((now - _recentAssignments.Peek()).TotalSeconds, 60);
-        var perSecond = _recentAssignments.Count / seconds;
+        var seconds = Math.Max((now - _recentWaits.Oldest(now)!.Value).TotalSeconds, 60);
+        var perSecond = assignments / seconds;
         return (int)Math.Ceiling((position - free) / perSecond);
     }
 
