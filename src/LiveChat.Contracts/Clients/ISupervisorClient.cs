@@ -1,17 +1,11 @@
 namespace LiveChat.Contracts;
 
 /// <summary>Events the server sends to supervisors on <c>/hubs/supervisor</c>.</summary>
-public interface ISupervisorClient
+public interface ISupervisorClient : IConversationClient, IAnnouncementClient
 {
     /// <summary>The floor changed; coalesced to a few pushes a second at most.</summary>
     Task DashboardUpdated(DashboardView dashboard);
 
-    // Live events of the conversations the supervisor watches.
-    Task MessageReceived(ChatMessage message);
+    // With the conversation events: the whispers and notes of the conversations the supervisor watches.
     Task InternalMessageReceived(ChatMessage message);
-    Task ConversationUpdated(ConversationView conversation);
-    Task TypingChanged(TypingIndicator typing);
-
-    Task AnnouncementPublished(Announcement announcement);
-    Task AnnouncementWithdrawn(string announcementId);
 }

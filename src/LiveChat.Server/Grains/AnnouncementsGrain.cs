@@ -53,7 +53,7 @@ public sealed class AnnouncementsGrain(
         Active.Add(announcement);
         await state.WriteStateAsync();
         logger.LogInformation("Announcement {Id} published by {Supervisor} until {ExpiresAt}", announcement.Id, caller.Id, announcement.ExpiresAt);
-        await Broadcast(v => v.AnnouncementPublished(announcement), a => a.AnnouncementPublished(announcement), s => s.AnnouncementPublished(announcement));
+        await Broadcast(c => c.AnnouncementPublished(announcement));
         ScheduleExpiry();
         return announcement;
     }
@@ -64,7 +64,7 @@ public sealed class AnnouncementsGrain(
         if (Active.RemoveAll(a => a.Id == id) == 0)
             throw new ChatRuleException($"no active announcement {id}");
         await state.WriteStateAsync();
-        await Broadcast(v => v.AnnouncementWithdrawn(id), a => a.AnnouncementWithdrawn(id), s => s.AnnouncementWithdrawn(id));
+        await Broadcast(c => c.AnnouncementWithdrawn(id));
         ScheduleExpiry();
     }
 
@@ -84,7 +84,7 @@ public sealed class AnnouncementsGrain(
             Active.RemoveAll(expired.Contains);
             await state.WriteStateAsync();
             foreach (var announcement in expired)
-                await Broadcast(v => v.AnnouncementWithdrawn(announcement.Id), a => a.AnnouncementWithdrawn(announcement.Id), s => s.AnnouncementWithdrawn(announcement.Id));
+                await Broadcast(c => c.AnnouncementWithdrawn(announcement.Id));
         }
         ScheduleExpiry();
     }
@@ -103,11 +103,12 @@ public sealed class AnnouncementsGrain(
         });
     }
 
-    private async Task Broadcast(Func<IVisitorClient, Task> visitors, Func<IAgentClient, Task> agents, Func<ISupervisorClient, Task> supervisors)
+    /// <summary>Sends the event to every connection of the three hubs.</summary>
+    private async Task Broadcast(Func<IAnnouncementClient, Task> send)
     {
         try
         {
-            await Task.WhenAll(visitors(visitorHub.Clients.All), agents(agentHub.Clients.All), supervisors(supervisorHub.Clients.All));
+            await Task.WhenAll(send(visitorHub.Clients.All), send(agentHub.Clients.All), send(supervisorHub.Clients.All));
         }
         catch (Exception ex)
         {

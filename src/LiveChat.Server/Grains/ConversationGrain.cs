@@ -435,7 +435,7 @@ public sealed class ConversationGrain(
         _lastSeq = message.Seq;
         _recent.Add(senderId, clientMessageId, RetryAck(message));
         metrics.MessageSent(role, MessageKinds.Message);
-        await Push(c => c.MessageReceived(message), c => c.MessageReceived(message), c => c.MessageReceived(message));
+        await PushToAll(c => c.MessageReceived(message));
         return (message, false);
     }
 
@@ -511,8 +511,10 @@ public sealed class ConversationGrain(
         Id, S.RatingQueue ?? S.Queue, S.RatingAgentId, S.RatingAgentName, S.VisitorId, S.VisitorName, S.Rating!.Score, S.Rating.Comment, S.Rating.RatedAt,
         S.RatingRevisions, S.ReviewedBy, S.ReviewedAt);
 
-    private Task PushUpdated(ConversationView view) =>
-        Push(c => c.ConversationUpdated(view), c => c.ConversationUpdated(view), c => c.ConversationUpdated(view));
+    private Task PushUpdated(ConversationView view) => PushToAll(c => c.ConversationUpdated(view));
+
+    /// <summary>The same event to the visitor, the agent and watching supervisors.</summary>
+    private Task PushToAll(Func<IConversationClient, Task> send) => Push(send, send, send);
 
     /// <summary>
     /// Pushes to the visitor, the current agent and watching supervisors. A failed push is logged, not thrown: the

@@ -20,8 +20,6 @@ public sealed class AgentHub(IGrainFactory grains, IOptions<LiveChatOptions> opt
     {
         await Agent.Connect(Context.ConnectionId);
         await base.OnConnectedAsync();
-        foreach (var announcement in await Grains.GetGrain<IAnnouncementsGrain>(0).GetActive())
-            await Clients.Caller.AnnouncementPublished(announcement);
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)

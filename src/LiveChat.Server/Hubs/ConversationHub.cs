@@ -12,7 +12,7 @@ namespace LiveChat.Server.Hubs;
 /// who may do what is the conversation grain's rule.
 /// </summary>
 public abstract class ConversationHub<TClient>(IGrainFactory grains, IOptions<LiveChatOptions> options, LiveChatMetrics metrics) : Hub<TClient>
-    where TClient : class
+    where TClient : class, IAnnouncementClient
 {
     protected IGrainFactory Grains => grains;
     protected LiveChatOptions Options => options.Value;
@@ -21,10 +21,13 @@ public abstract class ConversationHub<TClient>(IGrainFactory grains, IOptions<Li
     /// <summary>The hub's name in metrics: visitor or agent.</summary>
     protected abstract string HubName { get; }
 
-    public override Task OnConnectedAsync()
+    /// <summary>A visitor or agent who connects while announcements are active sees them at once.</summary>
+    public override async Task OnConnectedAsync()
     {
         metrics.ConnectionOpened(HubName);
-        return base.OnConnectedAsync();
+        await base.OnConnectedAsync();
+        foreach (var announcement in await grains.GetGrain<IAnnouncementsGrain>(0).GetActive())
+            await Clients.Caller.AnnouncementPublished(announcement);
     }
 
     public override Task OnDisconnectedAsync(Exception? exception)

@@ -14,14 +14,6 @@ public sealed class VisitorHub(IGrainFactory grains, IOptions<LiveChatOptions> o
 {
     protected override string HubName => Roles.Visitor;
 
-    /// <summary>A visitor who connects while announcements are active sees them at once.</summary>
-    public override async Task OnConnectedAsync()
-    {
-        await base.OnConnectedAsync();
-        foreach (var announcement in await Grains.GetGrain<IAnnouncementsGrain>(0).GetActive())
-            await Clients.Caller.AnnouncementPublished(announcement);
-    }
-
     public Task<ConversationView> StartConversation(StartConversationRequest? request) =>
         Visitor.StartConversation(HubInput.Start(request, Options.MaxMessageLength));
 
