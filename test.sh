@@ -1,18 +1,16 @@
 #!/usr/bin/env bash
-# Runs the whole test suite. Installs what the tests need when it is missing (redis-server, with apt),
-# then prints one summary line: "N passed, N failed, N skipped". Exits non-zero on any failure.
+# Runs the whole test suite. Installs what the build and the tests need when it is missing (Node.js and npm for the
+# web pages, redis-server, Debian's chromium for the browser tests, with apt), then prints one summary line:
+# "N passed, N failed, N skipped". Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")"
 
+source scripts/install-missing.sh
 missing=()
+need_node missing
 command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
-if [ ${#missing[@]} -gt 0 ]; then
-    echo "Installing ${missing[*]} for the tests..."
-    sudo=""
-    [ "$(id -u)" -ne 0 ] && sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+[ -n "${CHROMIUM_PATH:-}" ] || [ -x /usr/bin/chromium ] || [ -x /usr/bin/chromium-browser ] || missing+=(chromium)
+install_missing "the build and the tests" "${missing[@]}"
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -10,6 +10,9 @@ public interface IDashboardGrain : IGrainWithIntegerKey
 {
     Task<DashboardView> GetDashboard();
 
+    /// <summary>Each queue's numbers every 10 seconds over the last 30 minutes, oldest first.</summary>
+    Task<IReadOnlyList<QueueSample>> GetHistory();
+
     [OneWay]
     Task AgentChanged(AgentView agent);
 

@@ -22,7 +22,12 @@ public sealed class DashboardGrain(
 {
     private readonly Dictionary<string, QueueStats> _queues = new(StringComparer.Ordinal);
     private readonly Dictionary<string, AgentView> _agents = new(StringComparer.Ordinal);
+    // The chart's points: every queue's numbers once per SampleEvery, the last HistoryLength of them, in memory only.
+    private readonly Queue<QueueSample[]> _history = new();
     private Coalescer _pushes = null!;
+
+    public static readonly TimeSpan SampleEvery = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan HistoryLength = TimeSpan.FromMinutes(30);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -34,9 +39,22 @@ public sealed class DashboardGrain(
             _queues.TryAdd(queue.Name, queue);
         foreach (var agent in agents)
             _agents.TryAdd(agent.AgentId, agent);
+        this.RegisterGrainTimer(Sample, new GrainTimerCreationOptions { DueTime = TimeSpan.Zero, Period = SampleEvery });
     }
 
     public Task<DashboardView> GetDashboard() => Task.FromResult(Snapshot(time.GetUtcNow()));
+
+    public Task<IReadOnlyList<QueueSample>> GetHistory() =>
+        Task.FromResult<IReadOnlyList<QueueSample>>(_history.SelectMany(s => s).ToList());
+
+    private Task Sample()
+    {
+        var at = time.GetUtcNow();
+        _history.Enqueue(Snapshot(at).Queues.Select(q => new QueueSample(at, q.Name, q.Waiting, q.LongestWaitSeconds, q.AverageWaitSeconds)).ToArray());
+        while (_history.Count > 0 && _history.Peek()[0].At < at - HistoryLength)
+            _history.Dequeue();
+        return Task.CompletedTask;
+    }
 
     public Task AgentChanged(AgentView agent)
     {

@@ -13,14 +13,17 @@ public static class LiveChatAppExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseApiBodyLimit();
+        app.MapWebPages();
+        app.UseCors();
         app.UseAuthentication();
         app.UseAuthorization();
 
         var api = app.MapGroup("/api");
         api.MapVisitorSession();
         api.MapAuth();
+        api.MapWidgetApi();
 
-        app.MapHub<VisitorHub>("/hubs/visitor");
+        app.MapHub<VisitorHub>("/hubs/visitor").RequireCors(WidgetEndpoints.CorsPolicy);
         app.MapHub<AgentHub>("/hubs/agent");
         app.MapHub<SupervisorHub>("/hubs/supervisor");
         app.MapHealthChecks("/healthz").AllowAnonymous();

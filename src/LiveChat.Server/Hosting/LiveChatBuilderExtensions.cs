@@ -166,6 +166,7 @@ public static class LiveChatBuilderExtensions
     public static void AddLiveChatHttp(this WebApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
+        builder.Services.AddWidgetCors();
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
         // Bad bodies throw, so the handler above can say what is wrong with them.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

@@ -11,7 +11,7 @@ public sealed record VisitorSessionResponse(string VisitorId, string AccessToken
 internal static class VisitorSessionEndpoints
 {
     public static void MapVisitorSession(this IEndpointRouteBuilder api) =>
-        api.MapPost("/visitor/session", OpenSession).AllowAnonymous();
+        api.MapPost("/visitor/session", OpenSession).AllowAnonymous().RequireCors(WidgetEndpoints.CorsPolicy);
 
     /// <summary>
     /// Opens a visitor session. A valid earlier visitor token resumes that visitor; a missing, expired or forged

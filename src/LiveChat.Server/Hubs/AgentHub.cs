@@ -32,6 +32,17 @@ public sealed class AgentHub(IGrainFactory grains, IOptions<LiveChatOptions> opt
 
     public Task<IReadOnlyList<ConversationView>> GetMyConversations() => Agent.GetConversations();
 
+    /// <summary>The caller's own status, load and limit, without changing anything.</summary>
+    public Task<AgentView> GetMe() => Agent.GetView();
+
+    /// <summary>Every queue, and every other agent and supervisor with their status and load, for the transfer menu.</summary>
+    public async Task<TransferTargets> GetTransferTargets()
+    {
+        var others = Options.Users.Select(u => u.Username.ToLowerInvariant()).Where(id => id != Caller.Id);
+        var agents = await Task.WhenAll(others.Select(id => Grains.GetGrain<IAgentGrain>(id).GetView()));
+        return new TransferTargets(Options.AllQueues.ToList(), agents.OrderBy(a => a.DisplayName, StringComparer.OrdinalIgnoreCase).ToList());
+    }
+
     public Task<ConversationView> TransferConversation(string conversationId, TransferRequest? request) =>
         Conversation(conversationId).Transfer(Caller, HubInput.Transfer(request));
 

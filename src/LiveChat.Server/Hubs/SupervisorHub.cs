@@ -47,6 +47,9 @@ public sealed class SupervisorHub(IGrainFactory grains, IFeedbackStore feedback,
 
     public Task<DashboardView> GetDashboard() => grains.GetGrain<IDashboardGrain>(0).GetDashboard();
 
+    /// <summary>Each queue's waiting count and waits every 10 seconds over the last 30 minutes, for the chart.</summary>
+    public Task<IReadOnlyList<QueueSample>> GetDashboardHistory() => grains.GetGrain<IDashboardGrain>(0).GetHistory();
+
     /// <summary>The conversation's recent history, then its live events, read-only.</summary>
     public async Task<WatchedConversation> WatchConversation(string conversationId)
     {
@@ -119,6 +122,12 @@ public sealed class SupervisorHub(IGrainFactory grains, IFeedbackStore feedback,
 
     public Task<IReadOnlyList<Announcement>> GetAnnouncements() => Announcements.GetActive();
 
+    /// <summary>The messages visitors left for a queue while no agent was online, newest first.</summary>
+    public Task<IReadOnlyList<OfflineMessage>> GetOfflineMessages(string queue) => OfflineMessages(queue).GetAll();
+
+    public Task<OfflineMessage> MarkOfflineMessageHandled(string queue, string id, bool handled) =>
+        OfflineMessages(queue).MarkHandled(Caller, HubInput.Id(id, "id"), handled);
+
     private IConversationGrain Conversation(string conversationId) =>
         grains.GetGrain<IConversationGrain>(HubInput.Id(conversationId, "conversationId"));
 
@@ -127,6 +136,11 @@ public sealed class SupervisorHub(IGrainFactory grains, IFeedbackStore feedback,
     private ICannedResponsesGrain CannedResponses(string queue) =>
         options.Value.IsQueue(HubInput.Id(queue, "queue"))
             ? grains.GetGrain<ICannedResponsesGrain>(queue)
+            : throw new HubException($"unknown queue: {queue}");
+
+    private IOfflineMessagesGrain OfflineMessages(string queue) =>
+        options.Value.IsQueue(HubInput.Id(queue, "queue"))
+            ? grains.GetGrain<IOfflineMessagesGrain>(queue)
             : throw new HubException($"unknown queue: {queue}");
 
     private IAnnouncementsGrain Announcements => grains.GetGrain<IAnnouncementsGrain>(0);

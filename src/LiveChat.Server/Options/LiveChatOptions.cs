@@ -34,6 +34,8 @@ public sealed class LiveChatOptions
 
     public OrleansOptions Orleans { get; set; } = new();
 
+    public WidgetOptions Widget { get; set; } = new();
+
     public IEnumerable<string> AllQueues => Queues.Prepend(DefaultQueue).Distinct(StringComparer.Ordinal);
 
     public bool IsQueue(string name) => AllQueues.Contains(name, StringComparer.Ordinal);
@@ -121,4 +123,16 @@ public sealed class OrleansOptions
 
     /// <summary>The address other silos reach this one at; loopback when unset.</summary>
     public string? AdvertisedIp { get; set; }
+}
+
+/// <summary>The chat widget embedded on customers' sites.</summary>
+public sealed class WidgetOptions
+{
+    /// <summary>
+    /// Origins (scheme, host and port, for example <c>https://shop.example.com</c>) of the sites allowed to embed the widget,
+    /// which then talks to this node across origins (CORS). <c>*</c> allows any site. None: only pages this node serves.
+    /// </summary>
+    public List<string> AllowedOrigins { get; set; } = [];
+
+    public bool AllowsAnyOrigin => AllowedOrigins.Contains("*");
 }

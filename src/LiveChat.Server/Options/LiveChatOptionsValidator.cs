@@ -32,6 +32,9 @@ internal sealed class LiveChatOptionsValidator(IHostEnvironment environment) : I
         else if (options.Auth.SigningKey is { Length: > 0 and < 32 })
             errors.Add("LiveChat:Auth:SigningKey must be at least 32 characters.");
 
+        foreach (var origin in options.Widget.AllowedOrigins.Where(o => o != "*" && !IsOrigin(o)))
+            errors.Add($"LiveChat:Widget:AllowedOrigins has '{origin}', which is not an origin such as https://shop.example.com (scheme, host and port only, no path), or *.");
+
         for (var i = 0; i < options.Users.Count; i++)
         {
             var user = options.Users[i];
@@ -54,4 +57,8 @@ internal sealed class LiveChatOptionsValidator(IHostEnvironment environment) : I
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
+
+    private static bool IsOrigin(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.AbsolutePath == "/" &&
+        uri.Query.Length == 0 && uri.Fragment.Length == 0 && !value.EndsWith('/') && uri.UserInfo.Length == 0;
 }

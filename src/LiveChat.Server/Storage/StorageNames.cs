@@ -12,4 +12,5 @@ public static class StorageNames
     public const string VisitorState = "visitor";
     public const string CannedResponsesState = "canned-responses";
     public const string AnnouncementsState = "announcements";
+    public const string OfflineMessagesState = "offline-messages";
 }

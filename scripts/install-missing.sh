@@ -1,0 +1,20 @@
+# Sourced by run.sh and test.sh: installs Debian packages that are missing, with apt (as root, or with sudo).
+
+# Adds nodejs and npm to the array named $1 when the web pages cannot be built for want of them.
+need_node() {
+    local -n list=$1
+    command -v node >/dev/null 2>&1 || list+=(nodejs)
+    command -v npm >/dev/null 2>&1 || list+=(npm)
+}
+
+# install_missing "<what for>" package...
+install_missing() {
+    local why=$1
+    shift
+    [ $# -gt 0 ] || return 0
+    echo "Installing $* for $why..."
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
+}

@@ -1,0 +1,51 @@
+using LiveChat.Contracts;
+using LiveChat.Server.Storage;
+
+namespace LiveChat.Server.Grains;
+
+/// <summary>
+/// What visitors left for a queue while no agent was online. The newest <see cref="MaxKept"/> are kept; supervisors
+/// read them and mark each one handled once someone has answered by email.
+/// </summary>
+public sealed class OfflineMessagesGrain(
+    [PersistentState(StorageNames.OfflineMessagesState, StorageNames.Grains)] IPersistentState<OfflineMessagesState> state,
+    TimeProvider time) : Grain, IOfflineMessagesGrain
+{
+    public const int MaxKept = 500;
+
+    private string Queue => this.GetPrimaryKeyString();
+    private List<OfflineMessage> Messages => state.State.Messages;
+
+    public async Task<OfflineMessage> Leave(string name, string email, string text)
+    {
+        var message = new OfflineMessage($"om_{Guid.NewGuid():N}", Queue, name, email, text, time.GetUtcNow());
+        Messages.Insert(0, message);
+        if (Messages.Count > MaxKept)
+            Messages.RemoveRange(MaxKept, Messages.Count - MaxKept);
+        await state.WriteStateAsync();
+        return message;
+    }
+
+    public Task<IReadOnlyList<OfflineMessage>> GetAll() => Task.FromResult<IReadOnlyList<OfflineMessage>>(Messages.ToList());
+
+    public async Task<OfflineMessage> MarkHandled(Caller caller, string id, bool handled)
+    {
+        if (!caller.IsSupervisor)
+            throw new ChatRuleException("only a supervisor can mark an offline message handled");
+        var index = Messages.FindIndex(m => m.Id == id);
+        if (index < 0)
+            throw new ChatRuleException($"unknown offline message: {id}");
+        var message = Messages[index];
+        if (message.Handled == handled)
+            return message;
+        Messages[index] = handled ? message with { HandledBy = caller.Id, HandledAt = time.GetUtcNow() } : message with { HandledBy = null, HandledAt = null };
+        await state.WriteStateAsync();
+        return Messages[index];
+    }
+}
+
+[GenerateSerializer, Alias("OfflineMessagesState")]
+public sealed class OfflineMessagesState
+{
+    [Id(0)] public List<OfflineMessage> Messages { get; set; } = [];
+}

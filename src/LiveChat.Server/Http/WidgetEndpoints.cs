@@ -1,0 +1,80 @@
+using System.Net.Mail;
+using LiveChat.Contracts;
+using LiveChat.Server.Options;
+using Microsoft.AspNetCore.Cors.Infrastructure;
+using Microsoft.Extensions.Options;
+
+namespace LiveChat.Server.Http;
+
+public sealed record OfflineMessageRequest(string? Queue, string? Name, string? Email, string? Text);
+
+/// <summary>
+/// What the widget calls before a chat starts: is anyone online in this queue, and, when nobody is, leave a message.
+/// Like the visitor session, these answer pages of the sites in <c>LiveChat:Widget:AllowedOrigins</c> (CORS).
+/// </summary>
+internal static class WidgetEndpoints
+{
+    /// <summary>The CORS policy of everything the widget calls: the visitor session, these endpoints and <c>/hubs/visitor</c>.</summary>
+    public const string CorsPolicy = "widget";
+
+    public static void MapWidgetApi(this IEndpointRouteBuilder api)
+    {
+        api.MapGet("/queues/{queue}/availability", GetAvailability).AllowAnonymous().RequireCors(CorsPolicy);
+        api.MapPost("/visitor/offline-messages", LeaveMessage).AllowAnonymous().RequireCors(CorsPolicy);
+    }
+
+    /// <summary>Allows the configured origins (or any, for <c>*</c>) to call the widget's endpoints, without cookies.</summary>
+    public static void AddWidgetCors(this IServiceCollection services)
+    {
+        services.AddCors();
+        services.AddOptions<CorsOptions>().Configure<IOptions<LiveChatOptions>>((cors, options) => cors.AddPolicy(CorsPolicy, policy =>
+        {
+            var widget = options.Value.Widget;
+            if (widget.AllowsAnyOrigin)
+                policy.AllowAnyOrigin();
+            else
+                policy.WithOrigins([.. widget.AllowedOrigins]);
+            // SignalR's negotiate sends these headers; the widget connects without credentials (cookies).
+            policy.AllowAnyHeader().WithMethods("GET", "POST").SetPreflightMaxAge(TimeSpan.FromMinutes(10));
+        }));
+    }
+
+    private static async Task<IResult> GetAvailability(string queue, IOptions<LiveChatOptions> options, IGrainFactory grains)
+    {
+        if (queue.Length > 100 || !options.Value.IsQueue(queue))
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown queue.", detail: $"unknown queue: {Shorten(queue)}");
+        var stats = await grains.GetGrain<IQueueGrain>(queue).GetStats();
+        return Results.Ok(new QueueAvailability(queue, stats.AgentsOnline > 0, stats.AgentsOnline, stats.Waiting, stats.AverageWaitSeconds));
+    }
+
+    private static async Task<IResult> LeaveMessage(OfflineMessageRequest? request, IOptions<LiveChatOptions> options, IGrainFactory grains)
+    {
+        var max = options.Value.MaxMessageLength;
+        var queue = string.IsNullOrWhiteSpace(request?.Queue) ? options.Value.DefaultQueue : request.Queue.Trim();
+        var name = request?.Name?.Trim() ?? "";
+        var email = request?.Email?.Trim() ?? "";
+        var text = request?.Text ?? "";
+        var errors = new Dictionary<string, string[]>();
+        if (queue.Length > 100 || !options.Value.IsQueue(queue))
+            errors["queue"] = [$"unknown queue: {Shorten(queue)}"];
+        if (name.Length == 0)
+            errors["name"] = ["name is required"];
+        else if (name.Length > 100)
+            errors["name"] = [$"name too long: {name.Length} > 100 characters"];
+        if (email.Length == 0)
+            errors["email"] = ["email is required, so the team can answer"];
+        else if (email.Length > 254 || !MailAddress.TryCreate(email, out _))
+            errors["email"] = [$"'{Shorten(email)}' is not an email address"];
+        if (string.IsNullOrWhiteSpace(text))
+            errors["text"] = ["message text is empty"];
+        else if (text.Length > max)
+            errors["text"] = [$"message too long: {text.Length} > {max} characters"];
+        if (errors.Count > 0)
+            return Results.ValidationProblem(errors, title: "The offline message is not valid.");
+
+        var stored = await grains.GetGrain<IOfflineMessagesGrain>(queue).Leave(name, email, text);
+        return Results.Created((string?)null, new { stored.Id, stored.Queue, stored.ReceivedAt });
+    }
+
+    private static string Shorten(string value) => value.Length <= 40 ? value : value[..40] + "…";
+}

@@ -1,0 +1,50 @@
+// HTTP calls and the errors users see: a problem+json answer or a HubException becomes one readable sentence.
+
+export class ApiError extends Error {
+  constructor(message: string, readonly status: number, readonly fields: Record<string, string[]> = {}) {
+    super(message);
+  }
+}
+
+interface Problem {
+  title?: string;
+  detail?: string;
+  errors?: Record<string, string[]>;
+}
+
+export async function request<T>(url: string, method: "GET" | "POST", body?: unknown): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method,
+      headers: body === undefined ? {} : { "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: "omit",
+    });
+  } catch {
+    throw new ApiError("Cannot reach the chat server. Check your connection and try again.", 0);
+  }
+  if (response.ok) return (await response.json()) as T;
+  let problem: Problem = {};
+  try {
+    problem = (await response.json()) as Problem;
+  } catch {
+    // Not problem+json: the status says enough.
+  }
+  const fields = problem.errors ?? {};
+  const messages = Object.values(fields).flat();
+  const message = messages.length > 0 ? messages.join("; ") : problem.detail ?? problem.title ?? `The server answered ${response.status}.`;
+  throw new ApiError(message, response.status, fields);
+}
+
+/** The reason a hub method was refused, as the server worded it (docs/protocol.md, section 4). */
+export function reason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return /HubException: ([\s\S]*)$/.exec(message)?.[1] ?? message;
+}
+
+/** A unique id for a message, kept with it when it has to be sent again. */
+export function newId(): string {
+  if (typeof crypto !== "undefined" && "randomUUID" in crypto) return crypto.randomUUID();
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}-${Math.random().toString(36).slice(2)}`;
+}

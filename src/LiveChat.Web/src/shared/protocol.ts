@@ -1,0 +1,170 @@
+// The wire shapes of docs/protocol.md, section 5, as TypeScript types.
+
+export type Role = "visitor" | "agent" | "supervisor" | "system";
+export type MessageKind = "message" | "whisper" | "note";
+export type ConversationStatus = "Queued" | "Active" | "Closed";
+export type AgentStatus = "Online" | "Away" | "Offline";
+export type Severity = "info" | "warning" | "critical";
+
+export interface ChatMessage {
+  conversationId: string;
+  seq: number;
+  senderRole: Role;
+  senderId: string;
+  senderName: string;
+  text: string;
+  sentAt: string;
+  clientMessageId: string;
+  kind: MessageKind;
+}
+
+export interface MessageAck {
+  conversationId: string;
+  seq: number;
+  sentAt: string;
+  duplicate: boolean;
+}
+
+export interface Rating {
+  score: number;
+  comment: string | null;
+  ratedAt: string;
+}
+
+export interface ConversationView {
+  conversationId: string;
+  queue: string;
+  status: ConversationStatus;
+  visitorId: string;
+  visitorName: string;
+  agentId: string | null;
+  agentName: string | null;
+  queuePosition: number | null;
+  estimatedWaitSeconds: number | null;
+  createdAt: string;
+  assignedAt: string | null;
+  closedAt: string | null;
+  lastSeq: number;
+  topic: string | null;
+  rating: Rating | null;
+  firstResponseSeconds: number | null;
+  visitorEmail?: string | null;
+}
+
+export interface AgentView {
+  agentId: string;
+  displayName: string;
+  status: AgentStatus;
+  activeConversations: number;
+  maxConversations: number;
+  averageFirstResponseSeconds: number | null;
+  hasFreeCapacity: boolean;
+}
+
+export interface QueueStats {
+  name: string;
+  waiting: number;
+  longestWaitSeconds: number;
+  agentsOnline: number;
+  freeCapacity: number;
+  agentsAway: number;
+  averageWaitSeconds: number | null;
+  averageFirstResponseSeconds: number | null;
+  waitingPastSla: number;
+  awaitingFirstResponse: number;
+  firstResponsePastSla: number;
+  csatAverage: number | null;
+  ratings: number;
+  slaBreaches: number;
+}
+
+export interface DashboardView {
+  queues: QueueStats[];
+  agents: AgentView[];
+  activeConversations: number;
+  at: string;
+  csatAverage: number | null;
+  ratings: number;
+  slaBreaches: number;
+  sla: { waitSeconds: number; firstResponseSeconds: number };
+}
+
+export interface QueueSample {
+  at: string;
+  queue: string;
+  waiting: number;
+  longestWaitSeconds: number;
+  averageWaitSeconds: number | null;
+}
+
+export interface TypingIndicator {
+  conversationId: string;
+  senderRole: Role;
+  senderName: string;
+  isTyping: boolean;
+}
+
+export interface ReadReceipt {
+  conversationId: string;
+  readerRole: Role;
+  seq: number;
+}
+
+export interface WatchedConversation {
+  conversation: ConversationView;
+  messages: ChatMessage[];
+  internalMessages: ChatMessage[];
+}
+
+export interface CannedResponse {
+  id: string;
+  queue: string;
+  shortcut: string;
+  text: string;
+  updatedAt: string;
+  updatedBy: string;
+}
+
+export interface Announcement {
+  id: string;
+  text: string;
+  severity: Severity;
+  publishedAt: string;
+  expiresAt: string;
+  publishedBy: string;
+}
+
+export interface FeedbackEntry {
+  conversationId: string;
+  queue: string;
+  agentId: string | null;
+  agentName: string | null;
+  visitorId: string;
+  visitorName: string;
+  score: number;
+  comment: string | null;
+  ratedAt: string;
+  revisions: number;
+  reviewedBy: string | null;
+  reviewedAt: string | null;
+  reviewed: boolean;
+}
+
+export interface FeedbackPage {
+  items: FeedbackEntry[];
+  nextBefore: string | null;
+}
+
+export interface VisitorSession {
+  visitorId: string;
+  accessToken: string;
+  expiresAt: string;
+}
+
+export interface StaffToken {
+  accessToken: string;
+  expiresAt: string;
+  agentId: string;
+  displayName: string;
+  role: "agent" | "supervisor";
+}

@@ -1,0 +1,185 @@
+using System.Net;
+using LiveChat.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Playwright;
+
+namespace LiveChat.Tests.Browser;
+
+/// <summary>
+/// One LiveChat node, a customer's site on another origin that embeds the widget, a third origin that is not allowed,
+/// and a headless Chromium (Debian's, never a downloaded one) driven by Playwright.
+/// Each test has its own queue and agents, so tests sharing the node never see each other's chats.
+/// </summary>
+public sealed class BrowserServer : IAsyncLifetime
+{
+    /// <summary>Queues, each with the agents who serve it (username, limit). "support" is the demo page's queue.</summary>
+    public static readonly (string Queue, (string Username, int Max)[] Agents)[] Floor =
+    [
+        ("support", [("dan", 3)]),
+        ("chat", [("ana", 3)]),
+        ("resume", [("ray", 3)]),
+        ("pending", [("pen", 3)]),
+        ("two", [("ben", 2)]),
+        ("xss", [("xia", 3)]),
+        ("cross", [("cyd", 3)]),
+        ("offline", []),
+        ("floor", [("flo", 3)]),
+        ("console", [("cora", 3), ("cole", 3)]),
+        ("watch", [("wes", 3)]),
+    ];
+
+    public const string Supervisor = "sue";
+
+    public LiveChatTestServer Server { get; private set; } = null!;
+
+    /// <summary>The customer's site: an allowed origin whose pages embed the widget.</summary>
+    public Uri Site { get; private set; } = null!;
+
+    /// <summary>A site whose origin is not in <c>LiveChat:Widget:AllowedOrigins</c>.</summary>
+    public Uri ForeignSite { get; private set; } = null!;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    private IPlaywright _playwright = null!;
+    private WebApplication _site = null!;
+    private WebApplication _foreign = null!;
+
+    public async Task InitializeAsync()
+    {
+        var chromium = FindChromium();
+        (_site, Site) = await StartSiteAsync();
+        (_foreign, ForeignSite) = await StartSiteAsync();
+
+        var settings = new Dictionary<string, string?>
+        {
+            ["LiveChat:DefaultQueue"] = "support",
+            ["LiveChat:DashboardIntervalMilliseconds"] = "100",
+            ["LiveChat:Widget:AllowedOrigins:0"] = Origin(Site),
+        };
+        for (var i = 1; i < Floor.Length; i++)
+            settings[$"LiveChat:Queues:{i - 1}"] = Floor[i].Queue;
+        var user = 0;
+        TestUsers.Add(settings, user++, Supervisor, role: "supervisor", max: 3, queues: "support");
+        foreach (var (queue, agents) in Floor)
+        {
+            foreach (var (username, max) in agents)
+                TestUsers.Add(settings, user++, username, max: max, queues: queue);
+        }
+        Server = await LiveChatTestServer.StartAsync(settings);
+
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = chromium,
+            Headless = true,
+            // Root in a container has no user namespace for Chromium's sandbox.
+            Args = ["--no-sandbox", "--disable-dev-shm-usage"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+            await Browser.DisposeAsync();
+        _playwright?.Dispose();
+        if (Server is not null)
+            await Server.DisposeAsync();
+        foreach (var site in new[] { _site, _foreign })
+        {
+            if (site is not null)
+                await site.DisposeAsync();
+        }
+    }
+
+    /// <summary>A fresh browser profile (its own storage), as a different person on a different machine would have.</summary>
+    public async Task<IPage> NewPageAsync()
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
+        context.SetDefaultTimeout(10_000);
+        context.SetDefaultNavigationTimeout(15_000);
+        return await context.NewPageAsync();
+    }
+
+    /// <summary>The customer's page embedding the widget for <paramref name="queue"/>.</summary>
+    public Uri ShopPage(string queue, Uri? site = null) => new(site ?? Site, $"/shop?queue={Uri.EscapeDataString(queue)}&livechat={Uri.EscapeDataString(Server.BaseAddress.ToString())}");
+
+    public Uri Page(string path) => new(Server.BaseAddress, path);
+
+    /// <summary>Saves a screenshot into artifacts/screenshots at the repository root, where CI keeps it.</summary>
+    public static async Task<string> ScreenshotAsync(IPage page, string name)
+    {
+        var directory = Path.Combine(RepositoryRoot(), "artifacts", "screenshots");
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, $"{name}.png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        return path;
+    }
+
+    private static string Origin(Uri uri) => uri.GetLeftPart(UriPartial.Authority);
+
+    private static string FindChromium()
+    {
+        string?[] candidates = [Environment.GetEnvironmentVariable("CHROMIUM_PATH"), "/usr/bin/chromium", "/usr/bin/chromium-browser"];
+        return candidates.FirstOrDefault(File.Exists)
+            ?? throw new InvalidOperationException(
+                "The browser tests need Debian's Chromium, which is not installed: run ./test.sh (it installs it), or apt-get install -y chromium, or set CHROMIUM_PATH.");
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "LiveChat.sln")))
+                return directory.FullName;
+        }
+        return AppContext.BaseDirectory;
+    }
+
+    /// <summary>
+    /// A customer's web site on its own loopback port (so its own origin). <c>/shop?queue=Q&amp;livechat=URL</c> is a
+    /// page with its own styles and the one-line widget embed pointing at the LiveChat node.
+    /// </summary>
+    private static async Task<(WebApplication, Uri)> StartSiteAsync()
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = AppContext.BaseDirectory });
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        app.MapGet("/shop", (string queue, string livechat) =>
+        {
+            var script = new Uri(new Uri(livechat), "/widget.js");
+            var html = $$"""
+                <!doctype html>
+                <html lang="en">
+                <head>
+                  <meta charset="utf-8">
+                  <title>Customer shop</title>
+                  <style>
+                    body { font-family: serif; background: rgb(250, 240, 230); color: rgb(40, 30, 20); }
+                    button { background: rgb(200, 0, 0); color: rgb(255, 255, 0); }
+                    div, p, input { border: 3px dotted rgb(0, 128, 0); }
+                  </style>
+                </head>
+                <body>
+                  <h1 id="shop-title">Customer shop</h1>
+                  <p id="shop-text">Our own page, with our own styles.</p>
+                  <button id="shop-button" type="button">Our own button</button>
+                  <script src="{{WebUtility.HtmlEncode(script.ToString())}}" data-queue="{{WebUtility.HtmlEncode(queue)}}" async></script>
+                </body>
+                </html>
+                """;
+            return Results.Content(html, "text/html; charset=utf-8");
+        });
+        await app.StartAsync();
+        return (app, new Uri(app.Urls.First()));
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class BrowserServerCollection : ICollectionFixture<BrowserServer>
+{
+    public const string Name = "browser";
+}
