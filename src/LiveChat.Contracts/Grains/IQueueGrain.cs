@@ -19,6 +19,9 @@ public interface IQueueGrain : IGrainWithStringKey
 
     Task<QueueStats> GetStats();
 
+    /// <summary>The ids of the first <paramref name="limit"/> waiting conversations, next in line first.</summary>
+    Task<IReadOnlyList<string>> GetWaitingIds(int limit);
+
     /// <summary>An agent left with these conversations open: they go back to the head of the queue, in order.</summary>
     [OneWay]
     Task ReturnToQueue(string fromAgentId, IReadOnlyList<QueueEntry> entries);

@@ -98,6 +98,9 @@ public sealed class QueueGrain(
         return removed;
     }
 
+    public Task<IReadOnlyList<string>> GetWaitingIds(int limit) =>
+        Task.FromResult<IReadOnlyList<string>>(Waiting.Take(limit).Select(e => e.ConversationId).ToList());
+
     public Task<QueueTicket?> GetPlace(string conversationId) => Task.FromResult(PlaceOf(conversationId));
 
     public Task<QueueStats> GetStats() => Task.FromResult(Stats());

@@ -22,6 +22,7 @@ public sealed class SupervisorHub(IGrainFactory grains, IFeedbackStore feedback,
     public const string DashboardGroup = "supervisors";
 
     private const string WatchedKey = "watched";
+    private const int MaxWaitingListed = 100;
 
     /// <summary>The connections watching a conversation.</summary>
     public static string WatchGroup(string conversationId) => $"watch:{conversationId}";
@@ -49,6 +50,20 @@ public sealed class SupervisorHub(IGrainFactory grains, IFeedbackStore feedback,
 
     /// <summary>Each queue's waiting count and waits every 10 seconds over the last 30 minutes, for the chart.</summary>
     public Task<IReadOnlyList<QueueSample>> GetDashboardHistory() => grains.GetGrain<IDashboardGrain>(0).GetHistory();
+
+    /// <summary>The conversations an agent (or supervisor) holds now, in the order they were assigned.</summary>
+    public Task<IReadOnlyList<ConversationView>> GetAgentConversations(string agentId) => Agent(agentId).GetConversations();
+
+    /// <summary>The first 100 conversations waiting in a queue, next in line first.</summary>
+    public async Task<IReadOnlyList<ConversationView>> GetWaitingConversations(string queue)
+    {
+        if (!options.Value.IsQueue(HubInput.Id(queue, "queue")))
+            throw new HubException($"unknown queue: {queue}");
+        var ids = await grains.GetGrain<IQueueGrain>(queue).GetWaitingIds(MaxWaitingListed);
+        var views = await Task.WhenAll(ids.Select(id => grains.GetGrain<IConversationGrain>(id).Peek()));
+        // One that was assigned or closed between the two reads is no longer waiting.
+        return views.Where(v => v.Status == ConversationStatus.Queued).ToList();
+    }
 
     /// <summary>The conversation's recent history, then its live events, read-only.</summary>
     public async Task<WatchedConversation> WatchConversation(string conversationId)

@@ -29,6 +29,14 @@ public sealed class BrowserServer : IAsyncLifetime
         ("floor", [("flo", 3)]),
         ("console", [("cora", 3), ("cole", 3)]),
         ("watch", [("wes", 3)]),
+        ("waiting", [("walt", 1)]),
+        ("rating", [("rita", 3)]),
+        ("banner", [("bea", 3)]),
+        ("keys", [("kit", 3)]),
+        ("transfer", [("tia", 3), ("tod", 3)]),
+        ("canned", [("cam", 3)]),
+        ("unread", [("una", 3)]),
+        ("browsers", [("bria", 3)]),
     ];
 
     public const string Supervisor = "sue";
