@@ -57,9 +57,7 @@ public sealed class SupervisorHub(IGrainFactory grains, IFeedbackStore feedback,
     /// <summary>The first 100 conversations waiting in a queue, next in line first.</summary>
     public async Task<IReadOnlyList<ConversationView>> GetWaitingConversations(string queue)
     {
-        if (!options.Value.IsQueue(HubInput.Id(queue, "queue")))
-            throw new HubException($"unknown queue: {queue}");
-        var ids = await grains.GetGrain<IQueueGrain>(queue).GetWaitingIds(MaxWaitingListed);
+        var ids = await grains.GetGrain<IQueueGrain>(KnownQueue(queue)).GetWaitingIds(MaxWaitingListed);
         var views = await Task.WhenAll(ids.Select(id => grains.GetGrain<IConversationGrain>(id).Peek()));
         // One that was assigned or closed between the two reads is no longer waiting.
         return views.Where(v => v.Status == ConversationStatus.Queued).ToList();
@@ -148,15 +146,12 @@ public sealed class SupervisorHub(IGrainFactory grains, IFeedbackStore feedback,
 
     private IAgentGrain Agent(string agentId) => grains.GetGrain<IAgentGrain>(HubInput.Id(agentId, "agentId").ToLowerInvariant());
 
-    private ICannedResponsesGrain CannedResponses(string queue) =>
-        options.Value.IsQueue(HubInput.Id(queue, "queue"))
-            ? grains.GetGrain<ICannedResponsesGrain>(queue)
-            : throw new HubException($"unknown queue: {queue}");
+    private ICannedResponsesGrain CannedResponses(string queue) => grains.GetGrain<ICannedResponsesGrain>(KnownQueue(queue));
 
-    private IOfflineMessagesGrain OfflineMessages(string queue) =>
-        options.Value.IsQueue(HubInput.Id(queue, "queue"))
-            ? grains.GetGrain<IOfflineMessagesGrain>(queue)
-            : throw new HubException($"unknown queue: {queue}");
+    private IOfflineMessagesGrain OfflineMessages(string queue) => grains.GetGrain<IOfflineMessagesGrain>(KnownQueue(queue));
+
+    private string KnownQueue(string queue) =>
+        options.Value.IsQueue(HubInput.Id(queue, "queue")) ? queue : throw new HubException($"unknown queue: {queue}");
 
     private IAnnouncementsGrain Announcements => grains.GetGrain<IAnnouncementsGrain>(0);
 }
