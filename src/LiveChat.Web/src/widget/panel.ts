@@ -305,7 +305,7 @@ export class Widget implements ChatEvents {
     this.seenMark = null;
     this.closedShown = false;
     this.messages = h("ol", { className: "messages", "aria-label": "Messages" });
-    this.pendingList = h("ol", { className: "messages pending-list", "aria-label": "Messages being sent" });
+    this.pendingList = h("ol", { className: "pending-list", "aria-label": "Messages being sent" });
     this.typingLine = h("p", { className: "typing", "aria-live": "polite" });
     this.notice = h("p", { className: "error", role: "alert", hidden: true });
     this.log = h("div", { className: "log", role: "log", "aria-live": "polite", tabindex: 0 }, this.messages, this.pendingList);
