@@ -37,6 +37,7 @@ public sealed class BrowserServer : IAsyncLifetime
         ("canned", [("cam", 3)]),
         ("unread", [("una", 3)]),
         ("browsers", [("bria", 3)]),
+        ("isolation", []),
     ];
 
     public const string Supervisor = "sue";

@@ -114,6 +114,8 @@ export class Chat {
     this.readSent = 0;
     this.events.conversation(view);
     await this.catchUp();
+    // Messages written before the conversation had started go now.
+    await this.flush();
   }
 
   /** Leaves the conversation behind (after it closed), keeping the connection for the next one. */

@@ -54,6 +54,7 @@ export class Widget implements ChatEvents {
   private typingShownTimer = 0;
   private typingSentAt = 0;
   private closedShown = false;
+  private loadingHistory = false;
 
   constructor(
     private readonly root: ShadowRoot,
@@ -85,6 +86,8 @@ export class Widget implements ChatEvents {
   /** Picks up where the visitor left off on an earlier page, or waits for the launcher. */
   async init(): Promise<void> {
     if (this.remembered) {
+      // Busy first, so opening the panel does not also ask for availability while the conversation is looked up.
+      this.stage = "busy";
       if (this.remembered.open) this.show();
       await this.resume(this.remembered);
     } else if (!this.panel.hidden) {
@@ -133,7 +136,7 @@ export class Widget implements ChatEvents {
   }
 
   private attention(): void {
-    if (this.panel.hidden) this.dot.hidden = false;
+    if (this.panel.hidden && !this.loadingHistory) this.dot.hidden = false;
   }
 
   // ---- Before a chat ------------------------------------------------------------------------------------------------
@@ -168,7 +171,17 @@ export class Widget implements ChatEvents {
       return this.toIdle();
     }
     this.chatStage();
-    await chat.follow(view);
+    await this.quietly(() => chat.follow(view));
+  }
+
+  /** Loads history without lighting the launcher's dot: only what arrives later is news. */
+  private async quietly(load: () => Promise<unknown>): Promise<void> {
+    this.loadingHistory = true;
+    try {
+      await load();
+    } finally {
+      this.loadingHistory = false;
+    }
   }
 
   private toIdle(): void {
@@ -234,7 +247,8 @@ export class Widget implements ChatEvents {
     const chat = await this.connected();
     this.chatStage();
     try {
-      const view = await chat.start(this.queue);
+      let view!: ConversationView;
+      await this.quietly(async () => (view = await chat.start(this.queue)));
       this.memory.update({ conversationId: view.conversationId });
     } catch (error) {
       this.unreachable(`Could not start the chat: ${reason(error)}`, () => this.checkAvailability());
