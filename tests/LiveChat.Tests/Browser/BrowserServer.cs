@@ -38,6 +38,8 @@ public sealed class BrowserServer : IAsyncLifetime
         ("unread", [("una", 3)]),
         ("browsers", [("bria", 3)]),
         ("isolation", []),
+        ("ending", [("eve", 3)]),
+        ("stale", [("sol", 3)]),
     ];
 
     public const string Supervisor = "sue";

@@ -216,6 +216,60 @@ public sealed class WidgetTests
         Assert.Equal("Quick and friendly", rated.Rating.Comment);
         await Expect(widget.Page.GetByRole(AriaRole.Button, new() { Name = "Start a new chat" })).ToBeVisibleAsync();
     }
+
+    [Fact]
+    public async Task TheVisitorEndsTheChatAndStartsANewOne()
+    {
+        await using var eve = await _fixture.Server.ConnectOnlineAgent("eve");
+        var assigned = eve.Record<ConversationView>("ConversationAssigned");
+        var updates = eve.Record<ConversationView>("ConversationUpdated");
+        var received = eve.Record<ChatMessage>("MessageReceived");
+        var widget = await WidgetPage.OpenAsync(_fixture, _fixture.ShopPage("ending"));
+        await using var browser = widget.Page.Context;
+        await widget.StartChatAsync("Emil");
+        var first = (await assigned.Next()).ConversationId;
+
+        await widget.Panel.GetByRole(AriaRole.Button, new() { Name = "End chat" }).ClickAsync();
+
+        var closed = await updates.Next(v => v.Status == ConversationStatus.Closed);
+        Assert.Equal(first, closed.ConversationId);
+        await Expect(widget.LastMessage).ToHaveTextAsync("Emil closed the conversation.");
+        await widget.Page.GetByRole(AriaRole.Button, new() { Name = "Start a new chat" }).ClickAsync();
+        await Expect(widget.Page.GetByLabel("Your name")).ToHaveValueAsync("Emil");
+        await widget.Page.GetByRole(AriaRole.Button, new() { Name = "Start chat" }).ClickAsync();
+
+        var second = (await assigned.Next()).ConversationId;
+        Assert.NotEqual(first, second);
+        await Expect(widget.Texts).ToHaveTextAsync(["Eve joined the conversation."]);
+        await widget.SendAsync("One more question");
+        Assert.Equal(second, (await received.Next(m => m.Text == "One more question")).ConversationId);
+    }
+
+    [Fact]
+    public async Task AStoredTokenTheServerNoLongerKnowsStartsAFreshVisitor()
+    {
+        await using var sol = await _fixture.Server.ConnectOnlineAgent("sol");
+        var assigned = sol.Record<ConversationView>("ConversationAssigned");
+        var widget = await WidgetPage.OpenAsync(_fixture, _fixture.ShopPage("stale"));
+        await using var browser = widget.Page.Context;
+        var key = $"livechat:{_fixture.Server.BaseAddress.GetLeftPart(UriPartial.Authority)}:stale";
+        await widget.Page.EvaluateAsync("([key, value]) => localStorage.setItem(key, value)", new[]
+        {
+            key, """{"visitorId":"v_gone","token":"not-a-token","name":"Old","conversationId":"c_gone","open":true}""",
+        });
+
+        await widget.Page.ReloadAsync();
+
+        await Expect(widget.Page.GetByLabel("Your name")).ToHaveValueAsync("");
+        Assert.Null(await widget.Page.EvaluateAsync<string?>("key => localStorage.getItem(key)", key));
+        // The panel was open before the reload, so it is open again.
+        await widget.Page.GetByLabel("Your name").FillAsync("Nina");
+        await widget.Page.GetByLabel("Your name").PressAsync("Enter");
+        var view = await assigned.Next();
+        Assert.Equal("Nina", view.VisitorName);
+        Assert.NotEqual("v_gone", view.VisitorId);
+        Assert.Contains(view.VisitorId, await widget.Page.EvaluateAsync<string>("key => localStorage.getItem(key)", key));
+    }
 }
 
 /// <summary>The widget on a page, found through its open shadow root the way Playwright's locators pierce it.</summary>
