@@ -37,6 +37,9 @@ public sealed class BrowserServer : IAsyncLifetime
         ("canned", [("cam", 3)]),
         ("unread", [("una", 3)]),
         ("browsers", [("bria", 3)]),
+        ("isolation", []),
+        ("ending", [("eve", 3)]),
+        ("stale", [("sol", 3)]),
     ];
 
     public const string Supervisor = "sue";

@@ -1,0 +1,48 @@
+// What the widget remembers in the site's localStorage, per chat server and queue: the visitor token (which resumes
+// the visitor, docs/protocol.md section 2), the conversation being held, and whether the panel was open.
+
+export interface Remembered {
+  visitorId: string;
+  token: string;
+  name: string;
+  conversationId: string | null;
+  open: boolean;
+}
+
+export class Memory {
+  private readonly key: string;
+
+  constructor(serverOrigin: string, queue: string | null) {
+    this.key = `livechat:${serverOrigin}:${queue ?? ""}`;
+  }
+
+  load(): Remembered | null {
+    try {
+      const value = JSON.parse(localStorage.getItem(this.key) ?? "null") as Remembered | null;
+      return value && typeof value.token === "string" && typeof value.visitorId === "string" ? value : null;
+    } catch {
+      return null;
+    }
+  }
+
+  save(value: Remembered): void {
+    try {
+      localStorage.setItem(this.key, JSON.stringify(value));
+    } catch {
+      // Storage can be full or disabled; the chat still works for this page.
+    }
+  }
+
+  update(change: Partial<Remembered>): void {
+    const current = this.load();
+    if (current) this.save({ ...current, ...change });
+  }
+
+  clear(): void {
+    try {
+      localStorage.removeItem(this.key);
+    } catch {
+      // As above.
+    }
+  }
+}

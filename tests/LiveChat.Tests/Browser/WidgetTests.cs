@@ -1,0 +1,312 @@
+using System.Text.RegularExpressions;
+using LiveChat.Contracts;
+using LiveChat.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace LiveChat.Tests.Browser;
+
+/// <summary>
+/// A visitor chats through the widget on the customer's site, in Chromium, with an agent on the real .NET client:
+/// messages both ways, typing, read receipts, waiting in the queue, resuming after a reload, resending after a lost
+/// connection, text that looks like HTML, and the rating at the end.
+/// </summary>
+[Collection(BrowserServerCollection.Name)]
+public sealed class WidgetTests
+{
+    private readonly BrowserServer _fixture;
+
+    public WidgetTests(BrowserServer fixture)
+    {
+        _fixture = fixture;
+        SetDefaultExpectTimeout(10_000);
+    }
+
+    [Fact]
+    public async Task VisitorAndAgentChatBothWaysWithTypingAndReadReceipts()
+    {
+        await using var ana = await _fixture.Server.ConnectOnlineAgent("ana");
+        var assigned = ana.Record<ConversationView>("ConversationAssigned");
+        var received = ana.Record<ChatMessage>("MessageReceived");
+        var typing = ana.Record<TypingIndicator>("TypingChanged");
+        var widget = await WidgetPage.OpenAsync(_fixture, _fixture.ShopPage("chat"));
+        await using var browser = widget.Page.Context;
+
+        await widget.StartChatAsync("Vera");
+        var conversation = await assigned.Next();
+        await Expect(widget.Status).ToHaveTextAsync("You are chatting with Ana");
+        Assert.Equal("Vera", conversation.VisitorName);
+
+        await widget.Composer.PressSequentiallyAsync("My order is late");
+        Assert.True((await typing.Next(t => t.IsTyping)).IsTyping);
+        await widget.Composer.PressAsync("Enter");
+        var fromVisitor = await received.Next(m => m.SenderRole == "visitor");
+        Assert.Equal("My order is late", fromVisitor.Text);
+        Assert.False((await typing.Next()).IsTyping);
+
+        await ana.InvokeAsync("SetTyping", conversation.ConversationId, true).WaitAsync(Clients.Timeout);
+        await Expect(widget.Typing).ToHaveTextAsync("Ana is typing…");
+        await ana.InvokeAsync<MessageAck>("SendMessage", conversation.ConversationId, "a-1", "Sorry! Let me check.").WaitAsync(Clients.Timeout);
+        await Expect(widget.LastMessage).ToHaveTextAsync("Sorry! Let me check.");
+        await Expect(widget.Page.Locator("livechat-widget ol.messages > li.agent .sender").Last).ToHaveTextAsync("Ana");
+        await Expect(widget.Typing).ToBeEmptyAsync();
+
+        await Expect(widget.Seen).ToHaveCountAsync(0);
+        await ana.InvokeAsync("MarkRead", conversation.ConversationId, fromVisitor.Seq).WaitAsync(Clients.Timeout);
+        await Expect(widget.Seen).ToHaveCountAsync(1);
+        await Expect(widget.Messages.Filter(new() { Has = widget.Page.Locator(".seen") }).Locator(".text")).ToHaveTextAsync("My order is late");
+    }
+
+    [Fact]
+    public async Task AReloadContinuesTheSameConversationWithItsWholeHistory()
+    {
+        await using var ray = await _fixture.Server.ConnectOnlineAgent("ray");
+        var assigned = ray.Record<ConversationView>("ConversationAssigned");
+        var received = ray.Record<ChatMessage>("MessageReceived");
+        var widget = await WidgetPage.OpenAsync(_fixture, _fixture.ShopPage("resume"));
+        await using var browser = widget.Page.Context;
+        await widget.StartChatAsync("Rosa");
+        var id = (await assigned.Next()).ConversationId;
+
+        for (var i = 1; i <= 3; i++)
+        {
+            await widget.SendAsync($"visitor {i}");
+            await received.Next(m => m.Text == $"visitor {i}");
+            await ray.InvokeAsync<MessageAck>("SendMessage", id, $"ray-{i}", $"agent {i}").WaitAsync(Clients.Timeout);
+            await Expect(widget.LastMessage).ToHaveTextAsync($"agent {i}");
+        }
+        string[] history = ["Ray joined the conversation.", "visitor 1", "agent 1", "visitor 2", "agent 2", "visitor 3", "agent 3"];
+        await Expect(widget.Texts).ToHaveTextAsync(history);
+
+        await widget.Page.ReloadAsync();
+
+        await Expect(widget.Panel).ToBeVisibleAsync();
+        await Expect(widget.Status).ToHaveTextAsync("You are chatting with Ray");
+        await Expect(widget.Texts).ToHaveTextAsync(history);
+        await widget.SendAsync("after the reload");
+        var after = await received.Next(m => m.Text == "after the reload");
+        Assert.Equal(id, after.ConversationId);
+        Assert.Single(assigned.All);
+    }
+
+    [Fact]
+    public async Task AMessageWrittenWhileOfflineIsPendingThenDeliveredExactlyOnce()
+    {
+        await using var pen = await _fixture.Server.ConnectOnlineAgent("pen");
+        var assigned = pen.Record<ConversationView>("ConversationAssigned");
+        var received = pen.Record<ChatMessage>("MessageReceived");
+        // Chromium's offline mode stops new requests but leaves an open WebSocket alone, so the test holds the
+        // widget's socket (passed through to the server) to cut it, as a dropped network would.
+        var page = await _fixture.NewPageAsync();
+        await using var browser = page.Context;
+        IWebSocketRoute? socket = null;
+        await page.RouteWebSocketAsync(new Regex("/hubs/visitor"), ws =>
+        {
+            ws.ConnectToServer();
+            socket = ws;
+        });
+        await page.GotoAsync(_fixture.ShopPage("pending").ToString());
+        var widget = new WidgetPage(page);
+        await widget.StartChatAsync("Paula");
+        var id = (await assigned.Next()).ConversationId;
+        await widget.SendAsync("before going offline");
+        await received.Next(m => m.Text == "before going offline");
+
+        await page.Context.SetOfflineAsync(true);
+        await socket!.CloseAsync(new() { Code = 4000, Reason = "network lost" });
+        await Expect(widget.Connection).ToHaveTextAsync("Reconnecting…");
+        await widget.SendAsync("written while offline");
+        await Expect(widget.Pending).ToHaveCountAsync(1);
+        await Expect(widget.Pending.Locator(".meta")).ToHaveTextAsync("Sending…");
+        Assert.DoesNotContain(received.All, m => m.Text == "written while offline");
+
+        await widget.Page.Context.SetOfflineAsync(false);
+        await Expect(widget.Pending).ToHaveCountAsync(0, new() { Timeout = 15_000 });
+        await Expect(widget.Connection).ToBeHiddenAsync();
+        await Expect(widget.LastMessage).ToHaveTextAsync("written while offline");
+        // A later message arrives after any duplicate of the earlier one would have.
+        await widget.SendAsync("back online");
+        await received.Next(m => m.Text == "back online");
+
+        Assert.Single(received.All, m => m.Text == "written while offline");
+        var history = await pen.InvokeAsync<ChatMessage[]>("GetMessages", id, 0L, 500).WaitAsync(Clients.Timeout);
+        Assert.Single(history, m => m.Text == "written while offline");
+        await Expect(widget.Texts.Filter(new() { HasTextString = "written while offline" })).ToHaveCountAsync(1);
+    }
+
+    [Fact]
+    public async Task AWaitingVisitorSeesPositionAndWaitThenTheAgentsName()
+    {
+        await using var walt = await _fixture.Server.ConnectOnlineAgent("walt");
+        // Two assignments in the queue give it a rate, so the wait can be estimated; walt then holds his one chat.
+        await using var first = await _fixture.Server.StartVisitorChat("Fred", "waiting");
+        Assert.Equal(ConversationStatus.Active, first.View.Status);
+        await walt.InvokeAsync<ConversationView>("CloseConversation", first.Id).WaitAsync(Clients.Timeout);
+        await using var second = await _fixture.Server.StartVisitorChat("Greta", "waiting");
+        Assert.Equal(ConversationStatus.Active, second.View.Status);
+        var widget = await WidgetPage.OpenAsync(_fixture, _fixture.ShopPage("waiting"));
+        await using var browser = widget.Page.Context;
+
+        await widget.StartChatAsync("Wanda");
+
+        await Expect(widget.Status).ToHaveTextAsync("You are number 1 in the queue. Expected wait: less than a minute.");
+        await walt.InvokeAsync<ConversationView>("CloseConversation", second.Id).WaitAsync(Clients.Timeout);
+        await Expect(widget.Status).ToHaveTextAsync("You are chatting with Walt");
+        await Expect(widget.LastMessage).ToHaveTextAsync("Walt joined the conversation.");
+    }
+
+    [Fact]
+    public async Task TextThatLooksLikeHtmlShowsAsTextBothWays()
+    {
+        const string fromVisitor = "<img src=x onerror=alert(1)>";
+        const string fromAgent = "<script>alert(2)</script><b>bold</b>";
+        await using var xia = await _fixture.Server.ConnectOnlineAgent("xia");
+        var assigned = xia.Record<ConversationView>("ConversationAssigned");
+        var received = xia.Record<ChatMessage>("MessageReceived");
+        var widget = await WidgetPage.OpenAsync(_fixture, _fixture.ShopPage("xss"));
+        await using var browser = widget.Page.Context;
+        var dialogs = 0;
+        widget.Page.Dialog += (_, dialog) =>
+        {
+            Interlocked.Increment(ref dialogs);
+            _ = dialog.DismissAsync();
+        };
+        await widget.StartChatAsync("<i>Mallory</i>");
+        var id = (await assigned.Next()).ConversationId;
+
+        await widget.SendAsync(fromVisitor);
+        Assert.Equal(fromVisitor, (await received.Next(m => m.SenderRole == "visitor")).Text);
+        await xia.InvokeAsync<MessageAck>("SendMessage", id, "x-1", fromAgent).WaitAsync(Clients.Timeout);
+
+        await Expect(widget.LastMessage).ToHaveTextAsync(fromAgent);
+        await Expect(widget.Texts).ToHaveTextAsync(["Xia joined the conversation.", fromVisitor, fromAgent]);
+        var markup = await widget.Page.EvaluateAsync<int>(
+            "() => document.querySelector('livechat-widget').shadowRoot.querySelectorAll('ol.messages img, ol.messages script, ol.messages b, ol.messages i').length");
+        Assert.Equal(0, markup);
+        Assert.Equal(0, await widget.Page.Locator("img, b, i").CountAsync());
+        Assert.Equal(0, dialogs);
+    }
+
+    [Fact]
+    public async Task WhenTheAgentClosesTheChatTheVisitorRatesIt()
+    {
+        await using var rita = await _fixture.Server.ConnectOnlineAgent("rita");
+        var assigned = rita.Record<ConversationView>("ConversationAssigned");
+        var updates = rita.Record<ConversationView>("ConversationUpdated");
+        var widget = await WidgetPage.OpenAsync(_fixture, _fixture.ShopPage("rating"));
+        await using var browser = widget.Page.Context;
+        await widget.StartChatAsync("Rob");
+        var id = (await assigned.Next()).ConversationId;
+        await widget.SendAsync("Thanks, that solved it");
+
+        await rita.InvokeAsync<ConversationView>("CloseConversation", id).WaitAsync(Clients.Timeout);
+
+        await Expect(widget.Status).ToHaveTextAsync("This chat has ended.");
+        await Expect(widget.LastMessage).ToHaveTextAsync("Rita closed the conversation.");
+        await Expect(widget.Page.GetByText("How was this chat?")).ToBeVisibleAsync();
+        await Expect(widget.Composer).ToHaveCountAsync(0);
+        await widget.Page.GetByRole(AriaRole.Button, new() { Name = "4 stars" }).ClickAsync();
+        await widget.Page.GetByLabel("Comment (optional)").FillAsync("Quick and friendly");
+        await widget.Page.GetByRole(AriaRole.Button, new() { Name = "Send rating" }).ClickAsync();
+
+        await Expect(widget.Page.GetByText("Thank you for chatting with us!")).ToBeVisibleAsync();
+        var rated = await updates.Next(v => v.Rating is not null);
+        Assert.Equal(4, rated.Rating!.Score);
+        Assert.Equal("Quick and friendly", rated.Rating.Comment);
+        await Expect(widget.Page.GetByRole(AriaRole.Button, new() { Name = "Start a new chat" })).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task TheVisitorEndsTheChatAndStartsANewOne()
+    {
+        await using var eve = await _fixture.Server.ConnectOnlineAgent("eve");
+        var assigned = eve.Record<ConversationView>("ConversationAssigned");
+        var updates = eve.Record<ConversationView>("ConversationUpdated");
+        var received = eve.Record<ChatMessage>("MessageReceived");
+        var widget = await WidgetPage.OpenAsync(_fixture, _fixture.ShopPage("ending"));
+        await using var browser = widget.Page.Context;
+        await widget.StartChatAsync("Emil");
+        var first = (await assigned.Next()).ConversationId;
+
+        await widget.Panel.GetByRole(AriaRole.Button, new() { Name = "End chat" }).ClickAsync();
+
+        var closed = await updates.Next(v => v.Status == ConversationStatus.Closed);
+        Assert.Equal(first, closed.ConversationId);
+        await Expect(widget.LastMessage).ToHaveTextAsync("Emil closed the conversation.");
+        await widget.Page.GetByRole(AriaRole.Button, new() { Name = "Start a new chat" }).ClickAsync();
+        await Expect(widget.Page.GetByLabel("Your name")).ToHaveValueAsync("Emil");
+        await widget.Page.GetByRole(AriaRole.Button, new() { Name = "Start chat" }).ClickAsync();
+
+        var second = (await assigned.Next()).ConversationId;
+        Assert.NotEqual(first, second);
+        await Expect(widget.Texts).ToHaveTextAsync(["Eve joined the conversation."]);
+        await widget.SendAsync("One more question");
+        Assert.Equal(second, (await received.Next(m => m.Text == "One more question")).ConversationId);
+    }
+
+    [Fact]
+    public async Task AStoredTokenTheServerNoLongerKnowsStartsAFreshVisitor()
+    {
+        await using var sol = await _fixture.Server.ConnectOnlineAgent("sol");
+        var assigned = sol.Record<ConversationView>("ConversationAssigned");
+        var widget = await WidgetPage.OpenAsync(_fixture, _fixture.ShopPage("stale"));
+        await using var browser = widget.Page.Context;
+        var key = $"livechat:{_fixture.Server.BaseAddress.GetLeftPart(UriPartial.Authority)}:stale";
+        await widget.Page.EvaluateAsync("([key, value]) => localStorage.setItem(key, value)", new[]
+        {
+            key, """{"visitorId":"v_gone","token":"not-a-token","name":"Old","conversationId":"c_gone","open":true}""",
+        });
+
+        await widget.Page.ReloadAsync();
+
+        await Expect(widget.Page.GetByLabel("Your name")).ToHaveValueAsync("");
+        Assert.Null(await widget.Page.EvaluateAsync<string?>("key => localStorage.getItem(key)", key));
+        // The panel was open before the reload, so it is open again.
+        await widget.Page.GetByLabel("Your name").FillAsync("Nina");
+        await widget.Page.GetByLabel("Your name").PressAsync("Enter");
+        var view = await assigned.Next();
+        Assert.Equal("Nina", view.VisitorName);
+        Assert.NotEqual("v_gone", view.VisitorId);
+        Assert.Contains(view.VisitorId, await widget.Page.EvaluateAsync<string>("key => localStorage.getItem(key)", key));
+    }
+}
+
+/// <summary>The widget on a page, found through its open shadow root the way Playwright's locators pierce it.</summary>
+internal sealed class WidgetPage(IPage page)
+{
+    public IPage Page => page;
+    public ILocator Launcher => page.Locator("livechat-widget button.launcher");
+    public ILocator Panel => page.GetByRole(AriaRole.Dialog, new() { Name = "Chat with us" });
+    public ILocator Status => page.Locator("livechat-widget header .status");
+    public ILocator Connection => page.Locator("livechat-widget .connection");
+    public ILocator Typing => page.Locator("livechat-widget .typing");
+    public ILocator Messages => page.Locator("livechat-widget ol.messages > li");
+    public ILocator Texts => Messages.Locator(".text");
+    public ILocator LastMessage => Texts.Last;
+    public ILocator Pending => page.Locator("livechat-widget ol.pending-list > li");
+    public ILocator Seen => page.Locator("livechat-widget ol.messages .seen");
+    public ILocator Composer => page.GetByLabel("Your message");
+
+    public static async Task<WidgetPage> OpenAsync(BrowserServer fixture, Uri url)
+    {
+        var page = await fixture.NewPageAsync();
+        await page.GotoAsync(url.ToString());
+        return new WidgetPage(page);
+    }
+
+    /// <summary>Opens the panel and starts a chat with the pre-chat form.</summary>
+    public async Task StartChatAsync(string name)
+    {
+        await Launcher.ClickAsync();
+        await page.GetByLabel("Your name").FillAsync(name);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start chat" }).ClickAsync();
+        await Expect(Composer).ToBeVisibleAsync();
+    }
+
+    public async Task SendAsync(string text)
+    {
+        await Composer.FillAsync(text);
+        await Composer.PressAsync("Enter");
+    }
+}
