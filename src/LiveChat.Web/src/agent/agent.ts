@@ -439,8 +439,10 @@ class AgentConsole {
   private renderItem(conversation: Conversation): void {
     const { view, streams } = conversation;
     const unread = streams.messages.filter((m) => m.senderRole === "visitor" && m.seq > conversation.readMark).length;
-    const last = streams.messages[streams.messages.length - 1];
-    const preview = conversation.visitorTyping ? "typing…" : last ? `${last.senderRole === "visitor" ? "" : last.senderRole === "system" ? "" : "You: "}${last.text}` : view.topic ?? "";
+    // What was said last, not "Cora joined the conversation.", unless nothing was said yet.
+    const last = [...streams.messages].reverse().find((m) => m.senderRole !== "system") ?? streams.messages.at(-1);
+    const said = last ? `${last.senderRole === "visitor" || last.senderRole === "system" ? "" : last.senderId === this.token.agentId ? "You: " : `${last.senderName}: `}${last.text}` : view.topic ?? "";
+    const preview = conversation.visitorTyping ? "typing…" : said;
     const selected = view.conversationId === this.openId;
     replace(
       conversation.item,

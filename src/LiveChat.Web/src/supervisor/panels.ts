@@ -39,7 +39,7 @@ export class AnnouncementsPanel {
       h("p", { className: "muted" }, "Shown at once as a banner to every visitor and agent connected, until it is withdrawn or expires."),
       h("label", { for: this.input.id }, "Text"),
       this.input,
-      h("div", { className: "form-row" }, h("label", { for: this.severity.id }, "Severity"), this.severity, h("label", { for: this.minutes.id }, "Minutes"), this.minutes, publish),
+      h("div", { className: "form-row" }, h("label", { for: this.severity.id }, "Severity"), this.severity, h("label", { for: this.minutes.id }, "Expires in (minutes)"), this.minutes, publish),
       this.error,
     );
     this.element = h("section", { "aria-labelledby": "announcements-title" }, h("h1", { id: "announcements-title" }, "Announcements"), form, h("div", { className: "card" }, h("h2", null, "Active"), this.list));

@@ -33,13 +33,19 @@ class Dashboard {
     this.hub = connectHub(location.origin, "/hubs/supervisor", () => this.token.accessToken);
     const actions = { watch: (id: string) => void this.open(id), takeOver: (id: string) => this.takeOver(id) };
     this.floor = new FloorView(this.hub, actions, this.chart.element);
-    this.watch = new WatchPanel(this.hub, (title) => text(this.sections.get("watch")!.label, title ? `Watching ${title}` : "Conversation"));
-    this.announcements = new AnnouncementsPanel(this.hub, (n) => text(this.sections.get("announcements")!.label, n > 0 ? `Announcements (${n})` : "Announcements"));
+    this.watch = new WatchPanel(this.hub, (title) => this.label("watch", title ? `Watching ${title}` : "Conversation"));
+    this.announcements = new AnnouncementsPanel(this.hub, (n) => this.label("announcements", n > 0 ? `Announcements (${n})` : "Announcements"));
     this.feedback = new FeedbackPanel(this.hub);
     this.offline = new OfflinePanel(this.hub);
     this.render();
     this.listen();
     void this.connect();
+  }
+
+  /** Panels report before the navigation exists, while they are built; the navigation reads them again after. */
+  private label(section: Section, value: string): void {
+    const entry = this.sections.get(section);
+    if (entry) text(entry.label, value);
   }
 
   private render(): void {
