@@ -80,6 +80,7 @@ public sealed class SupervisorDashboardTests(BrowserServer fixture)
 
             await page.GetByRole(AriaRole.Button, new() { Name = "Stop watching" }).ClickAsync();
             await page.Context.CloseAsync();
+            await tess.Hub.InvokeAsync<ConversationView>("CloseConversation", tess.Id).WaitAsync(Clients.Timeout);
         }
         finally
         {
