@@ -125,4 +125,37 @@ public sealed class AgentConsoleTests(BrowserServer fixture)
         Assert.Equal(0, dialogs);
         await page.Context.CloseAsync();
     }
+
+    [Fact]
+    public async Task A_canned_reply_an_internal_note_and_a_transfer_to_a_queue()
+    {
+        var shortcut = $"refund-{Guid.NewGuid():N}"[..13];
+        var (sue, _) = await fixture.Server.ConnectSupervisor(BrowserServer.Supervisor);
+        await using (sue)
+            await sue.InvokeAsync<CannedResponse>("SaveCannedResponse", "canned", new CannedResponseRequest(null, shortcut, "Your refund is on its way.")).WaitAsync(Clients.Timeout);
+        var page = await fixture.AgentOnlineAsync("cam");
+        await using var carl = await fixture.Server.StartVisitorChat("Carl", "canned", "I want my money back");
+        await page.Conversation("Carl").ClickAsync();
+
+        await page.Locator("#composer").PressSequentiallyAsync($"/{shortcut[..8]}");
+        await Expect(page.GetByRole(AriaRole.Option)).ToContainTextAsync("Your refund is on its way.");
+        await page.Locator("#composer").PressAsync("Enter");
+        await Expect(page.Locator("#composer")).ToHaveValueAsync("Your refund is on its way.");
+        await page.Locator("#composer").PressAsync("Enter");
+        Assert.Equal("Your refund is on its way.", (await carl.Messages.Next(m => m.SenderRole == "agent")).Text);
+
+        await page.GetByLabel("Internal note").CheckAsync();
+        await page.ReplyAsync("Second refund request this month");
+        await Expect(page.Locator(".transcript .msg.note")).ToContainTextAsync("Note by Cam");
+        await Expect(page.Locator(".transcript .msg.note")).ToContainTextAsync("Second refund request this month");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Transfer…" }).ClickAsync();
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "offline", Exact = true }).ClickAsync();
+        await Expect(page.Conversation("Carl")).ToHaveCountAsync(0);
+        await Expect(page.Locator(".notice")).ToContainTextAsync("went back to the offline queue");
+        Assert.DoesNotContain(carl.Messages.All, m => m.Text.Contains("Second refund"));
+
+        await carl.Hub.InvokeAsync<ConversationView>("CloseConversation", carl.Id).WaitAsync(Clients.Timeout);
+        await page.Context.CloseAsync();
+    }
 }
