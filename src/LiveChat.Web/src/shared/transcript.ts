@@ -1,0 +1,78 @@
+// A conversation's messages, whispers and notes as staff read them: one list in time order, internal ones set apart.
+import { h } from "./dom";
+import { clock } from "./format";
+import type { ChatMessage } from "./protocol";
+
+/**
+ * A conversation's two streams (messages; whispers and notes), each kept in seq order with no gaps, so each has one
+ * `last` to resume from and duplicates are dropped by seq.
+ */
+export class Streams {
+  readonly messages: ChatMessage[] = [];
+  readonly internal: ChatMessage[] = [];
+
+  get lastSeq(): number {
+    return this.messages.length;
+  }
+
+  get lastInternalSeq(): number {
+    return this.internal.length;
+  }
+
+  /** Adds the next message of its stream: "added", "known" (a duplicate) or "gap" (something is missing before it). */
+  add(message: ChatMessage): "added" | "known" | "gap" {
+    const list = message.kind === "message" ? this.messages : this.internal;
+    if (message.seq <= list.length) return "known";
+    if (message.seq > list.length + 1) return "gap";
+    list.push(message);
+    return "added";
+  }
+
+  /** Both streams in time order; within a stream, seq decides. */
+  timeline(): ChatMessage[] {
+    const all: ChatMessage[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < this.messages.length || j < this.internal.length) {
+      const a = this.messages[i];
+      const b = this.internal[j];
+      if (b === undefined || (a !== undefined && Date.parse(a.sentAt) <= Date.parse(b.sentAt))) {
+        all.push(a!);
+        i++;
+      } else {
+        all.push(b);
+        j++;
+      }
+    }
+    return all;
+  }
+}
+
+/** One entry of a transcript. Text is only ever set as text. */
+export function messageItem(message: ChatMessage, me: string | null): HTMLLIElement {
+  const time = h("time", { datetime: message.sentAt, className: "msg-time" }, clock(message.sentAt));
+  if (message.senderRole === "system")
+    return h("li", { className: "msg system", "data-seq": message.seq }, h("span", { className: "msg-text" }, message.text), " ", time);
+
+  let kind: string;
+  let label: string;
+  if (message.kind === "whisper") {
+    kind = "internal whisper";
+    label = `Whisper from ${message.senderName}`;
+  } else if (message.kind === "note") {
+    kind = "internal note";
+    label = `Note by ${message.senderName}`;
+  } else if (message.senderRole === "visitor") {
+    kind = "visitor";
+    label = message.senderName;
+  } else {
+    kind = message.senderId === me ? "staff mine" : "staff";
+    label = message.senderName;
+  }
+  return h(
+    "li",
+    { className: `msg ${kind}`, "data-seq": message.seq, "data-kind": message.kind },
+    h("div", { className: "msg-meta" }, h("span", { className: "msg-sender" }, label), time),
+    h("p", { className: "msg-text" }, message.text),
+  );
+}

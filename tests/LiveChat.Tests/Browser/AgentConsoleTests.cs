@@ -1,0 +1,161 @@
+using LiveChat.Contracts;
+using LiveChat.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace LiveChat.Tests.Browser;
+
+/// <summary>The agent console in a real browser against a real node; visitors are real .NET SignalR clients.</summary>
+[Collection(BrowserServerCollection.Name)]
+public sealed class AgentConsoleTests(BrowserServer fixture)
+{
+    [Fact]
+    public async Task A_new_chat_appears_live_and_the_agent_and_visitor_talk_both_ways()
+    {
+        var page = await fixture.AgentOnlineAsync("cora");
+        await using var vera = await fixture.Server.StartVisitorChat("Vera", "console", "Hello, my order is late");
+
+        var item = page.Conversation("Vera");
+        await Expect(item).ToContainTextAsync("Hello, my order is late");
+        await Expect(page.Locator(".load-value")).ToHaveTextAsync("1 / 3");
+        await item.ClickAsync();
+        await Expect(page.Locator(".transcript .msg.visitor")).ToContainTextAsync("Hello, my order is late");
+
+        await page.ReplyAsync("Sorry to hear that, let me check.");
+        var reply = await vera.Messages.Next(m => m.SenderRole == "agent");
+        Assert.Equal("Sorry to hear that, let me check.", reply.Text);
+        Assert.Equal("Cora", reply.SenderName);
+        await Expect(page.Locator(".transcript .msg.staff")).ToContainTextAsync("Sorry to hear that, let me check.");
+
+        await vera.Send("v-2", "Order 1234");
+        await Expect(page.Locator(".transcript .msg.visitor").Last).ToContainTextAsync("Order 1234");
+
+        await vera.Hub.InvokeAsync("SetTyping", vera.Id, true).WaitAsync(Clients.Timeout);
+        await Expect(page.Locator(".typing")).ToHaveTextAsync("Vera is typing…");
+        await vera.Hub.InvokeAsync("SetTyping", vera.Id, false).WaitAsync(Clients.Timeout);
+        await Expect(page.Locator(".typing")).ToHaveTextAsync("");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Two_chats_at_once_keep_their_own_unread_counts_and_replies()
+    {
+        var page = await fixture.AgentOnlineAsync("ben");
+        await using var vic = await fixture.Server.StartVisitorChat("Vic", "two", "Hi, I am Vic");
+        await Expect(page.Conversation("Vic")).ToBeVisibleAsync();
+        await using var val = await fixture.Server.StartVisitorChat("Val", "two", "Hi, I am Val");
+
+        await Expect(page.Conversation("Val")).ToBeVisibleAsync();
+        await Expect(page.Locator(".load-value")).ToHaveTextAsync("2 / 2");
+        await page.Conversation("Vic").ClickAsync();
+        await Expect(page.Conversation("Vic").Locator(".unread")).ToHaveCountAsync(0);
+        await Expect(page.Conversation("Val").Locator(".unread")).ToHaveTextAsync("1");
+
+        await val.Send("val-2", "Are you there?");
+        await Expect(page.Conversation("Val").Locator(".unread")).ToHaveTextAsync("2");
+        await Expect(page.Conversation("Val")).ToContainTextAsync("Are you there?");
+
+        await page.Conversation("Val").ClickAsync();
+        await Expect(page.Conversation("Val").Locator(".unread")).ToHaveCountAsync(0);
+        await Expect(page.Locator(".transcript")).ToContainTextAsync("Are you there?");
+        await page.ReplyAsync("Yes Val, I am here.");
+        await page.Conversation("Vic").ClickAsync();
+        await Expect(page.Locator("#conversation-title")).ToHaveTextAsync("Vic");
+        await page.ReplyAsync("Hello Vic, how can I help?");
+        await page.Conversation("Vic").Locator(".conv-preview").Filter(new() { HasTextString = "Hello Vic" }).WaitForAsync();
+        await BrowserServer.ScreenshotAsync(page, "agent-console");
+
+        Assert.Equal("Yes Val, I am here.", (await val.Messages.Next(m => m.SenderRole == "agent")).Text);
+        Assert.Equal("Hello Vic, how can I help?", (await vic.Messages.Next(m => m.SenderRole == "agent")).Text);
+        Assert.DoesNotContain(val.Messages.All, m => m.Text.Contains("Vic, how"));
+        Assert.DoesNotContain(vic.Messages.All, m => m.Text.Contains("Yes Val"));
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_supervisors_whisper_is_shown_apart_and_never_reaches_the_visitor()
+    {
+        var page = await fixture.AgentOnlineAsync("wes");
+        await using var wanda = await fixture.Server.StartVisitorChat("Wanda", "watch", "Can I pay by invoice?");
+        await page.Conversation("Wanda").ClickAsync();
+        await Expect(page.Locator(".transcript .msg.visitor")).ToContainTextAsync("Can I pay by invoice?");
+
+        var (sue, _) = await fixture.Server.ConnectSupervisor(BrowserServer.Supervisor);
+        await using (sue)
+        {
+            await sue.InvokeAsync<MessageAck>("Whisper", wanda.Id, Guid.NewGuid().ToString(), "Offer the 10% coupon").WaitAsync(Clients.Timeout);
+        }
+
+        var whisper = page.Locator(".transcript .msg.whisper");
+        await Expect(whisper).ToContainTextAsync("Whisper from Sue");
+        await Expect(whisper).ToContainTextAsync("Offer the 10% coupon");
+        var visitorBackground = await page.Locator(".transcript .msg.visitor").EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor");
+        var whisperBackground = await whisper.EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor");
+        Assert.NotEqual(visitorBackground, whisperBackground);
+
+        // Anything sent after the whisper reaching the visitor shows the whisper had its chance to arrive, and did not.
+        await page.ReplyAsync("Yes, and here is a coupon.");
+        await wanda.Messages.Next(m => m.SenderRole == "agent");
+        Assert.DoesNotContain(wanda.Messages.All, m => m.Text.Contains("coupon", StringComparison.Ordinal) && m.SenderRole != "agent");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Markup_from_a_visitor_is_shown_as_text()
+    {
+        const string markup = "<img src=x onerror=alert(1)>";
+        var page = await fixture.AgentOnlineAsync("una");
+        var dialogs = 0;
+        page.Dialog += (_, dialog) =>
+        {
+            dialogs++;
+            _ = dialog.DismissAsync();
+        };
+        await using var mallory = await fixture.Server.StartVisitorChat("<b>Mallory</b>", "unread", markup);
+
+        await page.Conversation("<b>Mallory</b>").ClickAsync();
+        await Expect(page.Locator(".transcript .msg.visitor .msg-text")).ToHaveTextAsync(markup);
+        await Expect(page.Locator("#conversation-title")).ToHaveTextAsync("<b>Mallory</b>");
+        await mallory.Send("m-2", "<script>alert(2)</script>");
+        await Expect(page.Locator(".transcript .msg.visitor .msg-text").Last).ToHaveTextAsync("<script>alert(2)</script>");
+
+        Assert.Equal(0, await page.Locator("#app img").CountAsync());
+        Assert.Equal(0, await page.Locator("#app b").CountAsync());
+        Assert.Equal(0, dialogs);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_canned_reply_an_internal_note_and_a_transfer_to_a_queue()
+    {
+        var shortcut = $"refund-{Guid.NewGuid():N}"[..13];
+        var (sue, _) = await fixture.Server.ConnectSupervisor(BrowserServer.Supervisor);
+        await using (sue)
+            await sue.InvokeAsync<CannedResponse>("SaveCannedResponse", "canned", new CannedResponseRequest(null, shortcut, "Your refund is on its way.")).WaitAsync(Clients.Timeout);
+        var page = await fixture.AgentOnlineAsync("cam");
+        await using var carl = await fixture.Server.StartVisitorChat("Carl", "canned", "I want my money back");
+        await page.Conversation("Carl").ClickAsync();
+
+        await page.Locator("#composer").PressSequentiallyAsync($"/{shortcut[..8]}");
+        await Expect(page.GetByRole(AriaRole.Option)).ToContainTextAsync("Your refund is on its way.");
+        await page.Locator("#composer").PressAsync("Enter");
+        await Expect(page.Locator("#composer")).ToHaveValueAsync("Your refund is on its way.");
+        await page.Locator("#composer").PressAsync("Enter");
+        Assert.Equal("Your refund is on its way.", (await carl.Messages.Next(m => m.SenderRole == "agent")).Text);
+
+        await page.GetByLabel("Internal note").CheckAsync();
+        await page.ReplyAsync("Second refund request this month");
+        await Expect(page.Locator(".transcript .msg.note")).ToContainTextAsync("Note by Cam");
+        await Expect(page.Locator(".transcript .msg.note")).ToContainTextAsync("Second refund request this month");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Transfer…" }).ClickAsync();
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "offline", Exact = true }).ClickAsync();
+        await Expect(page.Conversation("Carl")).ToHaveCountAsync(0);
+        await Expect(page.Locator(".notice")).ToContainTextAsync("went back to the offline queue");
+        Assert.DoesNotContain(carl.Messages.All, m => m.Text.Contains("Second refund"));
+
+        await carl.Hub.InvokeAsync<ConversationView>("CloseConversation", carl.Id).WaitAsync(Clients.Timeout);
+        await page.Context.CloseAsync();
+    }
+}
