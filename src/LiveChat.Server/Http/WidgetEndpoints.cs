@@ -44,7 +44,8 @@ internal static class WidgetEndpoints
         if (queue.Length > 100 || !options.Value.IsQueue(queue))
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown queue.", detail: $"unknown queue: {Shorten(queue)}");
         var stats = await grains.GetGrain<IQueueGrain>(queue).GetStats();
-        return Results.Ok(new QueueAvailability(queue, stats.AgentsOnline > 0, stats.AgentsOnline, stats.Waiting, stats.AverageWaitSeconds));
+        var announcements = await grains.GetGrain<IAnnouncementsGrain>(0).GetActive();
+        return Results.Ok(new QueueAvailability(queue, stats.AgentsOnline > 0, stats.AgentsOnline, stats.Waiting, stats.AverageWaitSeconds, announcements));
     }
 
     private static async Task<IResult> LeaveMessage(OfflineMessageRequest? request, IOptions<LiveChatOptions> options, IGrainFactory grains)

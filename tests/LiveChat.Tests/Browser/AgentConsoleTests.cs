@@ -11,7 +11,7 @@ namespace LiveChat.Tests.Browser;
 public sealed class AgentConsoleTests(BrowserServer fixture)
 {
     [Fact]
-    public async Task A_new_chat_appears_live_and_the_agent_and_visitor_talk_both_ways()
+    public async Task ANewChatAppearsLiveAndTheAgentAndVisitorTalkBothWays()
     {
         var page = await fixture.AgentOnlineAsync("cora");
         await using var vera = await fixture.Server.StartVisitorChat("Vera", "console", "Hello, my order is late");
@@ -39,7 +39,7 @@ public sealed class AgentConsoleTests(BrowserServer fixture)
     }
 
     [Fact]
-    public async Task Two_chats_at_once_keep_their_own_unread_counts_and_replies()
+    public async Task TwoChatsAtOnceKeepTheirOwnUnreadCountsAndReplies()
     {
         var page = await fixture.AgentOnlineAsync("ben");
         await using var vic = await fixture.Server.StartVisitorChat("Vic", "two", "Hi, I am Vic");
@@ -74,7 +74,7 @@ public sealed class AgentConsoleTests(BrowserServer fixture)
     }
 
     [Fact]
-    public async Task A_supervisors_whisper_is_shown_apart_and_never_reaches_the_visitor()
+    public async Task ASupervisorsWhisperIsShownApartAndNeverReachesTheVisitor()
     {
         var page = await fixture.AgentOnlineAsync("wes");
         await using var wanda = await fixture.Server.StartVisitorChat("Wanda", "watch", "Can I pay by invoice?");
@@ -102,7 +102,7 @@ public sealed class AgentConsoleTests(BrowserServer fixture)
     }
 
     [Fact]
-    public async Task Markup_from_a_visitor_is_shown_as_text()
+    public async Task MarkupFromAVisitorIsShownAsText()
     {
         const string markup = "<img src=x onerror=alert(1)>";
         var page = await fixture.AgentOnlineAsync("una");
@@ -127,7 +127,7 @@ public sealed class AgentConsoleTests(BrowserServer fixture)
     }
 
     [Fact]
-    public async Task A_canned_reply_an_internal_note_and_a_transfer_to_a_queue()
+    public async Task ACannedReplyAnInternalNoteAndATransferToAQueue()
     {
         var shortcut = $"refund-{Guid.NewGuid():N}"[..13];
         var (sue, _) = await fixture.Server.ConnectSupervisor(BrowserServer.Supervisor);

@@ -12,7 +12,7 @@ public sealed class PagesServedTests(BrowserServer fixture)
     [InlineData("/", "Northwind Outfitters")]
     [InlineData("/agent", "Agent console")]
     [InlineData("/supervisor", "Supervisor dashboard")]
-    public async Task Each_page_loads_with_a_content_security_policy(string path, string title)
+    public async Task EachPageLoadsWithAContentSecurityPolicy(string path, string title)
     {
         var page = await fixture.NewPageAsync();
         var response = await page.GotoAsync(fixture.Page(path).ToString());
@@ -26,7 +26,7 @@ public sealed class PagesServedTests(BrowserServer fixture)
     }
 
     [Fact]
-    public async Task The_widget_script_is_served_to_any_site()
+    public async Task TheWidgetScriptIsServedToAnySite()
     {
         using var http = fixture.Server.Http();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/widget.js");

@@ -11,7 +11,7 @@ namespace LiveChat.Tests.Browser;
 public sealed class SupervisorDashboardTests(BrowserServer fixture)
 {
     [Fact]
-    public async Task An_agent_cannot_open_the_dashboard()
+    public async Task AnAgentCannotOpenTheDashboard()
     {
         var page = await fixture.NewPageAsync();
         await page.GotoAsync(fixture.Page("/supervisor").ToString());
@@ -25,7 +25,7 @@ public sealed class SupervisorDashboardTests(BrowserServer fixture)
     }
 
     [Fact]
-    public async Task The_queue_row_shows_visitors_waiting_and_leaving()
+    public async Task TheQueueRowShowsVisitorsWaitingAndLeaving()
     {
         var page = await fixture.SignInAsync("/supervisor", BrowserServer.Supervisor);
         var waiting = page.Locator("tr[data-queue=floor] td.waiting");
@@ -51,7 +51,7 @@ public sealed class SupervisorDashboardTests(BrowserServer fixture)
     }
 
     [Fact]
-    public async Task Watching_shows_history_and_live_messages_and_a_whisper_reaches_the_agent()
+    public async Task WatchingShowsHistoryAndLiveMessagesAndAWhisperReachesTheAgent()
     {
         await using var tia = await fixture.Server.ConnectOnlineAgent("tia");
         var internals = tia.Record<ChatMessage>("InternalMessageReceived");
@@ -89,7 +89,7 @@ public sealed class SupervisorDashboardTests(BrowserServer fixture)
     }
 
     [Fact]
-    public async Task An_announcement_published_and_withdrawn_on_the_page_reaches_visitors()
+    public async Task AnAnnouncementPublishedAndWithdrawnOnThePageReachesVisitors()
     {
         var session = await fixture.Server.OpenVisitorSession("Ann");
         await using var visitor = await fixture.Server.ConnectVisitor(session);

@@ -10,7 +10,7 @@ public sealed class VisitorAndAgentTests(BrowserServer fixture)
     private const string Markup = "<img src=x onerror=alert(1)>";
 
     [Fact]
-    public async Task A_visitor_and_an_agent_in_two_browsers_talk_both_ways_and_markup_stays_text_on_both_sides()
+    public async Task AVisitorAndAnAgentInTwoBrowsersTalkBothWaysAndMarkupStaysTextOnBothSides()
     {
         var agent = await fixture.AgentOnlineAsync("bria");
         var widget = await WidgetPage.OpenAsync(fixture, fixture.ShopPage("browsers"));

@@ -153,6 +153,30 @@ public sealed class WidgetSiteTests
     }
 
     [Fact]
+    public async Task AnAnnouncementAlreadyActiveShowsBeforeTheVisitorStartsAChat()
+    {
+        var text = $"Payments are down, we are on it ({Guid.NewGuid():N})";
+        await using var bea = await _fixture.Server.ConnectOnlineAgent("bea");
+        await using var supervisor = (await _fixture.Server.ConnectSupervisor(BrowserServer.Supervisor)).Hub;
+        var announcement = await supervisor.InvokeAsync<Announcement>("PublishAnnouncement", new AnnouncementRequest(text, "critical", 5)).WaitAsync(Clients.Timeout);
+        try
+        {
+            var widget = await WidgetPage.OpenAsync(_fixture, _fixture.ShopPage("banner"));
+            await using var browser = widget.Page.Context;
+            await widget.Launcher.ClickAsync();
+
+            await Expect(widget.Page.GetByLabel("Your name")).ToBeVisibleAsync();
+            var banner = widget.Panel.Locator(".banner");
+            await Expect(banner).ToHaveTextAsync(text);
+            await Expect(banner).ToHaveClassAsync("banner critical");
+        }
+        finally
+        {
+            await supervisor.InvokeAsync("WithdrawAnnouncement", announcement.Id).WaitAsync(Clients.Timeout);
+        }
+    }
+
+    [Fact]
     public async Task TheWholeChatWorksWithTheKeyboard()
     {
         await using var kit = await _fixture.Server.ConnectOnlineAgent("kit");

@@ -112,6 +112,9 @@ public sealed class WidgetTests
         var id = (await assigned.Next()).ConversationId;
         await widget.SendAsync("before going offline");
         await received.Next(m => m.Text == "before going offline");
+        // Its ack has reached the widget too: otherwise it would still be pending, rightly, when the socket is cut.
+        await Expect(widget.LastMessage).ToHaveTextAsync("before going offline");
+        await Expect(widget.Pending).ToHaveCountAsync(0);
 
         await page.Context.SetOfflineAsync(true);
         await socket!.CloseAsync(new() { Code = 4000, Reason = "network lost" });

@@ -35,7 +35,7 @@ public sealed class WidgetApiTests : IAsyncLifetime
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
     [Fact]
-    public async Task The_widget_learns_whether_anyone_is_online_in_its_queue()
+    public async Task TheWidgetLearnsWhetherAnyoneIsOnlineInItsQueue()
     {
         using var http = _server.Http();
 
@@ -52,7 +52,7 @@ public sealed class WidgetApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_offline_message_is_checked_field_by_field_then_kept_for_supervisors_to_handle()
+    public async Task AnOfflineMessageIsCheckedFieldByFieldThenKeptForSupervisorsToHandle()
     {
         using var http = _server.Http();
         using var bad = await http.PostAsJsonAsync("/api/visitor/offline-messages", new { queue = "sales", name = "", email = "not-an-email", text = " " });
@@ -86,7 +86,7 @@ public sealed class WidgetApiTests : IAsyncLifetime
     [InlineData("https://elsewhere.example", "/hubs/visitor/negotiate", false)]
     [InlineData(Shop, "/api/auth/token", false)]
     [InlineData(Shop, "/hubs/agent/negotiate", false)]
-    public async Task Only_the_configured_sites_may_call_the_widgets_endpoints_from_their_pages(string origin, string path, bool allowed)
+    public async Task OnlyTheConfiguredSitesMayCallTheWidgetsEndpointsFromTheirPages(string origin, string path, bool allowed)
     {
         using var http = _server.Http();
         using var preflight = new HttpRequestMessage(HttpMethod.Options, path);
@@ -101,7 +101,7 @@ public sealed class WidgetApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_widget_origin_with_a_path_stops_start_up_naming_the_setting()
+    public async Task AWidgetOriginWithAPathStopsStartUpNamingTheSetting()
     {
         var settings = new Dictionary<string, string?> { ["LiveChat:Widget:AllowedOrigins:0"] = "https://shop.example/store" };
 
@@ -111,7 +111,7 @@ public sealed class WidgetApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_agent_reads_their_own_load_and_where_they_can_transfer_to()
+    public async Task AnAgentReadsTheirOwnLoadAndWhereTheyCanTransferTo()
     {
         var token = await _server.SignIn("bo");
         await using var bo = _server.Hub("/hubs/agent", token.AccessToken);
@@ -126,7 +126,7 @@ public sealed class WidgetApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_supervisor_finds_waiting_and_assigned_conversations_to_watch_and_reads_the_charts_history()
+    public async Task ASupervisorFindsWaitingAndAssignedConversationsToWatchAndReadsTheChartsHistory()
     {
         var (supervisor, _) = await _server.ConnectSupervisor("sam");
         await using var _s = supervisor;

@@ -13,6 +13,7 @@ interface Availability {
   agentsOnline: number;
   waiting: number;
   averageWaitSeconds: number | null;
+  announcements: Announcement[];
 }
 
 interface Shown {
@@ -197,6 +198,8 @@ export class Widget implements ChatEvents {
     if (this.queue === null) return this.preChat(null);
     try {
       const availability = await request<Availability>(this.url(`/api/queues/${encodeURIComponent(this.queue)}/availability`), "GET");
+      // Before a chat there is no connection to push announcements: the active ones come with the availability.
+      this.replaceAnnouncements(availability.announcements ?? []);
       if (availability.online) this.preChat(availability);
       else this.offlineForm();
     } catch (error) {
@@ -509,6 +512,12 @@ export class Widget implements ChatEvents {
     const severity = ["info", "warning", "critical"].includes(announcement.severity) ? announcement.severity : "info";
     this.banners.append(h("p", { className: `banner ${severity}`, "data-id": announcement.id, role: severity === "info" ? "status" : "alert" }, announcement.text));
     this.attention();
+  }
+
+  private replaceAnnouncements(active: Announcement[]): void {
+    const ids = new Set(active.map((announcement) => announcement.id));
+    for (const banner of this.banners.querySelectorAll<HTMLElement>(".banner")) if (!ids.has(banner.dataset.id ?? "")) banner.remove();
+    for (const announcement of active) this.announcement(announcement);
   }
 
   announcementWithdrawn(id: string): void {
