@@ -2,7 +2,7 @@
 // Nothing is lost across reconnects: each conversation keeps the last seq of both its streams and catches up by seq
 // (docs/protocol.md, section 8), and unacknowledged messages are resent with the same clientMessageId.
 import { newId, reason } from "../shared/api";
-import { AnnouncementBanners, beep, brand, ConnectionState, isUnauthorized, showSignIn, startForever, TitleFlash, unlockSound } from "../shared/console";
+import { AnnouncementBanners, beep, brand, ConnectionState, keepConnected, showSignIn, TitleFlash, unlockSound } from "../shared/console";
 import { h, replace, text } from "../shared/dom";
 import { duration } from "../shared/format";
 import { connectHub, signalR } from "../shared/hub";
@@ -96,7 +96,7 @@ class AgentConsole {
     document.addEventListener("visibilitychange", () => this.markRead(this.open));
     window.addEventListener("focus", () => this.markRead(this.open));
     document.addEventListener("keydown", (event) => this.shortcuts(event));
-    void this.connect();
+    this.connect();
   }
 
   private get open(): Conversation | null {
@@ -183,34 +183,18 @@ class AgentConsole {
     hub.on("AgentUpdated", (view: AgentView) => this.setMe(view));
     hub.on("AnnouncementPublished", (a: Announcement) => this.banners.publish(a));
     hub.on("AnnouncementWithdrawn", (id: string) => this.banners.withdraw(id));
-    hub.onreconnecting(() => this.connection.set("reconnecting"));
-    hub.onreconnected(() => {
-      this.connection.set("connected");
-      void this.sync();
-    });
-    hub.onclose(() => {
-      if (this.stopped) return;
-      this.connection.set("disconnected");
-      void this.connect();
-    });
   }
 
-  private async connect(): Promise<void> {
-    await startForever(
-      () => this.hub.start(),
-      (error) => {
-        if (isUnauthorized(error)) {
-          signOut("agent");
-          showSignIn(app, "agent", "Agent console", () => location.reload());
-          return false;
-        }
-        this.connection.set("disconnected");
-        return true;
+  private connect(): void {
+    keepConnected(this.hub, {
+      connection: this.connection,
+      sync: () => this.sync(),
+      signedOut: () => {
+        signOut("agent");
+        showSignIn(app, "agent", "Agent console", () => location.reload());
       },
-    );
-    if (this.hub.state !== signalR.HubConnectionState.Connected) return;
-    this.connection.set("connected");
-    await this.sync();
+      stopped: () => this.stopped,
+    });
   }
 
   /** After every (re)connect: status, the conversations held now, what was missed in each, and unsent messages. */

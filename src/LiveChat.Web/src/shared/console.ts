@@ -1,6 +1,7 @@
 // What the agent console and the supervisor dashboard share: signing in, the top bar's connection state,
 // announcement banners, a beep and a flashing title.
 import { h, replace, text } from "./dom";
+import { signalR } from "./hub";
 import { dateTime } from "./format";
 import type { Announcement, AgentView, StaffToken } from "./protocol";
 import { signIn } from "./staff";
@@ -177,6 +178,51 @@ export class TitleFlash {
   private render(): void {
     document.title = this.on ? `(${this.count}) New chat · ${this.latest}` : this.original;
   }
+}
+
+/** What a console's connection does around its hub. */
+export interface Lifecycle {
+  connection: ConnectionState;
+  /** After every (re)connect: fetch what may have changed meanwhile. */
+  sync(): Promise<void>;
+  /** The token was refused (expired, or the user was removed): sign in again. */
+  signedOut(): void;
+  /** True once the page closed the connection on purpose. */
+  stopped(): boolean;
+}
+
+/**
+ * Keeps a console's hub connected as long as the page lives: starts it (trying again until the node answers), shows
+ * the state in the top bar, and syncs after every (re)connect. A connection that closes for good is started again.
+ */
+export function keepConnected(hub: signalR.HubConnection, life: Lifecycle): void {
+  const connect = async (): Promise<void> => {
+    await startForever(
+      () => hub.start(),
+      (error) => {
+        if (isUnauthorized(error)) {
+          life.signedOut();
+          return false;
+        }
+        life.connection.set("disconnected");
+        return true;
+      },
+    );
+    if (hub.state !== signalR.HubConnectionState.Connected) return;
+    life.connection.set("connected");
+    await life.sync();
+  };
+  hub.onreconnecting(() => life.connection.set("reconnecting"));
+  hub.onreconnected(() => {
+    life.connection.set("connected");
+    void life.sync();
+  });
+  hub.onclose(() => {
+    if (life.stopped()) return;
+    life.connection.set("disconnected");
+    void connect();
+  });
+  void connect();
 }
 
 /** Runs `start` until it succeeds: quickly at first, then every 10 seconds. */

@@ -1,7 +1,7 @@
 // The supervisor dashboard over /hubs/supervisor: the floor live (tables and chart), watching conversations,
 // announcements, feedback and offline messages. After a reconnect it reads the dashboard again and re-watches.
 import { reason } from "../shared/api";
-import { brand, ConnectionState, isUnauthorized, showSignIn, startForever } from "../shared/console";
+import { brand, ConnectionState, keepConnected, showSignIn } from "../shared/console";
 import { h, replace, text } from "../shared/dom";
 import { connectHub, signalR } from "../shared/hub";
 import type { Announcement, ChatMessage, ConversationView, DashboardView, QueueSample, StaffToken, TypingIndicator } from "../shared/protocol";
@@ -39,7 +39,7 @@ class Dashboard {
     this.offline = new OfflinePanel(this.hub);
     this.render();
     this.listen();
-    void this.connect();
+    this.connect();
   }
 
   /** Panels report before the navigation exists, while they are built; the navigation reads them again after. */
@@ -99,34 +99,18 @@ class Dashboard {
     hub.on("TypingChanged", (t: TypingIndicator) => this.watch.typingChanged(t));
     hub.on("AnnouncementPublished", (a: Announcement) => this.announcements.published(a));
     hub.on("AnnouncementWithdrawn", (id: string) => this.announcements.withdrawn(id));
-    hub.onreconnecting(() => this.connection.set("reconnecting"));
-    hub.onreconnected(() => {
-      this.connection.set("connected");
-      void this.sync();
-    });
-    hub.onclose(() => {
-      if (this.stopped) return;
-      this.connection.set("disconnected");
-      void this.connect();
-    });
   }
 
-  private async connect(): Promise<void> {
-    await startForever(
-      () => this.hub.start(),
-      (error) => {
-        if (isUnauthorized(error)) {
-          signOut("supervisor");
-          showSignIn(app, "supervisor", "Supervisor dashboard", () => location.reload());
-          return false;
-        }
-        this.connection.set("disconnected");
-        return true;
+  private connect(): void {
+    keepConnected(this.hub, {
+      connection: this.connection,
+      sync: () => this.sync(),
+      signedOut: () => {
+        signOut("supervisor");
+        showSignIn(app, "supervisor", "Supervisor dashboard", () => location.reload());
       },
-    );
-    if (this.hub.state !== signalR.HubConnectionState.Connected) return;
-    this.connection.set("connected");
-    await this.sync();
+      stopped: () => this.stopped,
+    });
   }
 
   private async sync(): Promise<void> {
