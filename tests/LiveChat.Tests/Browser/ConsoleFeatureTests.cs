@@ -180,4 +180,74 @@ public sealed class ConsoleFeatureTests(BrowserServer fixture)
             await lim.InvokeAsync<AgentView>("SetStatus", "Offline").WaitAsync(Clients.Timeout);
         }
     }
+
+    [Fact]
+    public async Task ANewChatFlashesTheTitleOfAConsoleInTheBackgroundUntilItIsViewed()
+    {
+        var page = await fixture.AgentOnlineAsync("fla");
+        const string title = "LiveChat · Agent console";
+        await Expect(page).ToHaveTitleAsync(title);
+        // Headless Chromium tells every page it has the focus; without that, the agent's other tab really takes it.
+        var cdp = await page.Context.NewCDPSessionAsync(page);
+        await cdp.SendAsync("Emulation.setFocusEmulationEnabled", new Dictionary<string, object> { ["enabled"] = false });
+        await page.Clock.InstallAsync();
+        var elsewhere = await page.Context.NewPageAsync();
+        await elsewhere.BringToFrontAsync();
+        Assert.False(await page.EvaluateAsync<bool>("() => document.hasFocus()"));
+
+        await using var fiona = await fixture.Server.StartVisitorChat("Fiona", "flash", "Is the shop open on Sunday?");
+        await Expect(page).ToHaveTitleAsync("(1) New chat · Fiona");
+        await page.Clock.RunForAsync(1000);
+        await Expect(page).ToHaveTitleAsync(title);
+        await page.Clock.RunForAsync(1000);
+        await Expect(page).ToHaveTitleAsync("(1) New chat · Fiona");
+        await using var felix = await fixture.Server.StartVisitorChat("Felix", "flash", "Do you ship abroad?");
+        await Expect(page).ToHaveTitleAsync("(2) New chat · Felix");
+
+        await page.BringToFrontAsync();
+        await Expect(page).ToHaveTitleAsync(title);
+        // Stopped, not just between two flashes: the title stays as it was over two more periods.
+        for (var step = 0; step < 4; step++)
+        {
+            await page.Clock.RunForAsync(500);
+            Assert.Equal(title, await page.TitleAsync());
+        }
+        await Expect(page.Conversation("Fiona")).ToBeVisibleAsync();
+        await Expect(page.Conversation("Felix")).ToBeVisibleAsync();
+
+        await page.Context.CloseAsync();
+        foreach (var visitor in new[] { fiona, felix })
+            await visitor.Hub.InvokeAsync<ConversationView>("CloseConversation", visitor.Id).WaitAsync(Clients.Timeout);
+    }
+
+    [Fact]
+    public async Task TheConsoleShowsSeenUnderTheLastReplyTheVisitorRead()
+    {
+        var page = await fixture.AgentOnlineAsync("see");
+        await using var sid = await fixture.Server.StartVisitorChat("Sid", "seen", "Has my order shipped?");
+        await page.Conversation("Sid").ClickAsync();
+        await Expect(page.Locator(".transcript .msg.visitor")).ToContainTextAsync("Has my order shipped?");
+
+        await page.ReplyAsync("Yes, it left this morning.");
+        var first = await sid.Messages.Next(m => m.SenderRole == "agent");
+        var replies = page.Locator(".transcript .msg.staff");
+        await Expect(replies).ToContainTextAsync("Yes, it left this morning.");
+        await Expect(page.Locator(".transcript .seen")).ToHaveCountAsync(0);
+
+        await sid.Hub.InvokeAsync("MarkRead", sid.Id, first.Seq).WaitAsync(Clients.Timeout);
+        await Expect(replies.Filter(new() { HasTextString = "Yes, it left this morning." }).Locator(".seen")).ToHaveTextAsync("Seen");
+
+        await page.ReplyAsync("Here is the tracking number: 123.");
+        var second = await sid.Messages.Next(m => m.SenderRole == "agent");
+        await Expect(replies.Last).ToContainTextAsync("Here is the tracking number: 123.");
+        await Expect(page.Locator(".transcript .seen")).ToHaveCountAsync(1);
+        await Expect(replies.Filter(new() { HasTextString = "Yes, it left this morning." }).Locator(".seen")).ToHaveCountAsync(1);
+
+        await sid.Hub.InvokeAsync("MarkRead", sid.Id, second.Seq).WaitAsync(Clients.Timeout);
+        await Expect(replies.Last.Locator(".seen")).ToHaveTextAsync("Seen");
+        await Expect(page.Locator(".transcript .seen")).ToHaveCountAsync(1);
+
+        await page.Context.CloseAsync();
+        await sid.Hub.InvokeAsync<ConversationView>("CloseConversation", sid.Id).WaitAsync(Clients.Timeout);
+    }
 }
