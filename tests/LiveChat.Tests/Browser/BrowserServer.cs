@@ -40,6 +40,12 @@ public sealed class BrowserServer : IAsyncLifetime
         ("isolation", []),
         ("ending", [("eve", 3)]),
         ("stale", [("sol", 3)]),
+        ("takeover", [("tk", 3)]),
+        ("feedback", [("fb", 3)]),
+        ("limits", [("lim", 2)]),
+        ("flash", [("fla", 3)]),
+        ("seen", [("see", 3)]),
+        ("letters", []),
     ];
 
     public const string Supervisor = "sue";
