@@ -156,7 +156,9 @@ export class TitleFlash {
     document.addEventListener("keydown", () => this.stop());
   }
 
+  /** Flashes the title, unless the agent is looking at the console already (the beep is enough then). */
   notify(what: string): void {
+    if (document.visibilityState === "visible" && document.hasFocus()) return;
     this.count++;
     this.latest = what;
     this.on = true;
