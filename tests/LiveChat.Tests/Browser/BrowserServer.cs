@@ -117,6 +117,9 @@ public sealed class BrowserServer : IAsyncLifetime
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
         context.SetDefaultTimeout(10_000);
         context.SetDefaultNavigationTimeout(15_000);
+        // Anything the pages' Content Security Policy blocks is recorded, for ScreenshotAsync to check.
+        await context.AddInitScriptAsync(
+            "window.__cspViolations = []; document.addEventListener('securitypolicyviolation', e => window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sample}`), true);");
         return await context.NewPageAsync();
     }
 
@@ -125,9 +128,14 @@ public sealed class BrowserServer : IAsyncLifetime
 
     public Uri Page(string path) => new(Server.BaseAddress, path);
 
-    /// <summary>Saves a screenshot into artifacts/screenshots at the repository root, where CI keeps it.</summary>
+    /// <summary>
+    /// Saves a screenshot into artifacts/screenshots at the repository root, where CI keeps it, after checking that the
+    /// page, as it now is, broke none of its Content Security Policy.
+    /// </summary>
     public static async Task<string> ScreenshotAsync(IPage page, string name)
     {
+        var violations = await page.EvaluateAsync<string[]>("() => window.__cspViolations ?? []");
+        Assert.True(violations.Length == 0, $"the {name} page broke its Content Security Policy: {string.Join("; ", violations)}");
         var directory = Path.Combine(RepositoryRoot(), "artifacts", "screenshots");
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, $"{name}.png");

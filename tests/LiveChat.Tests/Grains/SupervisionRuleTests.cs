@@ -85,7 +85,9 @@ public sealed class SupervisionRuleTests(GrainCluster cluster)
         await Grains.GetGrain<IAgentGrain>("ower").SetStatus(AgentStatus.Away);
         await Eventually.True(async () => await queue.GetStats() is { Waiting: 1, AwaitingFirstResponse: 0 }, "the chat to wait again, owed no answer");
         await cluster.GoOnline("ower");
-        await Eventually.True(async () => await queue.GetStats() is { Waiting: 0, AwaitingFirstResponse: 1 }, "the chat to be assigned again and owed an answer");
+        // The conversation hears of its assignment one way, after the queue counts it.
+        await Eventually.True(async () => await queue.GetStats() is { Waiting: 0, AwaitingFirstResponse: 1 } && (await chat.Peek()).AgentId == "ower",
+            "the chat to be assigned again and owed an answer");
 
         // Answered once, requeued and reassigned: the new assignment is owed an answer of its own, not a second first response.
         await chat.Send(new Caller(Roles.Agent, "ower", "Ower"), "a1", "hello");
@@ -93,7 +95,7 @@ public sealed class SupervisionRuleTests(GrainCluster cluster)
         var firstResponse = (await chat.Peek()).FirstResponseSeconds;
         await Grains.GetGrain<IAgentGrain>("ower").SetStatus(AgentStatus.Away);
         await cluster.GoOnline("ower");
-        await Eventually.True(async () => (await queue.GetStats()).AwaitingFirstResponse == 1 && (await chat.Peek()).Status == ConversationStatus.Active,
+        await Eventually.True(async () => (await queue.GetStats()).AwaitingFirstResponse == 1 && await chat.Peek() is { Status: ConversationStatus.Active, AgentId: "ower" },
             "the reassigned chat to be with the agent and owed an answer");
         await chat.Send(new Caller(Roles.Agent, "ower", "Ower"), "a2", "back again");
         await Eventually.True(async () => (await queue.GetStats()).AwaitingFirstResponse == 0, "the second answer to count");
