@@ -1,4 +1,3 @@
-using System.Net.Mail;
 using LiveChat.Contracts;
 using LiveChat.Server.Identity;
 
@@ -22,8 +21,8 @@ internal static class VisitorSessionEndpoints
         var errors = new Dictionary<string, string[]>();
         if (request?.Name is { Length: > 100 } name)
             errors["name"] = [$"name too long: {name.Length} > 100 characters"];
-        if (request?.Email is { Length: > 0 } email && (email.Length > 254 || !MailAddress.TryCreate(email, out _)))
-            errors["email"] = [$"'{Shorten(email)}' is not an email address"];
+        if (request?.Email is { Length: > 0 } email && VisitorFields.EmailError(email) is { } emailError)
+            errors["email"] = [emailError];
         if (request?.VisitorToken is { Length: > 4096 })
             errors["visitorToken"] = ["visitorToken too long"];
         if (errors.Count > 0)
@@ -35,6 +34,4 @@ internal static class VisitorSessionEndpoints
         var (accessToken, expiresAt) = tokens.CreateVisitorToken(visitorId, profile.Name);
         return Results.Ok(new VisitorSessionResponse(visitorId, accessToken, expiresAt));
     }
-
-    private static string Shorten(string value) => value.Length <= 40 ? value : value[..40] + "…";
 }

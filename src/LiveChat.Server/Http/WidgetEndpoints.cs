@@ -1,4 +1,3 @@
-using System.Net.Mail;
 using LiveChat.Contracts;
 using LiveChat.Server.Options;
 using Microsoft.AspNetCore.Cors.Infrastructure;
@@ -42,7 +41,7 @@ internal static class WidgetEndpoints
     private static async Task<IResult> GetAvailability(string queue, IOptions<LiveChatOptions> options, IGrainFactory grains)
     {
         if (queue.Length > 100 || !options.Value.IsQueue(queue))
-            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown queue.", detail: $"unknown queue: {Shorten(queue)}");
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown queue.", detail: $"unknown queue: {VisitorFields.Shorten(queue)}");
         var stats = await grains.GetGrain<IQueueGrain>(queue).GetStats();
         var announcements = await grains.GetGrain<IAnnouncementsGrain>(0).GetActive();
         return Results.Ok(new QueueAvailability(queue, stats.AgentsOnline > 0, stats.AgentsOnline, stats.Waiting, stats.AverageWaitSeconds, announcements));
@@ -57,15 +56,15 @@ internal static class WidgetEndpoints
         var text = request?.Text ?? "";
         var errors = new Dictionary<string, string[]>();
         if (queue.Length > 100 || !options.Value.IsQueue(queue))
-            errors["queue"] = [$"unknown queue: {Shorten(queue)}"];
+            errors["queue"] = [$"unknown queue: {VisitorFields.Shorten(queue)}"];
         if (name.Length == 0)
             errors["name"] = ["name is required"];
         else if (name.Length > 100)
             errors["name"] = [$"name too long: {name.Length} > 100 characters"];
         if (email.Length == 0)
             errors["email"] = ["email is required, so the team can answer"];
-        else if (email.Length > 254 || !MailAddress.TryCreate(email, out _))
-            errors["email"] = [$"'{Shorten(email)}' is not an email address"];
+        else if (VisitorFields.EmailError(email) is { } emailError)
+            errors["email"] = [emailError];
         if (string.IsNullOrWhiteSpace(text))
             errors["text"] = ["message text is empty"];
         else if (text.Length > max)
@@ -76,6 +75,4 @@ internal static class WidgetEndpoints
         var stored = await grains.GetGrain<IOfflineMessagesGrain>(queue).Leave(name, email, text);
         return Results.Created((string?)null, new { stored.Id, stored.Queue, stored.ReceivedAt });
     }
-
-    private static string Shorten(string value) => value.Length <= 40 ? value : value[..40] + "…";
 }
