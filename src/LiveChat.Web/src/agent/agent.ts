@@ -8,11 +8,10 @@ import { duration } from "../shared/format";
 import { connectHub, signalR } from "../shared/hub";
 import type { AgentStatus, AgentView, Announcement, CannedResponse, ChatMessage, ConversationView, MessageAck, ReadReceipt, StaffToken, TypingIndicator } from "../shared/protocol";
 import { signOut, storedToken } from "../shared/staff";
-import { messageItem, Streams } from "../shared/transcript";
+import { fetchMissing, messageItem, Streams } from "../shared/transcript";
 import { CannedPicker } from "./canned";
 import { openTransferDialog } from "./transfer";
 
-const PAGE = 200;
 const TYPING_REPEAT_MS = 3000;
 const TYPING_IDLE_MS = 4000;
 const VISITOR_TYPING_TIMEOUT_MS = 15000;
@@ -233,14 +232,7 @@ class AgentConsole {
       try {
         do {
           conversation.catchAgain = false;
-          const added: ChatMessage[] = [];
-          for (const [method, last] of [["GetMessages", () => conversation.streams.lastSeq], ["GetInternalMessages", () => conversation.streams.lastInternalSeq]] as const) {
-            for (;;) {
-              const page = await this.hub.invoke<ChatMessage[]>(method, id, last(), PAGE);
-              for (const m of page) if (conversation.streams.add(m) === "added") added.push(m);
-              if (page.length < PAGE) break;
-            }
-          }
+          const added = await fetchMissing(this.hub, id, conversation.streams);
           if (added.length > 0) this.afterAdded(conversation, added);
         } while (conversation.catchAgain);
       } catch {

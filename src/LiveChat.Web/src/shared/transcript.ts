@@ -1,7 +1,10 @@
 // A conversation's messages, whispers and notes as staff read them: one list in time order, internal ones set apart.
 import { h } from "./dom";
 import { clock } from "./format";
+import type { signalR } from "./hub";
 import type { ChatMessage } from "./protocol";
+
+const pageSize = 200;
 
 /**
  * A conversation's two streams (messages; whispers and notes), each kept in seq order with no gaps, so each has one
@@ -46,6 +49,22 @@ export class Streams {
     }
     return all;
   }
+}
+
+/**
+ * Fetches what `streams` misses of a conversation: every message and every whisper or note after each stream's last
+ * seq, page by page. Returns the ones added, in the order added.
+ */
+export async function fetchMissing(hub: signalR.HubConnection, conversationId: string, streams: Streams): Promise<ChatMessage[]> {
+  const added: ChatMessage[] = [];
+  for (const [method, last] of [["GetMessages", () => streams.lastSeq], ["GetInternalMessages", () => streams.lastInternalSeq]] as const) {
+    for (;;) {
+      const page = await hub.invoke<ChatMessage[]>(method, conversationId, last(), pageSize);
+      for (const message of page) if (streams.add(message) === "added") added.push(message);
+      if (page.length < pageSize) break;
+    }
+  }
+  return added;
 }
 
 /** One entry of a transcript. Text is only ever set as text. */

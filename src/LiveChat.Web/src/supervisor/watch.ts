@@ -4,7 +4,7 @@ import { newId, reason } from "../shared/api";
 import { h, replace, text } from "../shared/dom";
 import type { signalR } from "../shared/hub";
 import type { ChatMessage, ConversationView, TypingIndicator, WatchedConversation } from "../shared/protocol";
-import { messageItem, Streams } from "../shared/transcript";
+import { fetchMissing, messageItem, Streams } from "../shared/transcript";
 
 export class WatchPanel {
   readonly element: HTMLElement;
@@ -151,13 +151,7 @@ export class WatchPanel {
     const id = this.view?.conversationId;
     if (!id) return;
     try {
-      for (const [method, last] of [["GetMessages", () => this.streams.lastSeq], ["GetInternalMessages", () => this.streams.lastInternalSeq]] as const) {
-        for (;;) {
-          const page = await this.hub.invoke<ChatMessage[]>(method, id, last(), 200);
-          for (const m of page) this.streams.add(m);
-          if (page.length < 200) break;
-        }
-      }
+      await fetchMissing(this.hub, id, this.streams);
       this.renderTranscript();
     } catch {
       // The reconnect watches again.
