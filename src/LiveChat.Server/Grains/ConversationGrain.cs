@@ -331,10 +331,19 @@ public sealed class ConversationGrain(
 
     public async Task OnAssigned(AgentView agent, string? requeuedFromAgentId)
     {
-        var stillWanted = Exists && (S.Status == ConversationStatus.Queued
-            || (S.Status == ConversationStatus.Active && S.AgentId == requeuedFromAgentId && requeuedFromAgentId is not null));
-        if (S.AgentId == agent.AgentId && S.Status == ConversationStatus.Active)
+        // Messages between grains may arrive out of order: a chat its agent gave back can be handed out again before the
+        // notice of its return (OnQueued) arrives here. The queue hands out only waiting chats, so the holder has let go.
+        if (Exists && S.Status == ConversationStatus.Active && S.AgentId == agent.AgentId)
+        {
+            // Back with the same agent: to the visitor nothing changed, but the queue counts a new assignment, owed an
+            // answer of its own, so the next answer must be reported.
+            S.AssignedAt = time.GetUtcNow();
+            S.AnsweredSinceAssignment = false;
+            await WriteState();
             return;
+        }
+        var stillWanted = Exists && (S.Status == ConversationStatus.Queued
+            || (S.Status == ConversationStatus.Active && S.AgentId is { } holder && (holder == requeuedFromAgentId || !await StillHeldBy(holder))));
         if (!stillWanted)
         {
             // Closed (or otherwise taken) while the queue was handing it out: give the slot back.
@@ -359,11 +368,12 @@ public sealed class ConversationGrain(
         }
         if (S.Status == ConversationStatus.Active)
         {
-            // Only the agent who held it can send it back; anything else is an old position report.
-            if (requeuedFromAgentId is null || requeuedFromAgentId != S.AgentId)
+            // Only the agent who held it can send it back; anything else is an old position report. A return notice
+            // overtaken by the chat's next assignment to the same agent finds it no longer waiting, and is old news too.
+            if (requeuedFromAgentId is null || requeuedFromAgentId != S.AgentId || await Queue(S.Queue).GetPlace(Id) is not { } place)
                 return;
-            _queuePosition = position;
-            _estimatedWaitSeconds = estimatedWaitSeconds;
+            _queuePosition = place.Position;
+            _estimatedWaitSeconds = place.EstimatedWaitSeconds;
             await BackToQueue($"{S.AgentName ?? S.AgentId} is no longer available; you are back in the queue.", S.AgentId);
             return;
         }
@@ -548,6 +558,9 @@ public sealed class ConversationGrain(
             logger.LogWarning(ex, "Push to agent {AgentId} failed", agentId);
         }
     }
+
+    /// <summary>Whether the agent still holds this conversation; an agent who went away or was released holds it no more.</summary>
+    private async Task<bool> StillHeldBy(string agentId) => (await Agent(agentId).GetConversationIds()).Contains(Id);
 
     private IQueueGrain Queue(string name) => GrainFactory.GetGrain<IQueueGrain>(name);
 

@@ -82,12 +82,14 @@ public sealed class SupervisionRuleTests(GrainCluster cluster)
         await Eventually.True(async () => (await chat.Peek()).AgentId == "ower" && (await queue.GetStats()).AwaitingFirstResponse == 1, "the chat to be assigned and owed an answer");
 
         // The agent leaves without answering: the chat waits again, and is owed an answer by nobody yet.
+        var assignedAt = (await chat.Peek()).AssignedAt;
         await Grains.GetGrain<IAgentGrain>("ower").SetStatus(AgentStatus.Away);
         await Eventually.True(async () => await queue.GetStats() is { Waiting: 1, AwaitingFirstResponse: 0 }, "the chat to wait again, owed no answer");
         await cluster.GoOnline("ower");
-        // The conversation hears of its assignment one way, after the queue counts it.
-        await Eventually.True(async () => await queue.GetStats() is { Waiting: 0, AwaitingFirstResponse: 1 } && (await chat.Peek()).AgentId == "ower",
-            "the chat to be assigned again and owed an answer");
+        // The conversation hears one way, after the queue counts it, that it waits and then that it is assigned again. Until
+        // then it still shows its old assignment, so only a new assignment time says it is back with the agent.
+        assignedAt = await ReassignedTo("ower", chat, assignedAt);
+        await Eventually.True(async () => await queue.GetStats() is { Waiting: 0, AwaitingFirstResponse: 1 }, "the chat to be owed an answer again");
 
         // Answered once, requeued and reassigned: the new assignment is owed an answer of its own, not a second first response.
         await chat.Send(new Caller(Roles.Agent, "ower", "Ower"), "a1", "hello");
@@ -95,14 +97,22 @@ public sealed class SupervisionRuleTests(GrainCluster cluster)
         var firstResponse = (await chat.Peek()).FirstResponseSeconds;
         await Grains.GetGrain<IAgentGrain>("ower").SetStatus(AgentStatus.Away);
         await cluster.GoOnline("ower");
-        await Eventually.True(async () => (await queue.GetStats()).AwaitingFirstResponse == 1 && await chat.Peek() is { Status: ConversationStatus.Active, AgentId: "ower" },
-            "the reassigned chat to be with the agent and owed an answer");
+        await ReassignedTo("ower", chat, assignedAt);
+        await Eventually.True(async () => (await queue.GetStats()).AwaitingFirstResponse == 1, "the reassigned chat to be owed an answer");
         await chat.Send(new Caller(Roles.Agent, "ower", "Ower"), "a2", "back again");
         await Eventually.True(async () => (await queue.GetStats()).AwaitingFirstResponse == 0, "the second answer to count");
         Assert.Equal(firstResponse, (await chat.Peek()).FirstResponseSeconds);
 
         await chat.Close(visitor);
         Assert.Equal((0, 0), ((await queue.GetStats()).Waiting, (await queue.GetStats()).AwaitingFirstResponse));
+    }
+
+    private static async Task<DateTimeOffset?> ReassignedTo(string agentId, IConversationGrain chat, DateTimeOffset? assignedBefore)
+    {
+        ConversationView? now = null;
+        await Eventually.True(async () => (now = await chat.Peek()) is { Status: ConversationStatus.Active } && now.AgentId == agentId && now.AssignedAt > assignedBefore,
+            $"the chat to be assigned to {agentId} again");
+        return now!.AssignedAt;
     }
 
     [Fact]

@@ -13,7 +13,7 @@ namespace LiveChat.Tests.Infrastructure;
 /// </summary>
 public sealed class GrainCluster : IAsyncLifetime
 {
-    public static readonly string[] Queues = ["capacity", "capacity2", "close", "away", "presence", "burst", "messages", "least", "xfer", "sup", "rated", "idle", "owed"];
+    public static readonly string[] Queues = ["capacity", "capacity2", "close", "away", "presence", "burst", "messages", "least", "xfer", "sup", "rated", "idle", "owed", "overtaken"];
 
     private InProcessTestCluster? _cluster;
 
@@ -68,6 +68,8 @@ public sealed class GrainCluster : IAsyncLifetime
         TestUsers.Add(settings, user++, "rater", max: 5, queues: "rated");
         TestUsers.Add(settings, user++, "idler", max: 1, queues: "idle");
         TestUsers.Add(settings, user++, "ower", max: 1, queues: "owed");
+        foreach (var agent in new[] { "leaver", "taker", "latecomer" })
+            TestUsers.Add(settings, user++, agent, max: 2, queues: "overtaken");
 
         var builder = new InProcessTestClusterBuilder(initialSilosCount: 2);
         builder.ConfigureSiloHost((_, host) =>
