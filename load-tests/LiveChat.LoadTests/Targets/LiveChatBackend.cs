@@ -90,7 +90,7 @@ public sealed class LiveChatBackend : IChatBackend
             var port = ChildProcess.FreePort();
             return new NodeStart(Path.Combine(AppContext.BaseDirectory, "LiveChat.Server.dll"),
                 ["--contentRoot", contentRoot, "--urls", $"http://127.0.0.1:{port}",
-                 $"--LiveChat:Orleans:SiloPort={ChildProcess.FreePort()}", $"--LiveChat:Orleans:GatewayPort={ChildProcess.FreePort()}"],
+                 $"--Orleans:SiloPort={ChildProcess.FreePort()}", $"--Orleans:GatewayPort={ChildProcess.FreePort()}"],
                 port, environment);
         }).ToList();
         // One after another: the first creates the membership table the others join.
@@ -116,7 +116,7 @@ public sealed class LiveChatBackend : IChatBackend
     {
         await using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis);
         // Orleans.Clustering.Redis keeps the table in one hash, a field per silo holding its entry as JSON.
-        var table = $"{environment["LiveChat__Orleans__ServiceId"]}/members/{environment["LiveChat__Orleans__ClusterId"]}";
+        var table = $"{environment["Orleans__ServiceId"]}/members/{environment["Orleans__ClusterId"]}";
         var deadline = Stopwatch.GetTimestamp() + 60 * Stopwatch.Frequency;
         var active = 0;
         while (Stopwatch.GetTimestamp() < deadline)
@@ -161,8 +161,8 @@ public sealed class LiveChatBackend : IChatBackend
             environment["ConnectionStrings__Redis"] = redis;
             // A fresh service id per run, so agents and queues of an earlier run in the same Redis are not picked up;
             // the cluster id is fresh too, so the silos of an earlier run are not in this one's membership table.
-            environment["LiveChat__Orleans__ServiceId"] = $"load-{Guid.NewGuid():N}";
-            environment["LiveChat__Orleans__ClusterId"] = $"load-{Guid.NewGuid():N}";
+            environment["Orleans__ServiceId"] = $"load-{Guid.NewGuid():N}";
+            environment["Orleans__ClusterId"] = $"load-{Guid.NewGuid():N}";
         }
         return environment;
     }

@@ -10,6 +10,9 @@ public interface IAgentGrain : IGrainWithStringKey
 
     Task Disconnect(string connectionId);
 
+    /// <summary>The agent's node still holds these connections (sent every few seconds; a connection not renewed lapses).</summary>
+    Task Renew(IReadOnlyList<string> connectionIds);
+
     Task<AgentView> SetStatus(AgentStatus status);
 
     Task<AgentView> GetView();

@@ -23,10 +23,12 @@ public sealed class AgentGrain(
     ILogger<AgentGrain> logger) : Grain, IAgentGrain
 {
 
-    private readonly HashSet<string> _connections = new(StringComparer.Ordinal);
+    // Each connection with when its node last vouched for it; see Renew.
+    private readonly Dictionary<string, DateTimeOffset> _connections = new(StringComparer.Ordinal);
     private readonly RecentWindow _firstResponses = new(TimeSpan.FromMinutes(15));
     private UserOptions? _user;
     private IGrainTimer? _graceTimer;
+    private IGrainTimer? _leaseTimer;
 
     private string Id => this.GetPrimaryKeyString();
     private AgentState S => state.State;
@@ -41,17 +43,55 @@ public sealed class AgentGrain(
 
     public Task<AgentView> Connect(string connectionId)
     {
-        _connections.Add(connectionId);
-        _graceTimer?.Dispose();
-        _graceTimer = null;
+        Present([connectionId]);
         return Task.FromResult(View());
     }
 
     public Task Disconnect(string connectionId)
     {
-        if (_connections.Remove(connectionId) && _connections.Count == 0 && S.Status != AgentStatus.Offline)
-            StartGraceTimer();
+        if (_connections.Remove(connectionId) && _connections.Count == 0)
+            LastConnectionGone();
         return Task.CompletedTask;
+    }
+
+    public Task Renew(IReadOnlyList<string> connectionIds)
+    {
+        Present(connectionIds);
+        return Task.CompletedTask;
+    }
+
+    private void Present(IEnumerable<string> connectionIds)
+    {
+        var now = time.GetUtcNow();
+        foreach (var id in connectionIds)
+            _connections[id] = now;
+        _graceTimer?.Dispose();
+        _graceTimer = null;
+        // While connections count, this timer lets lapse those whose node stopped renewing them (it died).
+        _leaseTimer ??= this.RegisterGrainTimer(DropLapsed, new GrainTimerCreationOptions { DueTime = RenewInterval, Period = RenewInterval });
+    }
+
+    private TimeSpan RenewInterval => TimeSpan.FromSeconds(options.Value.PresenceRenewSeconds);
+
+    private Task DropLapsed(CancellationToken cancellationToken)
+    {
+        var lapsedBefore = time.GetUtcNow() - 3 * RenewInterval;
+        foreach (var (id, _) in _connections.Where(c => c.Value < lapsedBefore).ToList())
+        {
+            _connections.Remove(id);
+            logger.LogInformation("Agent {AgentId}: connection {ConnectionId} lapsed (its node stopped renewing it)", Id, id);
+        }
+        if (_connections.Count == 0)
+            LastConnectionGone();
+        return Task.CompletedTask;
+    }
+
+    private void LastConnectionGone()
+    {
+        _leaseTimer?.Dispose();
+        _leaseTimer = null;
+        if (S.Status != AgentStatus.Offline)
+            StartGraceTimer();
     }
 
     public Task<AgentView> SetStatus(AgentStatus status)

@@ -1,3 +1,4 @@
+using LiveChat.Server.Cluster;
 using LiveChat.Server.Http;
 using LiveChat.Server.Hubs;
 using LiveChat.Server.Options;
@@ -18,7 +19,7 @@ public static class LiveChatAppExtensions
         app.UseAuthentication();
         app.UseAuthorization();
 
-        var api = app.MapGroup("/api");
+        var api = app.MapGroup("/api").AddEndpointFilter<RetryEndpointFilter>();
         api.MapVisitorSession();
         api.MapAuth();
         api.MapWidgetApi();

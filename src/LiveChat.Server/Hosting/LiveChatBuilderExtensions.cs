@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Serialization;
+using LiveChat.Server.Cluster;
 using LiveChat.Server.Http;
 using LiveChat.Server.Hubs;
 using LiveChat.Server.Identity;
@@ -52,7 +53,7 @@ public static class LiveChatBuilderExtensions
     /// <summary>The Orleans silo in this process: localhost clustering and memory storage, or Redis for both.</summary>
     public static void AddLiveChatOrleans(this WebApplicationBuilder builder)
     {
-        var orleans = builder.Configuration.GetSection($"{LiveChatOptions.Section}:Orleans").Get<OrleansOptions>() ?? new OrleansOptions();
+        var orleans = builder.Configuration.GetSection(OrleansOptions.Section).Get<OrleansOptions>() ?? new OrleansOptions();
         var redis = builder.Configuration.RedisConnectionString();
         builder.UseOrleans(silo =>
         {
@@ -72,6 +73,7 @@ public static class LiveChatBuilderExtensions
                 orleans.AdvertisedIp is { Length: > 0 } ip ? IPAddress.Parse(ip) : IPAddress.Loopback,
                 orleans.SiloPort, orleans.GatewayPort, listenOnAnyHostAddress: orleans.AdvertisedIp is { Length: > 0 });
             silo.UseRedisClustering(o => o.ConfigurationOptions = redisOptions.Clone());
+            silo.Configure<ClusterMembershipOptions>(o => o.ProbeTimeout = TimeSpan.FromSeconds(orleans.ProbeTimeoutSeconds));
             silo.AddRedisGrainStorage(StorageNames.Grains, o => o.ConfigurationOptions = redisOptions.Clone());
         });
     }
@@ -145,6 +147,9 @@ public static class LiveChatBuilderExtensions
             })
             .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
+        builder.Services.AddSingleton<TransientRetry>();
+        builder.Services.AddSingleton<AgentPresence>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<AgentPresence>());
 
         if (redis is null)
         {

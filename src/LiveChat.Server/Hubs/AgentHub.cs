@@ -1,4 +1,5 @@
 using LiveChat.Contracts;
+using LiveChat.Server.Cluster;
 using LiveChat.Server.Identity;
 using LiveChat.Server.Metrics;
 using LiveChat.Server.Options;
@@ -10,20 +11,23 @@ namespace LiveChat.Server.Hubs;
 
 /// <summary><c>/hubs/agent</c>: agents (and supervisors acting as agents) handle their conversations.</summary>
 [Authorize(Policy = Policies.Agent)]
-public sealed class AgentHub(IGrainFactory grains, IOptions<LiveChatOptions> options, LiveChatMetrics metrics)
+public sealed class AgentHub(IGrainFactory grains, IOptions<LiveChatOptions> options, LiveChatMetrics metrics, AgentPresence presence)
     : ConversationHub<IAgentClient>(grains, options, metrics)
 {
     protected override string HubName => Roles.Agent;
 
-    // Presence: the agent grain counts connections and starts the Away grace period when the last one drops.
+    // Presence: the agent grain counts connections and starts the Away grace period when the last one drops. The node
+    // renews its connections with the grain every few seconds, so those of a node that died lapse (AgentPresence).
     public override async Task OnConnectedAsync()
     {
+        presence.Connected(Context.ConnectionId, Caller.Id);
         await Agent.Connect(Context.ConnectionId);
         await base.OnConnectedAsync();
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
+        presence.Disconnected(Context.ConnectionId);
         await Agent.Disconnect(Context.ConnectionId);
         await base.OnDisconnectedAsync(exception);
     }

@@ -21,6 +21,18 @@ public sealed class LiveChatOptions
     public int AwayGraceSeconds { get; set; } = 30;
 
     /// <summary>
+    /// How often a node tells each agent grain which of the agent's connections it still holds. A connection not heard
+    /// of for three of these (its node died) no longer counts, and a grain activated afresh learns its connections.
+    /// </summary>
+    public int PresenceRenewSeconds { get; set; } = 10;
+
+    /// <summary>
+    /// How long a hub call or API request keeps retrying a grain call that failed because a node died or Redis was briefly
+    /// away, before it gives up with a clear error. A dead node's grains come back within about 8 s on another node.
+    /// </summary>
+    public int RetrySeconds { get; set; } = 20;
+
+    /// <summary>
     /// Shortest time between two dashboard pushes, and between two rounds of queue position updates, in milliseconds:
     /// a burst of changes costs one push per interval.
     /// </summary>
@@ -31,8 +43,6 @@ public sealed class LiveChatOptions
     public MetricsOptions Metrics { get; set; } = new();
 
     public AuthOptions Auth { get; set; } = new();
-
-    public OrleansOptions Orleans { get; set; } = new();
 
     public WidgetOptions Widget { get; set; } = new();
 
@@ -110,9 +120,11 @@ public sealed class AuthOptions
     public int VisitorTokenDays { get; set; } = 30;
 }
 
-/// <summary>The silo, under <c>LiveChat:Orleans</c>.</summary>
+/// <summary>The node's silo: its identity in the cluster and its ports, under <c>Orleans</c>.</summary>
 public sealed class OrleansOptions
 {
+    public const string Section = "Orleans";
+
     public string ClusterId { get; set; } = "livechat";
 
     public string ServiceId { get; set; } = "livechat";
@@ -120,6 +132,13 @@ public sealed class OrleansOptions
     public int SiloPort { get; set; } = 11111;
 
     public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>
+    /// Nodes probe each other this often, and a node that misses three probes in a row is suspected; once two others
+    /// suspect it, it is declared dead and its grains activate elsewhere. Orleans's default is 5 s (about 15 s to evict a
+    /// dead node); 3 s evicts in about 9 s. Lower is quicker, but a node stalled that long is evicted too.
+    /// </summary>
+    public int ProbeTimeoutSeconds { get; set; } = 3;
 
     /// <summary>The address other silos reach this one at; loopback when unset.</summary>
     public string? AdvertisedIp { get; set; }

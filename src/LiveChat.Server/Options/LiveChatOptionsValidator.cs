@@ -15,6 +15,10 @@ internal sealed class LiveChatOptionsValidator(IHostEnvironment environment) : I
             errors.Add($"LiveChat:MaxMessageLength must be between 1 and 10000, not {options.MaxMessageLength}.");
         if (options.AwayGraceSeconds < 0)
             errors.Add("LiveChat:AwayGraceSeconds must not be negative.");
+        if (options.PresenceRenewSeconds is < 1 or > 60)
+            errors.Add($"LiveChat:PresenceRenewSeconds must be between 1 and 60, not {options.PresenceRenewSeconds}.");
+        if (options.RetrySeconds is < 0 or > 120)
+            errors.Add($"LiveChat:RetrySeconds must be between 0 and 120, not {options.RetrySeconds}.");
         if (options.DashboardIntervalMilliseconds is < 50 or > 10_000)
             errors.Add($"LiveChat:DashboardIntervalMilliseconds must be between 50 and 10000, not {options.DashboardIntervalMilliseconds}.");
         if (options.Sla.WaitSeconds < 1)

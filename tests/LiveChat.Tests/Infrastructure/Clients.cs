@@ -12,14 +12,20 @@ public sealed record SessionResponse(string VisitorId, string AccessToken, DateT
 
 public sealed record TokenResponse(string AccessToken, DateTimeOffset ExpiresAt, string Role, string AgentId, string DisplayName);
 
+/// <summary>A LiveChat node clients talk to: one started in the test process, or a node process of a local cluster.</summary>
+public interface ILiveChatNode
+{
+    Uri BaseAddress { get; }
+}
+
 /// <summary>What a client does over HTTP and SignalR, using only the public protocol.</summary>
 public static class Clients
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    public static HttpClient Http(this LiveChatTestServer server) => new() { BaseAddress = server.BaseAddress, Timeout = Timeout };
+    public static HttpClient Http(this ILiveChatNode server) => new() { BaseAddress = server.BaseAddress, Timeout = Timeout };
 
-    public static async Task<SessionResponse> OpenVisitorSession(this LiveChatTestServer server, string? name = null, string? visitorToken = null)
+    public static async Task<SessionResponse> OpenVisitorSession(this ILiveChatNode server, string? name = null, string? visitorToken = null)
     {
         using var http = server.Http();
         var response = await http.PostAsJsonAsync("/api/visitor/session", new { name, visitorToken });
@@ -27,7 +33,7 @@ public static class Clients
         return (await response.Content.ReadFromJsonAsync<SessionResponse>())!;
     }
 
-    public static async Task<TokenResponse> SignIn(this LiveChatTestServer server, string username, string password = TestUsers.Password)
+    public static async Task<TokenResponse> SignIn(this ILiveChatNode server, string username, string password = TestUsers.Password)
     {
         using var http = server.Http();
         var response = await http.PostAsJsonAsync("/api/auth/token", new { username, password });
@@ -35,13 +41,13 @@ public static class Clients
         return (await response.Content.ReadFromJsonAsync<TokenResponse>())!;
     }
 
-    public static HubConnection Hub(this LiveChatTestServer server, string path, string? token) =>
+    public static HubConnection Hub(this ILiveChatNode server, string path, string? token) =>
         new HubConnectionBuilder()
             .WithUrl(new Uri(server.BaseAddress, path), o => o.AccessTokenProvider = () => Task.FromResult(token))
             .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()))
             .Build();
 
-    public static async Task<HubConnection> ConnectVisitor(this LiveChatTestServer server, SessionResponse session)
+    public static async Task<HubConnection> ConnectVisitor(this ILiveChatNode server, SessionResponse session)
     {
         var hub = server.Hub("/hubs/visitor", session.AccessToken);
         await hub.StartAsync().WaitAsync(Timeout);
@@ -49,7 +55,7 @@ public static class Clients
     }
 
     /// <summary>Signs an agent in, connects to the agent hub and goes Online.</summary>
-    public static async Task<HubConnection> ConnectOnlineAgent(this LiveChatTestServer server, string username)
+    public static async Task<HubConnection> ConnectOnlineAgent(this ILiveChatNode server, string username)
     {
         var token = await server.SignIn(username);
         var hub = server.Hub("/hubs/agent", token.AccessToken);
@@ -59,7 +65,7 @@ public static class Clients
     }
 
     /// <summary>Signs a supervisor in and connects to the supervisor hub, recording dashboard pushes from the start.</summary>
-    public static async Task<(HubConnection Hub, Events<DashboardView> Dashboards)> ConnectSupervisor(this LiveChatTestServer server, string username)
+    public static async Task<(HubConnection Hub, Events<DashboardView> Dashboards)> ConnectSupervisor(this ILiveChatNode server, string username)
     {
         var token = await server.SignIn(username);
         var hub = server.Hub("/hubs/supervisor", token.AccessToken);
@@ -69,7 +75,7 @@ public static class Clients
     }
 
     /// <summary>A new visitor opens a session, connects and starts a conversation in <paramref name="queue"/>.</summary>
-    public static async Task<VisitorChat> StartVisitorChat(this LiveChatTestServer server, string name, string queue, string? text = null)
+    public static async Task<VisitorChat> StartVisitorChat(this ILiveChatNode server, string name, string queue, string? text = null)
     {
         var session = await server.OpenVisitorSession(name);
         var hub = server.Hub("/hubs/visitor", session.AccessToken);

@@ -10,7 +10,7 @@ namespace LiveChat.Tests.Infrastructure;
 /// A real LiveChat node, built exactly as Program.cs builds it, on Kestrel at a free loopback port, with its own
 /// silo ports and cluster id. Configuration comes only from the settings given (no environment leaks in).
 /// </summary>
-public sealed class LiveChatTestServer : IAsyncDisposable
+public sealed class LiveChatTestServer : ILiveChatNode, IAsyncDisposable
 {
     private readonly WebApplication _app;
 
@@ -35,9 +35,9 @@ public sealed class LiveChatTestServer : IAsyncDisposable
         var all = new Dictionary<string, string?>
         {
             ["LiveChat:Auth:SigningKey"] = TestUsers.SigningKey,
-            ["LiveChat:Orleans:SiloPort"] = FreePort.Next().ToString(),
-            ["LiveChat:Orleans:GatewayPort"] = FreePort.Next().ToString(),
-            ["LiveChat:Orleans:ClusterId"] = $"test-{Guid.NewGuid():N}",
+            ["Orleans:SiloPort"] = FreePort.Next().ToString(),
+            ["Orleans:GatewayPort"] = FreePort.Next().ToString(),
+            ["Orleans:ClusterId"] = $"test-{Guid.NewGuid():N}",
         };
         foreach (var (key, value) in settings)
             all[key] = value;

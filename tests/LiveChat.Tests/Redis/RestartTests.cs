@@ -138,8 +138,8 @@ public sealed class RestartTests(RedisServer redis) : IClassFixture<RedisServer>
         var settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Redis"] = redis.ConnectionString,
-            ["LiveChat:Orleans:ServiceId"] = $"restart-{Guid.NewGuid():N}",
-            ["LiveChat:Orleans:ClusterId"] = $"restart-{Guid.NewGuid():N}",
+            ["Orleans:ServiceId"] = $"restart-{Guid.NewGuid():N}",
+            ["Orleans:ClusterId"] = $"restart-{Guid.NewGuid():N}",
             ["LiveChat:Queues:0"] = "sales",
         };
         TestUsers.Add(settings, 0, "ada", max: 3, queues: "support");

@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# LiveChat's scaled-out topology (docker/compose.yaml) with local processes on loopback: one redis-server with its
+# append-only file on, and N nodes forming one Orleans cluster over it (storage, clustering, message log and SignalR
+# backplane). The tests start their clusters with it. Settings for the nodes (users, signing key, queues) come from
+# the environment, as in compose; without ASPNETCORE_ENVIRONMENT the nodes run in Development, with demo users.
+#
+#   scripts/cluster.sh up [options]          start Redis and the nodes; waits until each answers /healthz
+#   scripts/cluster.sh down [--dir DIR]      stop the nodes (SIGTERM) and Redis
+#   scripts/cluster.sh start-node N          start node N again (after stop-node or a crash)
+#   scripts/cluster.sh stop-node N [--kill]  SIGTERM node N and wait for it to leave, or --kill it (SIGKILL)
+#   scripts/cluster.sh restart-redis [--kill] restart Redis: a clean shutdown, or --kill (SIGKILL) then start
+#   scripts/cluster.sh status                nodes, their addresses and whether they run
+#
+# Options of up (each has a default, so `scripts/cluster.sh up` alone gives three nodes on ports 5301-5303):
+#   --dir DIR            where pids, logs, Redis's data and the saved settings go (.cluster)
+#   --nodes N            how many nodes (3)
+#   --http-ports LIST    comma-separated HTTP ports, one per node (5301,5302,...)
+#   --silo-ports LIST    silo-to-silo ports (11311,...); --gateway-ports LIST: Orleans gateway ports (30301,...)
+#   --redis-port PORT    (6390)
+#   --cluster-id ID      Orleans cluster and service id (livechat-local)
+#   --server DLL         LiveChat.Server.dll to run; by default src/LiveChat.Server is published to DIR/server first
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+
+command=${1:-}
+[ -n "$command" ] && shift
+dir=.cluster nodes=3 http_ports="" silo_ports="" gateway_ports="" redis_port=6390 cluster_id=livechat-local server="" node="" kill=0
+while [ $# -gt 0 ]; do
+    case $1 in
+        --dir) dir=$2; shift 2 ;;
+        --nodes) nodes=$2; shift 2 ;;
+        --http-ports) http_ports=$2; shift 2 ;;
+        --silo-ports) silo_ports=$2; shift 2 ;;
+        --gateway-ports) gateway_ports=$2; shift 2 ;;
+        --redis-port) redis_port=$2; shift 2 ;;
+        --cluster-id) cluster_id=$2; shift 2 ;;
+        --server) server=$2; shift 2 ;;
+        --kill) kill=1; shift ;;
+        [0-9]*) node=$1; shift ;;
+        *) echo "cluster.sh: unknown option '$1' (see the top of $0)" >&2; exit 2 ;;
+    esac
+done
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
+settings=$dir/cluster.env
+
+# count first_port -> "p,p+1,..."
+ports() { local list=() i; for ((i = 0; i < $1; i++)); do list+=($(($2 + i))); done; (IFS=,; echo "${list[*]}"); }
+# nth "a,b,c" N -> the Nth item, from 1
+nth() { echo "$1" | cut -d, -f"$2"; }
+
+# Waits until http://127.0.0.1:$1/healthz answers 200, for at most $2 seconds; bash's /dev/tcp, so no curl needed.
+wait_healthy() {
+    local deadline=$((SECONDS + $2)) reply
+    while [ $SECONDS -lt $deadline ]; do
+        reply=$( (exec 3<>"/dev/tcp/127.0.0.1/$1" && printf 'GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3 && head -n1 <&3) 2>/dev/null || true)
+        case $reply in *" 200"*) return 0 ;; esac
+        sleep 0.2
+    done
+    return 1
+}
+
+running() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+start_redis() {
+    local executable
+    executable=$(command -v redis-server || echo /usr/bin/redis-server)
+    [ -x "$executable" ] || { echo "redis-server is not installed: apt-get install -y redis-server" >&2; exit 1; }
+    mkdir -p "$dir/redis"
+    # appendfsync always: a message is acknowledged once it is on disk, so even a crash of Redis loses none.
+    "$executable" --port "$redis_port" --bind 127.0.0.1 --dir "$dir/redis" --appendonly yes --appendfsync always --save '' \
+        --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log"
+    local deadline=$((SECONDS + 10))
+    until (exec 3<>"/dev/tcp/127.0.0.1/$redis_port" && printf 'PING\r\n' >&3 && head -c5 <&3 | grep -q PONG) 2>/dev/null; do
+        [ $SECONDS -lt $deadline ] || { echo "Redis did not start; see $dir/redis.log" >&2; exit 1; }
+        sleep 0.1
+    done
+}
+
+stop_redis() {
+    running "$dir/redis.pid" || return 0
+    local pid
+    pid=$(cat "$dir/redis.pid")
+    if [ "${1:-}" = kill ]; then kill -9 "$pid"; else kill -TERM "$pid"; fi
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+    rm -f "$dir/redis.pid"
+}
+
+start_node() {
+    local n=$1 http silo gateway
+    http=$(nth "$http_ports" "$n") silo=$(nth "$silo_ports" "$n") gateway=$(nth "$gateway_ports" "$n")
+    [ -n "$http" ] && [ -n "$silo" ] && [ -n "$gateway" ] || { echo "no node $n: the cluster has $nodes" >&2; exit 2; }
+    running "$dir/node-$n.pid" && { echo "node $n already runs" >&2; return 0; }
+    # Each node: the shared Redis and cluster id, ports of its own. Everything else comes from this environment.
+    ConnectionStrings__Redis="127.0.0.1:$redis_port" \
+    Orleans__ClusterId="$cluster_id" Orleans__ServiceId="$cluster_id" Orleans__SiloPort="$silo" Orleans__GatewayPort="$gateway" \
+    ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}" \
+        setsid dotnet "$server" --contentRoot "$(dirname "$server")" --urls "http://127.0.0.1:$http" >>"$dir/node-$n.log" 2>&1 &
+    echo $! >"$dir/node-$n.pid"
+    echo "http://127.0.0.1:$http" >"$dir/node-$n.url"
+}
+
+stop_node() {
+    local n=$1 pid
+    running "$dir/node-$n.pid" || return 0
+    pid=$(cat "$dir/node-$n.pid")
+    if [ "${2:-}" = kill ]; then kill -9 "$pid"; else kill -TERM "$pid"; fi
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+    rm -f "$dir/node-$n.pid"
+}
+
+load_settings() {
+    [ -f "$settings" ] || { echo "no cluster in $dir: run '$0 up' first" >&2; exit 1; }
+    # shellcheck disable=SC1090
+    source "$settings"
+}
+
+case $command in
+    up)
+        [ -n "$http_ports" ] || http_ports=$(ports "$nodes" 5301)
+        [ -n "$silo_ports" ] || silo_ports=$(ports "$nodes" 11311)
+        [ -n "$gateway_ports" ] || gateway_ports=$(ports "$nodes" 30301)
+        if [ -z "$server" ]; then
+            echo "Publishing the server to $dir/server..."
+            dotnet publish "$root/src/LiveChat.Server" -c Release -o "$dir/server" --nologo -v quiet >/dev/null
+            server=$dir/server/LiveChat.Server.dll
+        fi
+        server=$(cd "$(dirname "$server")" && pwd)/$(basename "$server")
+        printf 'nodes=%q http_ports=%q silo_ports=%q gateway_ports=%q redis_port=%q cluster_id=%q server=%q\n' \
+            "$nodes" "$http_ports" "$silo_ports" "$gateway_ports" "$redis_port" "$cluster_id" "$server" >"$settings"
+        start_redis
+        # The first node alone, so that it creates the membership table; then the others together.
+        start_node 1
+        wait_healthy "$(nth "$http_ports" 1)" 60 || { echo "node 1 did not start; see $dir/node-1.log" >&2; exit 1; }
+        for ((n = 2; n <= nodes; n++)); do start_node "$n"; done
+        for ((n = 2; n <= nodes; n++)); do
+            wait_healthy "$(nth "$http_ports" "$n")" 60 || { echo "node $n did not start; see $dir/node-$n.log" >&2; exit 1; }
+        done
+        for ((n = 1; n <= nodes; n++)); do echo "node $n: $(cat "$dir/node-$n.url")"; done
+        ;;
+    down)
+        load_settings
+        for ((n = 1; n <= nodes; n++)); do stop_node "$n" & done
+        wait
+        stop_redis
+        ;;
+    start-node)
+        load_settings
+        start_node "$node"
+        wait_healthy "$(nth "$http_ports" "$node")" 60 || { echo "node $node did not start; see $dir/node-$node.log" >&2; exit 1; }
+        ;;
+    stop-node)
+        load_settings
+        stop_node "$node" "$([ $kill = 1 ] && echo kill)"
+        ;;
+    restart-redis)
+        load_settings
+        stop_redis "$([ $kill = 1 ] && echo kill)"
+        start_redis
+        ;;
+    status)
+        load_settings
+        echo "redis 127.0.0.1:$redis_port: $(running "$dir/redis.pid" && echo running || echo stopped)"
+        for ((n = 1; n <= nodes; n++)); do
+            echo "node $n http://127.0.0.1:$(nth "$http_ports" "$n"): $(running "$dir/node-$n.pid" && echo running || echo stopped)"
+        done
+        ;;
+    *)
+        sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'
+        exit 2
+        ;;
+esac

@@ -1,0 +1,223 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using LiveChat.Contracts;
+using LiveChat.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR.Client;
+using Xunit.Abstractions;
+
+namespace LiveChat.Tests.Cluster;
+
+/// <summary>Several nodes in one cluster over Redis, as separate processes: a node or Redis dying costs seconds, never a message.</summary>
+public sealed class ClusterTests(ITestOutputHelper output)
+{
+    private static Dictionary<string, string?> Settings()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            // Connections of a dead node lapse after three renewals.
+            ["LiveChat:PresenceRenewSeconds"] = "2",
+        };
+        TestUsers.Add(settings, 0, "ana", max: 3);
+        TestUsers.Add(settings, 1, "sam", role: "supervisor");
+        return settings;
+    }
+
+    [Fact]
+    public async Task AVisitorOnOneNodeAndAnAgentOnAnotherTalkWhileASupervisorOnAThirdSeesBoth()
+    {
+        await using var cluster = await LocalCluster.StartAsync(3, Settings());
+        var (a, b, c) = (cluster.Nodes[0], cluster.Nodes[1], cluster.Nodes[2]);
+
+        await using var agent = await b.ConnectOnlineAgent("ana");
+        var atAgent = agent.Record<ChatMessage>("MessageReceived");
+        var assigned = agent.Record<ConversationView>("ConversationAssigned");
+        var (supervisor, _) = await c.ConnectSupervisor("sam");
+        await using var _supervisor = supervisor;
+        await using var visitor = await a.StartVisitorChat("Vera", "support", text: "hello from node 1");
+
+        await assigned.Next(v => v.ConversationId == visitor.Id);
+        var history = await agent.InvokeAsync<List<ChatMessage>>("GetMessages", visitor.Id, 0L, 50).WaitAsync(Clients.Timeout);
+        Assert.Contains(history, m => m.SenderRole == Roles.Visitor && m.Text == "hello from node 1");
+        await agent.InvokeAsync<MessageAck>("SendMessage", visitor.Id, "a1", "hello from node 2").WaitAsync(Clients.Timeout);
+        Assert.Equal(Roles.Agent, (await visitor.Messages.Next(m => m.Text == "hello from node 2")).SenderRole);
+
+        // The supervisor on the third node sees the agent's load, the conversation so far, and what follows, live.
+        await Eventually.True(async () => (await supervisor.InvokeAsync<DashboardView>("GetDashboard")).Agents.Single(x => x.AgentId == "ana")
+            is { Status: AgentStatus.Online, ActiveConversations: 1 }, "the dashboard to show the agent online with one chat");
+        var live = supervisor.Record<ChatMessage>("MessageReceived");
+        var watched = await supervisor.InvokeAsync<WatchedConversation>("WatchConversation", visitor.Id).WaitAsync(Clients.Timeout);
+        Assert.Equal(["hello from node 1", "hello from node 2"], watched.Messages.Where(m => m.SenderRole != Roles.System).Select(m => m.Text));
+        await visitor.Send("v2", "thanks, node 2");
+        await agent.InvokeAsync<MessageAck>("SendMessage", visitor.Id, "a2", "any time, node 1").WaitAsync(Clients.Timeout);
+        Assert.Equal(Roles.Visitor, (await live.Next(m => m.Text == "thanks, node 2")).SenderRole);
+        Assert.Equal(Roles.Agent, (await live.Next(m => m.Text == "any time, node 1")).SenderRole);
+        Assert.Equal("thanks, node 2", (await atAgent.Next(m => m.SenderRole == Roles.Visitor && m.ClientMessageId == "v2")).Text);
+    }
+
+    [Fact]
+    public async Task KillingTheNodeThatHoldsTheConversationsLosesNoAcknowledgedMessageAndKeepsCapacitiesRight()
+    {
+        await using var cluster = await LocalCluster.StartAsync(3, Settings());
+        var floor = await Floor.Open(cluster, visitorNodes: [0, 1, 2], agentNode: 1);
+        await using var _ = floor;
+        var victim = await cluster.NodeHosting<IConversationGrain>(floor.Conversations[0]);
+        output.WriteLine($"killing {victim}, which holds conversation {floor.Conversations[0]}");
+
+        var load = floor.Converse(TimeSpan.FromSeconds(18));
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        await cluster.Kill(victim);
+        var sent = await load;
+
+        await floor.AssertEveryAcknowledgedMessageOnceAndInOrder(sent, output);
+        var slowest = sent.Max(s => s.Took);
+        output.WriteLine($"{sent.Count} messages acknowledged; slowest {slowest.TotalSeconds:0.0} s; moves: {string.Join(", ", floor.Clients.SelectMany(c => c.Moves).Select(m => $"{(m.Back - m.Lost).TotalSeconds:0.0} s to {m.To}"))}");
+        // Refused for no longer than the dead node takes to be evicted and its grains to come back on another node.
+        Assert.True(slowest < TimeSpan.FromSeconds(15), $"a send took {slowest.TotalSeconds:0.0} s to be acknowledged");
+        Assert.All(floor.Clients, c => Assert.Empty(c.Refusals));
+
+        // Capacities: the agent still holds exactly the three chats, a fourth visitor waits, and a close lets them in.
+        var me = await floor.Agent.Invoke<AgentView>("GetMe");
+        Assert.Equal((AgentStatus.Online, 3), (me.Status, me.ActiveConversations));
+        var alive = cluster.Nodes.First(n => n != victim);
+        await using var fourth = await alive.StartVisitorChat("Fay", "support", text: "am I next?");
+        Assert.Equal((ConversationStatus.Queued, 1), (fourth.View.Status, fourth.View.QueuePosition));
+        await floor.Visitors[0].Invoke<ConversationView>("CloseConversation", floor.Conversations[0]);
+        Assert.Equal("ana", (await fourth.Updates.Next(v => v.Status == ConversationStatus.Active)).AgentId);
+    }
+
+    [Fact]
+    public async Task ANodeStoppedWithSigtermHandsItsClientsOverAtOnceWithNoFailedSend()
+    {
+        await using var cluster = await LocalCluster.StartAsync(3, Settings());
+        var leaving = cluster.Nodes[2];
+        var floor = await Floor.Open(cluster, visitorNodes: [2], agentNode: 2);
+        await using var _ = floor;
+
+        var load = floor.Converse(TimeSpan.FromSeconds(8));
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var stopping = Stopwatch.StartNew();
+        await cluster.Terminate(leaving);
+        output.WriteLine($"{leaving} stopped in {stopping.Elapsed.TotalSeconds:0.0} s");
+        var sent = await load;
+
+        await floor.AssertEveryAcknowledgedMessageOnceAndInOrder(sent, output);
+        Assert.All(floor.Clients, c => Assert.Empty(c.Refusals));
+        Assert.All(floor.Clients, c =>
+        {
+            var move = Assert.Single(c.Moves);
+            Assert.NotEqual(leaving, move.To);
+            Assert.True(move.Back - move.Lost < TimeSpan.FromSeconds(3), $"the move took {(move.Back - move.Lost).TotalSeconds:0.0} s");
+        });
+        var slowest = sent.Max(s => s.Took);
+        Assert.True(slowest < TimeSpan.FromSeconds(5), $"a send took {slowest.TotalSeconds:0.0} s: the grains were not handed over");
+        Assert.Equal((AgentStatus.Online, 1), await floor.Agent.Invoke<AgentView>("GetMe") is var me ? (me.Status, me.ActiveConversations) : default);
+    }
+
+    [Fact]
+    public async Task NodesRideOutARedisRestartAndKeepEveryAcknowledgedMessage()
+    {
+        await using var cluster = await LocalCluster.StartAsync(2, Settings());
+        var floor = await Floor.Open(cluster, visitorNodes: [0], agentNode: 1, pause: TimeSpan.FromMilliseconds(250));
+        await using var _ = floor;
+
+        var load = floor.Converse(TimeSpan.FromSeconds(10));
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        // Killed, not shut down: with appendfsync always, whatever Redis acknowledged is on disk.
+        await cluster.RestartRedis(kill: true);
+        var sent = await load;
+
+        await floor.AssertEveryAcknowledgedMessageOnceAndInOrder(sent, output);
+        Assert.All(floor.Clients, c => Assert.Empty(c.Refusals));
+        Assert.Contains(sent, s => s.At > TimeSpan.FromSeconds(7));
+        // The same node processes, healthy again without a restart of their own.
+        foreach (var node in cluster.Nodes)
+        {
+            using var http = node.Http();
+            await Eventually.True(async () => (await http.GetAsync("/healthz")).IsSuccessStatusCode, $"{node} to be healthy");
+        }
+    }
+
+    /// <summary>One agent and a visitor per entry of visitorNodes, each chatting with the agent, as resuming clients.</summary>
+    private sealed class Floor : IAsyncDisposable
+    {
+        private readonly TimeSpan _pause;
+
+        private Floor(ResumingClient agent, List<ResumingClient> visitors, List<string> conversations, TimeSpan pause)
+        {
+            (Agent, Visitors, Conversations, _pause) = (agent, visitors, conversations, pause);
+        }
+
+        public ResumingClient Agent { get; }
+        public List<ResumingClient> Visitors { get; }
+        public List<string> Conversations { get; }
+        public IEnumerable<ResumingClient> Clients => Visitors.Append(Agent);
+
+        public static async Task<Floor> Open(LocalCluster cluster, int[] visitorNodes, int agentNode, TimeSpan? pause = null)
+        {
+            var agent = await ResumingClient.Agent(cluster.Nodes, agentNode, "ana");
+            var visitors = new List<ResumingClient>();
+            var conversations = new List<string>();
+            foreach (var (node, i) in visitorNodes.Select((n, i) => (n, i)))
+            {
+                var visitor = await ResumingClient.Visitor(cluster.Nodes, node, await cluster.Nodes[node].OpenVisitorSession($"Visitor {i}"));
+                var view = await visitor.Invoke<ConversationView>("StartConversation", new StartConversationRequest("support"));
+                visitor.Follow(view.ConversationId);
+                agent.Follow(view.ConversationId);
+                visitors.Add(visitor);
+                conversations.Add(view.ConversationId);
+            }
+            await Eventually.True(async () => (await agent.Invoke<List<ConversationView>>("GetMyConversations")).Count == conversations.Count,
+                "the agent to have every conversation");
+            return new Floor(agent, visitors, conversations, pause ?? TimeSpan.FromMilliseconds(150));
+        }
+
+        /// <summary>In every conversation, the visitor and the agent take turns sending, one at a time, for <paramref name="duration"/>.</summary>
+        public async Task<List<Sent>> Converse(TimeSpan duration)
+        {
+            var sent = new ConcurrentBag<Sent>();
+            var clock = Stopwatch.StartNew();
+            await Task.WhenAll(Conversations.Select(async (id, i) =>
+            {
+                for (var k = 0; clock.Elapsed < duration; k++)
+                {
+                    var (client, who) = k % 2 == 0 ? (Visitors[i], "v") : (Agent, "a");
+                    var at = clock.Elapsed;
+                    var (ack, took) = await client.Send(id, $"{who}{k}", $"message {k} from {who} in {i}");
+                    sent.Add(new Sent(id, $"{who}{k}", k, ack.Seq, at, took));
+                    await Task.Delay(_pause);
+                }
+            }));
+            return sent.ToList();
+        }
+
+        /// <summary>Both sides show every acknowledged message exactly once, in the order sent, with no seq missing.</summary>
+        public async Task AssertEveryAcknowledgedMessageOnceAndInOrder(List<Sent> sent, ITestOutputHelper output)
+        {
+            foreach (var client in Clients)
+                await client.CatchUp();
+            foreach (var (id, i) in Conversations.Select((id, i) => (id, i)))
+            {
+                var mine = sent.Where(s => s.ConversationId == id).OrderBy(s => s.Index).ToList();
+                Assert.True(mine.Count > 10, $"only {mine.Count} messages were sent in conversation {i}");
+                Assert.Equal(mine.Select(s => s.Seq).Order(), mine.Select(s => s.Seq));
+                foreach (var side in new[] { Visitors[i], Agent })
+                {
+                    Assert.Empty(side.Conflicts);
+                    var transcript = side.Transcript(id);
+                    Assert.Equal(Enumerable.Range(1, transcript.Count).Select(n => (long)n), transcript.Select(m => m.Seq));
+                    var chat = transcript.Where(m => m.SenderRole != Roles.System).ToList();
+                    Assert.Equal(mine.Select(s => (s.Seq, s.ClientMessageId)), chat.Select(m => (m.Seq, m.ClientMessageId)));
+                }
+            }
+            output.WriteLine($"{sent.Count} acknowledged messages, each shown once and in order on both sides");
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var client in Clients)
+                await client.DisposeAsync();
+        }
+    }
+
+    private sealed record Sent(string ConversationId, string ClientMessageId, int Index, long Seq, TimeSpan At, TimeSpan Took);
+}
