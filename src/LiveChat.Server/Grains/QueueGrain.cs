@@ -1,3 +1,4 @@
+using LiveChat.Server.Cluster;
 using LiveChat.Contracts;
 using LiveChat.Server.Metrics;
 using LiveChat.Server.Options;
@@ -58,6 +59,8 @@ public sealed class QueueGrain(
         foreach (var (entry, index) in Waiting.Select((e, i) => (e, i)))
             _reported[entry.ConversationId] = (index + 1, null);
         this.RegisterGrainTimer(OnTick, new GrainTimerCreationOptions { DueTime = Interval, Period = Interval });
+        var refresh = TimeSpan.FromSeconds(options.Value.PresenceRenewSeconds);
+        this.RegisterGrainTimer(RefreshAgents, new GrainTimerCreationOptions { DueTime = refresh, Period = refresh });
         // Waiting visitors hear their (possibly new) estimates, and the dashboard this queue's numbers, an interval after activation.
         _rounds = new Coalescer(this, time, Interval, Flush, lastRun: time.GetUtcNow());
         await _rounds.Request();
@@ -238,6 +241,36 @@ public sealed class QueueGrain(
         if (!_rounds.IsPending && (Waiting.Count > 0 || _awaitingFirstResponse.Count > 0) && time.GetUtcNow() - _lastStatsAt >= ClockRefresh)
             PushStats();
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Asks every agent of the queue for their view now and then. The agents tell the queue of each change one way, and a
+    /// node that dies takes such notices with it; worse, an agent grain that lived on it stays gone until something
+    /// calls it, and only then does its grace period start and its chats come back if the agent never returns. This
+    /// call is that something, and it corrects the queue's view of every agent.
+    /// </summary>
+    private async Task RefreshAgents(CancellationToken cancellationToken)
+    {
+        // All at once, and not for long: an agent grain on a node being evicted must not hold the queue up.
+        var asked = _serving.Select(id => GrainFactory.GetGrain<IAgentGrain>(id).GetView().WaitAsync(TimeSpan.FromSeconds(2))).ToList();
+        foreach (var answer in asked)
+        {
+            try
+            {
+                var view = await answer;
+                _agents[view.AgentId] = view;
+            }
+            catch (Exception ex) when (TransientRetry.IsTransient(ex))
+            {
+                // Asked again next time.
+            }
+        }
+        if (Waiting.Count > 0 && await Dispatch() is { Count: > 0 } assigned)
+        {
+            await state.WriteStateAsync();
+            await TellAssigned(assigned, requeuedFrom: null, requeued: null);
+            await RequestFlush();
+        }
     }
 
     /// <summary>Tells every waiting conversation whose place or estimate changed, then the dashboard.</summary>

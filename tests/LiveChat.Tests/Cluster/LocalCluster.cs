@@ -113,7 +113,10 @@ public sealed class LocalCluster : IAsyncDisposable
         }
         finally
         {
-            try { Directory.Delete(_dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            if (Environment.GetEnvironmentVariable("LIVECHAT_KEEP_CLUSTER") is not null)
+                Console.WriteLine($"cluster logs kept in {_dir}");
+            else
+                try { Directory.Delete(_dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
     }
 
