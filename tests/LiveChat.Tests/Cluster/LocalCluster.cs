@@ -113,10 +113,11 @@ public sealed class LocalCluster : IAsyncDisposable
         }
         finally
         {
+            // LIVECHAT_KEEP_CLUSTER=1 keeps the nodes' and Redis's logs, to read after a failure.
             if (Environment.GetEnvironmentVariable("LIVECHAT_KEEP_CLUSTER") is not null)
                 Console.WriteLine($"cluster logs kept in {_dir}");
             else
-                try { Directory.Delete(_dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+                DeleteQuietly(_dir);
         }
     }
 
@@ -156,6 +157,11 @@ public sealed class LocalCluster : IAsyncDisposable
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(120));
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"scripts/cluster.sh {string.Join(' ', args)} failed ({process.ExitCode}): {await errors}{await output}");
+    }
+
+    private static void DeleteQuietly(string dir)
+    {
+        try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
     private static string FindRoot()
