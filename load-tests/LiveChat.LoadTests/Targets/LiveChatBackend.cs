@@ -100,7 +100,7 @@ public sealed class LiveChatBackend : IChatBackend
             foreach (var start in starts)
                 started.Add(await ChildProcess.StartAsync(start.Dll, start.Args, start.Port, "/healthz", start.Environment));
             if (nodes > 1)
-                await WaitForClusterAsync(redis!, environment, nodes);
+                await WaitForClusterAsync(redis!, environment["Orleans__ServiceId"], environment["Orleans__ClusterId"], nodes);
         }
         catch
         {
@@ -111,13 +111,13 @@ public sealed class LiveChatBackend : IChatBackend
         return new LiveChatBackend([.. started], contentRoot, starts[0], redis is not null);
     }
 
-    /// <summary>Waits, at most a minute, until Redis's Orleans membership table lists <paramref name="nodes"/> silos as active.</summary>
-    private static async Task WaitForClusterAsync(string redis, Dictionary<string, string> environment, int nodes)
+    /// <summary>Waits, at most <paramref name="timeoutSeconds"/>, until Redis's Orleans membership table lists <paramref name="nodes"/> silos as active.</summary>
+    public static async Task WaitForClusterAsync(string redis, string serviceId, string clusterId, int nodes, int timeoutSeconds = 60)
     {
         await using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis);
         // Orleans.Clustering.Redis keeps the table in one hash, a field per silo holding its entry as JSON.
-        var table = $"{environment["Orleans__ServiceId"]}/members/{environment["Orleans__ClusterId"]}";
-        var deadline = Stopwatch.GetTimestamp() + 60 * Stopwatch.Frequency;
+        var table = $"{serviceId}/members/{clusterId}";
+        var deadline = Stopwatch.GetTimestamp() + timeoutSeconds * Stopwatch.Frequency;
         var active = 0;
         while (Stopwatch.GetTimestamp() < deadline)
         {
@@ -127,7 +127,7 @@ public sealed class LiveChatBackend : IChatBackend
                 return;
             await Task.Delay(250);
         }
-        throw new TimeoutException($"{active} of {nodes} nodes active in the Orleans membership table {table} after 60 s");
+        throw new TimeoutException($"{active} of {nodes} nodes active in the Orleans membership table {table} after {timeoutSeconds} s");
     }
 
     /// <summary>

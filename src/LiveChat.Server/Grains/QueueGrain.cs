@@ -136,11 +136,8 @@ public sealed class QueueGrain(
         if (!_serving.Contains(agent.AgentId))
             return;
         _agents[agent.AgentId] = agent;
-        if (agent.HasFreeCapacity && Waiting.Count > 0 && await Dispatch() is { Count: > 0 } assigned)
-        {
-            await state.WriteStateAsync();
-            await TellAssigned(assigned, requeuedFrom: null, requeued: null);
-        }
+        if (agent.HasFreeCapacity)
+            await DispatchWaiting();
         // Free capacity changes every estimate, and the dashboard shows the agent's load.
         await RequestFlush();
     }
@@ -265,12 +262,18 @@ public sealed class QueueGrain(
                 // Asked again next time.
             }
         }
-        if (Waiting.Count > 0 && await Dispatch() is { Count: > 0 } assigned)
-        {
-            await state.WriteStateAsync();
-            await TellAssigned(assigned, requeuedFrom: null, requeued: null);
+        if (await DispatchWaiting())
             await RequestFlush();
-        }
+    }
+
+    /// <summary>Hands waiting chats to agents with room, if any; true when some were assigned.</summary>
+    private async Task<bool> DispatchWaiting()
+    {
+        if (Waiting.Count == 0 || await Dispatch() is not { Count: > 0 } assigned)
+            return false;
+        await state.WriteStateAsync();
+        await TellAssigned(assigned, requeuedFrom: null, requeued: null);
+        return true;
     }
 
     /// <summary>Tells every waiting conversation whose place or estimate changed, then the dashboard.</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LiveChat.LoadTests.Targets;
 using LiveChat.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -66,7 +67,7 @@ public sealed class LocalCluster : IAsyncDisposable
             await cluster.Script("up", "--nodes", nodes.ToString(), "--http-ports", string.Join(',', http), "--silo-ports", string.Join(',', silo),
                 "--gateway-ports", string.Join(',', gateway), "--redis-port", redisPort.ToString(), "--cluster-id", clusterId,
                 "--server", Path.Combine(AppContext.BaseDirectory, "LiveChat.Server.dll"));
-            await cluster.WaitForMembers(nodes);
+            await LiveChatBackend.WaitForClusterAsync($"127.0.0.1:{redisPort}", clusterId, clusterId, nodes, timeoutSeconds: 30);
         }
         catch
         {
@@ -131,16 +132,6 @@ public sealed class LocalCluster : IAsyncDisposable
             .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (ClusterId, ClusterId))).Build();
         await _client.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
         return _client;
-    }
-
-    /// <summary>Waits, at most 30 s, until Redis's membership table lists <paramref name="count"/> active silos.</summary>
-    private async Task WaitForMembers(int count)
-    {
-        await using var redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{RedisPort}");
-        var table = $"{ClusterId}/members/{ClusterId}";
-        await Eventually.True(async () =>
-            (await redis.GetDatabase().HashGetAllAsync(table)).Count(e => System.Text.RegularExpressions.Regex.IsMatch(e.Value.ToString(), @"""Status""\s*:\s*(3|""Active"")")) == count,
-            $"{count} silos active in the membership table", timeoutSeconds: 30);
     }
 
     private async Task Script(params string[] args)

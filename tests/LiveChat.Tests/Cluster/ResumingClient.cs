@@ -91,17 +91,9 @@ public sealed class ResumingClient : IAsyncDisposable
     /// <summary>Fetches every message of the conversations it follows, as a client opening them afresh would.</summary>
     public async Task CatchUp()
     {
+        var hub = await Current();
         foreach (var (id, _) in _conversations)
-        {
-            for (long after = 0; ; after += 200)
-            {
-                var page = await Invoke<List<ChatMessage>>("GetMessages", id, after, 200);
-                foreach (var message in page)
-                    Keep(message);
-                if (page.Count < 200)
-                    break;
-            }
-        }
+            await Fetch(hub, id, after: 0);
     }
 
     public async ValueTask DisposeAsync()
@@ -176,10 +168,20 @@ public sealed class ResumingClient : IAsyncDisposable
     private async Task CatchUpOn(HubConnection hub)
     {
         foreach (var (id, messages) in _conversations)
+            await Fetch(hub, id, after: messages.IsEmpty ? 0 : messages.Keys.Max());
+    }
+
+    /// <summary>Every message of the conversation after <paramref name="after"/>, page by page.</summary>
+    private async Task Fetch(HubConnection hub, string conversationId, long after)
+    {
+        while (true)
         {
-            var after = messages.IsEmpty ? 0 : messages.Keys.Max();
-            foreach (var message in await hub.InvokeAsync<List<ChatMessage>>("GetMessages", id, after, 200).WaitAsync(TimeSpan.FromSeconds(30)))
+            var page = await hub.InvokeAsync<List<ChatMessage>>("GetMessages", conversationId, after, 200).WaitAsync(TimeSpan.FromSeconds(30));
+            foreach (var message in page)
                 Keep(message);
+            if (page.Count < 200)
+                return;
+            after = page[^1].Seq;
         }
     }
 }
