@@ -153,6 +153,7 @@ public static class LiveChatBuilderExtensions
 
         if (redis is null)
         {
+            builder.Services.AddSingleton(typeof(HubLifetimeManager<>), typeof(UserIndexedHubLifetimeManager<>));
             builder.Services.AddLiveChatMemoryStores();
             return;
         }

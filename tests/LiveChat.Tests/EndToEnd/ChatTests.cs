@@ -149,6 +149,44 @@ public sealed class ChatTests(EmbeddedServer fixture) : IAsyncLifetime
         Assert.Equal((5, "thanks!"), (rated.Rating!.Score, rated.Rating.Comment));
     }
 
+    [Fact]
+    public async Task EveryOpenTabOfTheVisitorAndTheAgentGetsEachMessageAndAClosedTabStopsNoOther()
+    {
+        var session = await Server.OpenVisitorSession("Tabby");
+        await using var firstTab = await Server.ConnectVisitor(session);
+        var firstTabMessages = firstTab.Record<ChatMessage>("MessageReceived");
+        var secondTab = await Server.ConnectVisitor(session);
+        var secondTabMessages = secondTab.Record<ChatMessage>("MessageReceived");
+        await using var agentSecondTab = Server.Hub("/hubs/agent", (await Server.SignIn("ada")).AccessToken);
+        var agentSecondTabMessages = agentSecondTab.Record<ChatMessage>("MessageReceived");
+        await agentSecondTab.StartAsync().WaitAsync(Clients.Timeout);
+        await using var bystander = await Server.ConnectVisitor(await Server.OpenVisitorSession("Bystander"));
+        var bystanderMessages = bystander.Record<ChatMessage>("MessageReceived");
+
+        var chat = await firstTab.InvokeAsync<ConversationView>("StartConversation", new StartConversationRequest()).WaitAsync(Clients.Timeout);
+        await secondTab.InvokeAsync<MessageAck>("SendMessage", chat.ConversationId, "tab2", "from the second tab").WaitAsync(Clients.Timeout);
+        await _agent.InvokeAsync<MessageAck>("SendMessage", chat.ConversationId, "desk1", "from the agent's first tab").WaitAsync(Clients.Timeout);
+        foreach (var (events, text) in new[]
+                 {
+                     (firstTabMessages, "from the agent's first tab"), (secondTabMessages, "from the agent's first tab"),
+                     (_agentMessages, "from the second tab"), (agentSecondTabMessages, "from the agent's first tab"),
+                 })
+            await events.Next(m => m.ConversationId == chat.ConversationId && m.Text == text);
+
+        // Closing one tab on each side leaves the other tabs receiving.
+        await secondTab.DisposeAsync();
+        await agentSecondTab.StopAsync().WaitAsync(Clients.Timeout);
+        await _agent.InvokeAsync<MessageAck>("SendMessage", chat.ConversationId, "desk2", "after the tabs closed").WaitAsync(Clients.Timeout);
+        await firstTab.InvokeAsync<MessageAck>("SendMessage", chat.ConversationId, "tab1", "still here").WaitAsync(Clients.Timeout);
+        await firstTabMessages.Next(m => m.ConversationId == chat.ConversationId && m.Text == "after the tabs closed");
+        await _agentMessages.Next(m => m.ConversationId == chat.ConversationId && m.Text == "still here");
+
+        Assert.Equal(["from the agent's first tab"], secondTabMessages.All.Where(m => m.SenderRole == Roles.Agent).Select(m => m.Text));
+        Assert.DoesNotContain(agentSecondTabMessages.All, m => m.Text is "after the tabs closed" or "still here");
+        Assert.DoesNotContain(bystanderMessages.All, m => m.ConversationId == chat.ConversationId);
+        await firstTab.InvokeAsync<ConversationView>("CloseConversation", chat.ConversationId).WaitAsync(Clients.Timeout);
+    }
+
     private static async Task<List<ChatMessage>> Collect(Events<ChatMessage> events, string conversationId, string lastText)
     {
         await events.Next(m => m.ConversationId == conversationId && m.Text == lastText);
