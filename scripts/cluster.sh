@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # LiveChat's scaled-out topology (docker/compose.yaml) with local processes on loopback: one redis-server with its
-# append-only file on, and N nodes forming one Orleans cluster over it (storage, clustering, message log and SignalR
-# backplane). The tests start their clusters with it. Settings for the nodes (users, signing key, queues) come from
+# append-only file on, N nodes forming one Orleans cluster over it (storage, clustering, message log and SignalR
+# backplane), and with --proxy-port the front proxy: nginx with docker/nginx.conf, pointed at the local nodes.
+# The tests start their clusters with it. Settings for the nodes (users, signing key, queues) come from
 # the environment, as in compose; without ASPNETCORE_ENVIRONMENT the nodes run in Development, with demo users.
 #
 #   scripts/cluster.sh up [options]          start Redis and the nodes; waits until each answers /healthz
@@ -9,7 +10,7 @@
 #   scripts/cluster.sh start-node N          start node N again (after stop-node or a crash)
 #   scripts/cluster.sh stop-node N [--kill]  SIGTERM node N and wait for it to leave, or --kill it (SIGKILL)
 #   scripts/cluster.sh restart-redis [--kill] restart Redis: a clean shutdown, or --kill (SIGKILL) then start
-#   scripts/cluster.sh status                nodes, their addresses and whether they run
+#   scripts/cluster.sh status                the proxy, the nodes, their addresses and whether they run
 #
 # Options of up (each has a default, so `scripts/cluster.sh up` alone gives three nodes on ports 5301-5303):
 #   --dir DIR            where pids, logs, Redis's data and the saved settings go (.cluster)
@@ -18,13 +19,14 @@
 #   --silo-ports LIST    silo-to-silo ports (11311,...); --gateway-ports LIST: Orleans gateway ports (30301,...)
 #   --redis-port PORT    (6390)
 #   --cluster-id ID      Orleans cluster and service id (livechat-local)
+#   --proxy-port PORT    also start the front proxy (nginx: apt-get install -y nginx) on this port; none by default
 #   --server DLL         LiveChat.Server.dll to run; by default src/LiveChat.Server is published to DIR/server first
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
 command=${1:-}
 [ -n "$command" ] && shift
-dir=.cluster nodes=3 http_ports="" silo_ports="" gateway_ports="" redis_port=6390 cluster_id=livechat-local server="" node="" kill=0
+dir=.cluster nodes=3 http_ports="" silo_ports="" gateway_ports="" redis_port=6390 cluster_id=livechat-local server="" proxy_port="" node="" kill=0
 while [ $# -gt 0 ]; do
     case $1 in
         --dir) dir=$2; shift 2 ;;
@@ -35,6 +37,7 @@ while [ $# -gt 0 ]; do
         --redis-port) redis_port=$2; shift 2 ;;
         --cluster-id) cluster_id=$2; shift 2 ;;
         --server) server=$2; shift 2 ;;
+        --proxy-port) proxy_port=$2; shift 2 ;;
         --kill) kill=1; shift ;;
         [0-9]*) node=$1; shift ;;
         *) echo "cluster.sh: unknown option '$1' (see the top of $0)" >&2; exit 2 ;;
@@ -109,6 +112,38 @@ stop_node() {
     rm -f "$dir/node-$n.pid"
 }
 
+# The front proxy: docker/nginx.conf with its upstream pointed at the local nodes and its listener on loopback.
+start_proxy() {
+    [ -n "$proxy_port" ] || return 0
+    local executable
+    executable=$(command -v nginx || echo /usr/sbin/nginx)
+    [ -x "$executable" ] || { echo "nginx is not installed: apt-get install -y nginx" >&2; exit 1; }
+    mkdir -p "$dir/proxy"
+    local upstreams="" n
+    for ((n = 1; n <= nodes; n++)); do
+        upstreams+="        server 127.0.0.1:$(nth "$http_ports" "$n") max_fails=2 fail_timeout=10s;\n"
+    done
+    # The compose file's node lines become the local nodes (written where the first one was); the listener moves to loopback.
+    awk -v upstreams="$upstreams" -v listen="        listen 127.0.0.1:$proxy_port;" '
+        /^[[:space:]]*server node[0-9]+:8080/ { if (!done) { printf "%s", upstreams; done = 1 } next }
+        /^[[:space:]]*listen 80;/ { print listen; next }
+        { print }' "$root/docker/nginx.conf" >"$dir/proxy/nginx.conf"
+    # -p keeps nginx's temp files in the cluster folder; in the foreground (daemon off) so the pid is the master's.
+    setsid "$executable" -p "$dir/proxy" -c "$dir/proxy/nginx.conf" -g "daemon off; pid $dir/proxy/nginx.pid;" >>"$dir/proxy.log" 2>&1 &
+    echo $! >"$dir/proxy.pid"
+    echo "http://127.0.0.1:$proxy_port" >"$dir/proxy.url"
+    wait_healthy "$proxy_port" 10 || { echo "the proxy did not start; see $dir/proxy.log" >&2; exit 1; }
+}
+
+stop_proxy() {
+    running "$dir/proxy.pid" || return 0
+    local pid
+    pid=$(cat "$dir/proxy.pid")
+    kill -QUIT "$pid"
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+    rm -f "$dir/proxy.pid"
+}
+
 load_settings() {
     [ -f "$settings" ] || { echo "no cluster in $dir: run '$0 up' first" >&2; exit 1; }
     # shellcheck disable=SC1090
@@ -126,8 +161,8 @@ case $command in
             server=$dir/server/LiveChat.Server.dll
         fi
         server=$(cd "$(dirname "$server")" && pwd)/$(basename "$server")
-        printf 'nodes=%q http_ports=%q silo_ports=%q gateway_ports=%q redis_port=%q cluster_id=%q server=%q\n' \
-            "$nodes" "$http_ports" "$silo_ports" "$gateway_ports" "$redis_port" "$cluster_id" "$server" >"$settings"
+        printf 'nodes=%q http_ports=%q silo_ports=%q gateway_ports=%q redis_port=%q cluster_id=%q server=%q proxy_port=%q\n' \
+            "$nodes" "$http_ports" "$silo_ports" "$gateway_ports" "$redis_port" "$cluster_id" "$server" "$proxy_port" >"$settings"
         start_redis
         # The first node alone, so that it creates the membership table; then the others together.
         start_node 1
@@ -136,10 +171,13 @@ case $command in
         for ((n = 2; n <= nodes; n++)); do
             wait_healthy "$(nth "$http_ports" "$n")" 60 || { echo "node $n did not start; see $dir/node-$n.log" >&2; exit 1; }
         done
+        start_proxy
         for ((n = 1; n <= nodes; n++)); do echo "node $n: $(cat "$dir/node-$n.url")"; done
+        [ -z "$proxy_port" ] || echo "proxy: $(cat "$dir/proxy.url")"
         ;;
     down)
         load_settings
+        stop_proxy
         for ((n = 1; n <= nodes; n++)); do stop_node "$n" & done
         wait
         stop_redis
@@ -160,13 +198,14 @@ case $command in
         ;;
     status)
         load_settings
+        [ -z "$proxy_port" ] || echo "proxy http://127.0.0.1:$proxy_port: $(running "$dir/proxy.pid" && echo running || echo stopped)"
         echo "redis 127.0.0.1:$redis_port: $(running "$dir/redis.pid" && echo running || echo stopped)"
         for ((n = 1; n <= nodes; n++)); do
             echo "node $n http://127.0.0.1:$(nth "$http_ports" "$n"): $(running "$dir/node-$n.pid" && echo running || echo stopped)"
         done
         ;;
     *)
-        sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'
         exit 2
         ;;
 esac

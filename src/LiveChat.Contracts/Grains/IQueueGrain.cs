@@ -22,8 +22,10 @@ public interface IQueueGrain : IGrainWithStringKey
     /// <summary>The ids of the first <paramref name="limit"/> waiting conversations, next in line first.</summary>
     Task<IReadOnlyList<string>> GetWaitingIds(int limit);
 
-    /// <summary>An agent left with these conversations open: they go back to the head of the queue, in order.</summary>
-    [OneWay]
+    /// <summary>
+    /// An agent left with these conversations open: they go back to the head of the queue, in order. Not one-way, so
+    /// the agent knows it arrived; the agent awaits it outside its own turn, since the queue calls agents as it dispatches.
+    /// </summary>
     Task ReturnToQueue(string fromAgentId, IReadOnlyList<QueueEntry> entries);
 
     /// <summary>An agent's status or load changed.</summary>

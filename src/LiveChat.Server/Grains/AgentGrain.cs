@@ -12,7 +12,8 @@ namespace LiveChat.Server.Grains;
 /// <see cref="TryReserve"/>, one request at a time. Presence (connection ids) is kept in memory, so the grain is
 /// kept alive rather than collected while idle; after a restart an Online agent has no connections and gets the
 /// grace period to reconnect before their chats go back to the queue.
-/// This grain waits on nothing but its storage; it tells queues and the dashboard of changes by one-way calls.
+/// This grain waits on nothing but its storage; it tells queues and the dashboard of changes by one-way calls, and
+/// hands chats back to a queue by a call it awaits outside its turns.
 /// </summary>
 [KeepAlive]
 public sealed class AgentGrain(
@@ -22,6 +23,8 @@ public sealed class AgentGrain(
     TimeProvider time,
     ILogger<AgentGrain> logger) : Grain, IAgentGrain
 {
+    // Longer than a dead node takes to be evicted and its grains to come back elsewhere.
+    private static readonly TimeSpan HandBackFor = TimeSpan.FromSeconds(60);
 
     // Each connection with when its node last vouched for it; see Renew.
     private readonly Dictionary<string, DateTimeOffset> _connections = new(StringComparer.Ordinal);
@@ -184,11 +187,39 @@ public sealed class AgentGrain(
 
         var now = time.GetUtcNow();
         foreach (var byQueue in returned.GroupBy(c => c.Queue))
-            await GrainFactory.GetGrain<IQueueGrain>(byQueue.Key)
-                .ReturnToQueue(Id, byQueue.Select(c => new QueueEntry(c.ConversationId, now)).ToList());
+            _ = HandBack(byQueue.Key, byQueue.Select(c => new QueueEntry(c.ConversationId, now)).ToList());
         await AnnounceChange(except: null);
         await TellAgent();
         return View();
+    }
+
+    /// <summary>
+    /// Gives chats back to their queue, awaited outside this turn: the queue calls agents while it dispatches. A chat
+    /// whose hand-back was lost would stay with nobody, so it is sent again while the queue's node is unreachable (it
+    /// died and is not yet evicted, about 10 s). Only a rejected message is sent again: it never reached the queue, so
+    /// no chat can be returned twice.
+    /// </summary>
+    private async Task HandBack(string queue, IReadOnlyList<QueueEntry> entries)
+    {
+        var deadline = time.GetUtcNow() + HandBackFor;
+        while (true)
+        {
+            try
+            {
+                await GrainFactory.GetGrain<IQueueGrain>(queue).ReturnToQueue(Id, entries);
+                return;
+            }
+            catch (OrleansMessageRejectionException ex) when (time.GetUtcNow() < deadline)
+            {
+                logger.LogWarning("Agent {AgentId}: queue {Queue} unreachable, handing {Count} chats back again: {Error}", Id, queue, entries.Count, ex.Message);
+                await Task.Delay(TimeSpan.FromSeconds(1), time);
+            }
+            catch (Exception ex)
+            {
+                logger.LogError(ex, "Agent {AgentId}: could not hand {Count} chats back to queue {Queue}", Id, entries.Count, queue);
+                return;
+            }
+        }
     }
 
     private void StartGraceTimer()

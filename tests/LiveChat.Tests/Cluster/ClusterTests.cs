@@ -137,6 +137,74 @@ public sealed class ClusterTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task AnAgentWhoseNodeDiesAndWhoNeverComesBackHasTheirChatPassedToAnotherAgent()
+    {
+        var settings = Settings();
+        TestUsers.Add(settings, 2, "bob", max: 3);
+        settings["LiveChat:AwayGraceSeconds"] = "3";
+        await using var cluster = await LocalCluster.StartAsync(3, settings);
+        var (visitorNode, anasNode, bobsNode) = (cluster.Nodes[0], cluster.Nodes[1], cluster.Nodes[2]);
+
+        var ana = await anasNode.ConnectOnlineAgent("ana");
+        var visitor = await ResumingClient.Visitor(cluster.Nodes, 0, await visitorNode.OpenVisitorSession("Olga"));
+        await using var _visitor = visitor;
+        var chat = await visitor.Invoke<ConversationView>("StartConversation", new StartConversationRequest("support", Text: "is anyone there?"));
+        visitor.Follow(chat.ConversationId);
+        Assert.Equal("ana", chat.AgentId);
+        await using var bob = await bobsNode.ConnectOnlineAgent("bob");
+        var handedToBob = bob.Record<ConversationView>("ConversationAssigned");
+        var atBobMessages = bob.Record<ChatMessage>("MessageReceived");
+
+        // Ana's node dies with her socket on it, and she never reconnects.
+        var clock = Stopwatch.StartNew();
+        await cluster.Kill(anasNode);
+        _ = ana.DisposeAsync();
+
+        var atBob = await handedToBob.Next(v => v.ConversationId == chat.ConversationId, TimeSpan.FromSeconds(40));
+        output.WriteLine($"Bob had the chat {clock.Elapsed.TotalSeconds:0.0} s after Ana's node died");
+        Assert.Equal(("bob", ConversationStatus.Active), (atBob.AgentId, atBob.Status));
+        var history = await bob.InvokeAsync<List<ChatMessage>>("GetMessages", chat.ConversationId, 0L, 50).WaitAsync(Clients.Timeout);
+        Assert.Contains(history, m => m.SenderRole == Roles.Visitor && m.Text == "is anyone there?");
+
+        // The visitor sees the new agent and talks on; Ana counts as away with nothing held, Bob with one chat.
+        await visitor.Send(chat.ConversationId, "v-after", "still here");
+        Assert.Equal("still here", (await atBobMessages.Next(m => m.ClientMessageId == "v-after")).Text);
+        var dashboard = await bobsNode.SignIn("sam") is var token ? bobsNode.Hub("/hubs/supervisor", token.AccessToken) : null!;
+        await using var _dashboard = dashboard;
+        await dashboard.StartAsync().WaitAsync(Clients.Timeout);
+        var agents = (await dashboard.InvokeAsync<DashboardView>("GetDashboard").WaitAsync(Clients.Timeout)).Agents;
+        Assert.Equal(0, agents.Single(x => x.AgentId == "ana").ActiveConversations);
+        Assert.NotEqual(AgentStatus.Online, agents.Single(x => x.AgentId == "ana").Status);
+        Assert.Equal(1, agents.Single(x => x.AgentId == "bob").ActiveConversations);
+    }
+
+    [Fact]
+    public async Task ThroughTheFrontProxyClientsCarryOnOnAnotherNodeWhenTheOneBehindItIsKilled()
+    {
+        await using var cluster = await LocalCluster.StartAsync(3, Settings(), proxy: true);
+        var proxy = cluster.Proxy!;
+        // Every client reaches the cluster through the proxy's one address, as browsers do through compose's nginx.
+        var floor = await Floor.Open([proxy], visitorNodes: [0, 0], agentNode: 0);
+        await using var _ = floor;
+        var behind = await cluster.NodeBehindProxy();
+
+        var load = floor.Converse(TimeSpan.FromSeconds(14));
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        output.WriteLine($"killing {behind}, where the proxy sends this address");
+        await cluster.Kill(behind);
+        var sent = await load;
+
+        await floor.AssertEveryAcknowledgedMessageOnceAndInOrder(sent, output);
+        Assert.All(floor.Clients, c => Assert.Empty(c.Refusals));
+        Assert.All(floor.Clients, c => Assert.Single(c.Moves));
+        var slowest = sent.Max(s => s.Took);
+        Assert.True(slowest < TimeSpan.FromSeconds(15), $"a send took {slowest.TotalSeconds:0.0} s to be acknowledged");
+        // The proxy now sends the same address to a live node, and the agent still holds both chats.
+        Assert.NotEqual(behind, await cluster.NodeBehindProxy());
+        Assert.Equal((AgentStatus.Online, 2), await floor.Agent.Invoke<AgentView>("GetMe") is var me ? (me.Status, me.ActiveConversations) : default);
+    }
+
     /// <summary>One agent and a visitor per entry of visitorNodes, each chatting with the agent, as resuming clients.</summary>
     private sealed class Floor : IAsyncDisposable
     {
@@ -152,14 +220,18 @@ public sealed class ClusterTests(ITestOutputHelper output)
         public List<string> Conversations { get; }
         public IEnumerable<ResumingClient> Clients => Visitors.Append(Agent);
 
-        public static async Task<Floor> Open(LocalCluster cluster, int[] visitorNodes, int agentNode, TimeSpan? pause = null)
+        public static Task<Floor> Open(LocalCluster cluster, int[] visitorNodes, int agentNode, TimeSpan? pause = null) =>
+            Open(cluster.Nodes, visitorNodes, agentNode, pause);
+
+        /// <summary>The same, with the clients reaching the cluster through <paramref name="nodes"/> (the proxy alone, say).</summary>
+        public static async Task<Floor> Open(IReadOnlyList<ClusterNode> nodes, int[] visitorNodes, int agentNode, TimeSpan? pause = null)
         {
-            var agent = await ResumingClient.Agent(cluster.Nodes, agentNode, "ana");
+            var agent = await ResumingClient.Agent(nodes, agentNode, "ana");
             var visitors = new List<ResumingClient>();
             var conversations = new List<string>();
             foreach (var (node, i) in visitorNodes.Select((n, i) => (n, i)))
             {
-                var visitor = await ResumingClient.Visitor(cluster.Nodes, node, await cluster.Nodes[node].OpenVisitorSession($"Visitor {i}"));
+                var visitor = await ResumingClient.Visitor(nodes, node, await nodes[node].OpenVisitorSession($"Visitor {i}"));
                 var view = await visitor.Invoke<ConversationView>("StartConversation", new StartConversationRequest("support"));
                 visitor.Follow(view.ConversationId);
                 agent.Follow(view.ConversationId);

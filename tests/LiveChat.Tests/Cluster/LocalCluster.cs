@@ -8,10 +8,10 @@ using StackExchange.Redis;
 
 namespace LiveChat.Tests.Cluster;
 
-/// <summary>A node process of a <see cref="LocalCluster"/>.</summary>
+/// <summary>A node process of a <see cref="LocalCluster"/>, or its front proxy (number 0, no silo).</summary>
 public sealed record ClusterNode(int Number, Uri BaseAddress, int SiloPort) : ILiveChatNode
 {
-    public override string ToString() => $"node {Number} ({BaseAddress})";
+    public override string ToString() => Number == 0 ? $"the proxy ({BaseAddress})" : $"node {Number} ({BaseAddress})";
 }
 
 /// <summary>
@@ -25,10 +25,11 @@ public sealed class LocalCluster : IAsyncDisposable
     private readonly Dictionary<string, string> _environment;
     private IHost? _client;
 
-    private LocalCluster(string dir, IReadOnlyList<ClusterNode> nodes, int redisPort, string clusterId, Dictionary<string, string> environment)
+    private LocalCluster(string dir, IReadOnlyList<ClusterNode> nodes, ClusterNode? proxy, int redisPort, string clusterId, Dictionary<string, string> environment)
     {
         _dir = dir;
         Nodes = nodes;
+        Proxy = proxy;
         RedisPort = redisPort;
         ClusterId = clusterId;
         _environment = environment;
@@ -36,18 +37,25 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public IReadOnlyList<ClusterNode> Nodes { get; }
 
+    /// <summary>The front proxy (nginx with docker/nginx.conf) when the cluster was started with one.</summary>
+    public ClusterNode? Proxy { get; }
+
     public int RedisPort { get; }
 
     public string ClusterId { get; }
 
-    /// <summary>Starts Redis and <paramref name="nodes"/> nodes with <paramref name="settings"/> (configuration keys, as in appsettings).</summary>
-    public static async Task<LocalCluster> StartAsync(int nodes, IDictionary<string, string?> settings)
+    /// <summary>
+    /// Starts Redis and <paramref name="nodes"/> nodes with <paramref name="settings"/> (configuration keys, as in
+    /// appsettings), and with <paramref name="proxy"/> the front proxy before them.
+    /// </summary>
+    public static async Task<LocalCluster> StartAsync(int nodes, IDictionary<string, string?> settings, bool proxy = false)
     {
         var dir = Directory.CreateTempSubdirectory("livechat-cluster-").FullName;
         var http = Enumerable.Range(0, nodes).Select(_ => FreePort.Next()).ToList();
         var silo = Enumerable.Range(0, nodes).Select(_ => FreePort.Next()).ToList();
         var gateway = Enumerable.Range(0, nodes).Select(_ => FreePort.Next()).ToList();
         var redisPort = FreePort.Next();
+        var proxyPort = proxy ? FreePort.Next() : 0;
         var clusterId = $"cluster-{Guid.NewGuid():N}";
         var environment = new Dictionary<string, string>
         {
@@ -61,12 +69,13 @@ public sealed class LocalCluster : IAsyncDisposable
 
         var cluster = new LocalCluster(dir,
             Enumerable.Range(0, nodes).Select(i => new ClusterNode(i + 1, new Uri($"http://127.0.0.1:{http[i]}"), silo[i])).ToList(),
-            redisPort, clusterId, environment);
+            proxy ? new ClusterNode(0, new Uri($"http://127.0.0.1:{proxyPort}"), 0) : null, redisPort, clusterId, environment);
         try
         {
-            await cluster.Script("up", "--nodes", nodes.ToString(), "--http-ports", string.Join(',', http), "--silo-ports", string.Join(',', silo),
+            string[] proxyArgs = proxy ? ["--proxy-port", proxyPort.ToString()] : [];
+            await cluster.Script(["up", "--nodes", nodes.ToString(), "--http-ports", string.Join(',', http), "--silo-ports", string.Join(',', silo),
                 "--gateway-ports", string.Join(',', gateway), "--redis-port", redisPort.ToString(), "--cluster-id", clusterId,
-                "--server", Path.Combine(AppContext.BaseDirectory, "LiveChat.Server.dll"));
+                "--server", Path.Combine(AppContext.BaseDirectory, "LiveChat.Server.dll"), .. proxyArgs]);
             await LiveChatBackend.WaitForClusterAsync($"127.0.0.1:{redisPort}", clusterId, clusterId, nodes, timeoutSeconds: 30);
         }
         catch
@@ -95,6 +104,22 @@ public sealed class LocalCluster : IAsyncDisposable
         var silo = await grains.GetGrain<IManagementGrain>(0).GetActivationAddress(grains.GetGrain<TGrain>(key))
             ?? throw new InvalidOperationException($"{typeof(TGrain).Name} {key} is not active anywhere");
         return Nodes.Single(n => n.SiloPort == silo.Endpoint.Port);
+    }
+
+    /// <summary>The node the proxy sends this machine's requests to now: a request of its own, found in the proxy's access log.</summary>
+    public async Task<ClusterNode> NodeBehindProxy()
+    {
+        var probe = $"/which-node-{Guid.NewGuid():N}";
+        using (var http = Proxy!.Http())
+            await http.GetAsync(probe);
+        string? line = null;
+        await Eventually.True(() => Task.FromResult((line = File.ReadLines(Path.Combine(_dir, "proxy.log")).LastOrDefault(l => l.Contains(probe, StringComparison.Ordinal))) is not null),
+            "the proxy to log the request");
+        // upstream=a, b when the first node it tried failed: the last one answered.
+        var logged = line!;
+        var upstreams = logged[(logged.IndexOf(" upstream=", StringComparison.Ordinal) + " upstream=".Length)..];
+        var answered = upstreams[..upstreams.IndexOf(" \"", StringComparison.Ordinal)].Split(", ")[^1];
+        return Nodes.Single(n => n.BaseAddress.Authority == answered);
     }
 
     /// <summary>The last lines a node wrote, for a failure message.</summary>

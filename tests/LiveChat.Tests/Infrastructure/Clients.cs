@@ -134,10 +134,11 @@ public sealed class Events<T>
         _channel.Writer.TryWrite(item);
     }
 
-    /// <summary>The next event that matches, skipping others; fails after the timeout.</summary>
-    public async Task<T> Next(Func<T, bool>? match = null)
+    /// <summary>The next event that matches, skipping others; fails after the timeout (<see cref="Clients.Timeout"/> unless given).</summary>
+    public async Task<T> Next(Func<T, bool>? match = null, TimeSpan? timeout = null)
     {
-        using var cts = new CancellationTokenSource(Clients.Timeout);
+        var within = timeout ?? Clients.Timeout;
+        using var cts = new CancellationTokenSource(within);
         try
         {
             while (true)
@@ -149,7 +150,7 @@ public sealed class Events<T>
         }
         catch (OperationCanceledException)
         {
-            throw new TimeoutException($"no matching {typeof(T).Name} arrived within {Clients.Timeout.TotalSeconds} s");
+            throw new TimeoutException($"no matching {typeof(T).Name} arrived within {within.TotalSeconds} s");
         }
     }
 }
