@@ -83,6 +83,7 @@ public static class LiveChatBuilderExtensions
     {
         builder.Services.AddSingleton<TokenService>();
         builder.Services.AddSingleton<UserDirectory>();
+        builder.Services.AddSingleton<VisitorSignature>();
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<TokenService>((jwt, tokens) =>
