@@ -34,6 +34,7 @@ public sealed class TokenService
             NameClaimType = ClaimNames.Name,
             RoleClaimType = ClaimNames.Role,
             ClockSkew = TimeSpan.FromSeconds(30),
+            LifetimeValidator = ValidateLifetime,
         };
     }
 
@@ -53,6 +54,22 @@ public sealed class TokenService
             result.ClaimsIdentity.FindFirst(ClaimNames.Subject)?.Value is not { } visitorId)
             return null;
         return (visitorId, bool.TryParse(result.ClaimsIdentity.FindFirst(ClaimNames.Verified)?.Value, out var verified) && verified);
+    }
+
+    /// <summary>
+    /// Expiry judged by the node's <see cref="TimeProvider"/>, the clock tokens are issued by (the library's own check reads
+    /// the system clock). Throws the library's exceptions, so a refusal still says the token expired.
+    /// </summary>
+    private bool ValidateLifetime(DateTime? notBefore, DateTime? expires, SecurityToken token, TokenValidationParameters parameters)
+    {
+        var now = _time.GetUtcNow().UtcDateTime;
+        if (expires is null)
+            throw new SecurityTokenNoExpirationException("The token has no expiry.");
+        if (expires.Value + parameters.ClockSkew < now)
+            throw new SecurityTokenExpiredException($"The token expired at {expires.Value:u}.") { Expires = expires.Value };
+        if (notBefore is { } from && from - parameters.ClockSkew > now)
+            throw new SecurityTokenNotYetValidException($"The token is not valid before {from:u}.") { NotBefore = from };
+        return true;
     }
 
     private (string, DateTimeOffset) Create(string subject, string name, string role, TimeSpan lifetime, bool verified = false)

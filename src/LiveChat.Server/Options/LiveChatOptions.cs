@@ -83,6 +83,9 @@ public sealed class UserOptions
     /// <summary>A plain password, accepted only in the Development environment.</summary>
     public string? Password { get; set; }
 
+    /// <summary>A disabled user cannot sign in, and their tokens and open connections stop working within a minute.</summary>
+    public bool Disabled { get; set; }
+
     public string Name => string.IsNullOrWhiteSpace(DisplayName) ? Username : DisplayName;
 }
 
@@ -120,6 +123,12 @@ public sealed class AuthOptions
     public int AgentTokenHours { get; set; } = 12;
 
     public int VisitorTokenDays { get; set; } = 30;
+
+    /// <summary>
+    /// How often a node closes the open hub connections of agents and supervisors who were disabled or removed from
+    /// <c>LiveChat:Users</c> since they connected (a reloaded configuration).
+    /// </summary>
+    public int UserCheckSeconds { get; set; } = 15;
 }
 
 /// <summary>

@@ -35,6 +35,8 @@ internal sealed class LiveChatOptionsValidator(IHostEnvironment environment) : I
             errors.Add("LiveChat:Auth:SigningKey must be set to at least 32 characters outside Development.");
         else if (options.Auth.SigningKey is { Length: > 0 and < 32 })
             errors.Add("LiveChat:Auth:SigningKey must be at least 32 characters.");
+        if (options.Auth.UserCheckSeconds is < 1 or > 60)
+            errors.Add($"LiveChat:Auth:UserCheckSeconds must be between 1 and 60, not {options.Auth.UserCheckSeconds}.");
         if (options.Identity.Secret is { Length: > 0 and < 32 })
             errors.Add("LiveChat:Identity:Secret must be at least 32 characters.");
         // Sites hold this secret; were it the signing key too, a site could make agents' tokens.

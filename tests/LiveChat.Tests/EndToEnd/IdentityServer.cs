@@ -1,3 +1,4 @@
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
@@ -6,7 +7,8 @@ using LiveChat.Tests.Infrastructure;
 namespace LiveChat.Tests.EndToEnd;
 
 /// <summary>
-/// One node for the identity tests: a site secret for verified visitors and a clock the tests can move forward.
+/// One node for the identity tests: a site secret for verified visitors, a clock the tests can move forward, users
+/// the tests disable or remove (checked every second), and configuration that reloads while it runs.
 /// </summary>
 public sealed class IdentityServer : IAsyncLifetime
 {
@@ -22,8 +24,12 @@ public sealed class IdentityServer : IAsyncLifetime
         {
             ["LiveChat:DefaultQueue"] = "support",
             ["LiveChat:Identity:Secret"] = Secret,
+            ["LiveChat:Auth:UserCheckSeconds"] = "1",
         };
         TestUsers.Add(settings, 0, "ada", max: 10);
+        TestUsers.Add(settings, 1, "dan");
+        TestUsers.Add(settings, 2, "sue", role: "supervisor");
+        TestUsers.Add(settings, 3, "rex", role: "supervisor");
         Server = await LiveChatTestServer.StartAsync(settings, time: Time);
     }
 
@@ -46,6 +52,15 @@ public sealed class IdentityServer : IAsyncLifetime
         var response = await http.PostAsJsonAsync("/api/visitor/session", SignedSession(userId, name: name, visitorToken: visitorToken));
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<SessionResponse>())!;
+    }
+
+    /// <summary>POST /api/auth/refresh with <paramref name="token"/> as the bearer.</summary>
+    public async Task<HttpResponseMessage> Refresh(string token)
+    {
+        using var http = Server.Http();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/refresh");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return await http.SendAsync(request);
     }
 }
 
