@@ -63,6 +63,21 @@ public sealed class StaffTokenTests(IdentityServer fixture)
     }
 
     [Fact]
+    public async Task RenewalWithoutAStaffTokenIsRefusedInWords()
+    {
+        using var http = Server.Http();
+        var visitor = await Server.OpenVisitorSession("Vic");
+
+        var none = await http.PostAsync("/api/auth/refresh", null);
+        var forged = await fixture.Refresh("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZGEifQ.c2lnbmF0dXJl");
+        var visitors = await fixture.Refresh(visitor.AccessToken);
+
+        Assert.Contains("A bearer token is required.", await Problem(none, HttpStatusCode.Unauthorized));
+        Assert.Contains("The token is not valid.", await Problem(forged, HttpStatusCode.Unauthorized));
+        Assert.Equal(HttpStatusCode.Forbidden, visitors.StatusCode);
+    }
+
+    [Fact]
     public async Task ADisabledAgentIsRefusedAndTheirOpenConsoleIsClosed()
     {
         var dan = await Server.SignIn("dan");
