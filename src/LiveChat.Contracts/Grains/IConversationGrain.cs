@@ -67,4 +67,5 @@ public sealed record ConversationStart(
     [property: Id(1)] string VisitorName,
     [property: Id(2)] string Queue,
     [property: Id(3)] string? Topic,
-    [property: Id(4)] string? Text);
+    [property: Id(4)] string? Text,
+    [property: Id(5)] bool VisitorVerified = false);

@@ -3,8 +3,11 @@ namespace LiveChat.Contracts;
 /// <summary>A visitor (key: visitor id): profile and conversations, so a reload resumes where it stopped.</summary>
 public interface IVisitorGrain : IGrainWithStringKey
 {
-    /// <summary>Creates or refreshes the visitor's profile; a null name or email keeps the stored one.</summary>
-    Task<VisitorProfile> Touch(string? name, string? email);
+    /// <summary>
+    /// Creates or refreshes the visitor's profile; a null name or email keeps the stored one. <paramref name="verified"/>
+    /// marks a visitor whose site signed the session for a user it knows; once verified, always verified.
+    /// </summary>
+    Task<VisitorProfile> Touch(string? name, string? email, bool verified);
 
     /// <summary>Starts a conversation, or returns the visitor's open conversation in that queue if there is one.</summary>
     Task<ConversationView> StartConversation(StartConversationRequest request);
@@ -18,4 +21,5 @@ public sealed record VisitorProfile(
     [property: Id(0)] string VisitorId,
     [property: Id(1)] string Name,
     [property: Id(2)] string? Email,
-    [property: Id(3)] DateTimeOffset CreatedAt);
+    [property: Id(3)] DateTimeOffset CreatedAt,
+    [property: Id(4)] bool Verified = false);

@@ -18,4 +18,5 @@ public sealed record ConversationView(
     [property: Id(12)] long LastSeq,
     [property: Id(13)] string? Topic,
     [property: Id(14)] Rating? Rating,
-    [property: Id(15)] double? FirstResponseSeconds = null);
+    [property: Id(15)] double? FirstResponseSeconds = null,
+    [property: Id(16)] bool VisitorVerified = false);

@@ -61,6 +61,7 @@ public sealed class ConversationGrain(
         S.Topic = start.Topic;
         S.VisitorId = start.VisitorId;
         S.VisitorName = start.VisitorName;
+        S.VisitorVerified = start.VisitorVerified;
         S.Status = ConversationStatus.Queued;
         S.CreatedAt = now;
         await state.WriteStateAsync();
@@ -515,7 +516,7 @@ public sealed class ConversationGrain(
         Id, S.Queue, S.Status, S.VisitorId, S.VisitorName, S.AgentId, S.AgentName,
         S.Status == ConversationStatus.Queued ? _queuePosition : null,
         S.Status == ConversationStatus.Queued ? _estimatedWaitSeconds : null,
-        S.CreatedAt, S.AssignedAt, S.ClosedAt, _lastSeq, S.Topic, S.Rating, S.FirstResponseSeconds);
+        S.CreatedAt, S.AssignedAt, S.ClosedAt, _lastSeq, S.Topic, S.Rating, S.FirstResponseSeconds, S.VisitorVerified);
 
     private FeedbackEntry Feedback() => new(
         Id, S.RatingQueue ?? S.Queue, S.RatingAgentId, S.RatingAgentName, S.VisitorId, S.VisitorName, S.Rating!.Score, S.Rating.Comment, S.Rating.RatedAt,
@@ -596,4 +597,5 @@ public sealed class ConversationState
     [Id(22)] public string? RatingQueue { get; set; }
     [Id(23)] public string? RatingAgentId { get; set; }
     [Id(24)] public string? RatingAgentName { get; set; }
+    [Id(25)] public bool VisitorVerified { get; set; }
 }

@@ -18,7 +18,7 @@ public sealed class VisitorGrain(
     private string Id => this.GetPrimaryKeyString();
     private VisitorState S => state.State;
 
-    public async Task<VisitorProfile> Touch(string? name, string? email)
+    public async Task<VisitorProfile> Touch(string? name, string? email, bool verified)
     {
         var changed = false;
         if (S.CreatedAt == default)
@@ -37,9 +37,14 @@ public sealed class VisitorGrain(
             S.Email = email.Trim();
             changed = true;
         }
+        if (verified && !S.Verified)
+        {
+            S.Verified = true;
+            changed = true;
+        }
         if (changed)
             await state.WriteStateAsync();
-        return new VisitorProfile(Id, S.Name, S.Email, S.CreatedAt);
+        return new VisitorProfile(Id, S.Name, S.Email, S.CreatedAt, S.Verified);
     }
 
     public async Task<ConversationView> StartConversation(StartConversationRequest request)
@@ -59,7 +64,7 @@ public sealed class VisitorGrain(
         }
 
         var id = $"c_{Guid.NewGuid():N}";
-        var started = await Conversation(id).Start(new ConversationStart(Id, S.Name, queue, request.Topic, request.Text));
+        var started = await Conversation(id).Start(new ConversationStart(Id, S.Name, queue, request.Topic, request.Text, S.Verified));
         S.Conversations.Add(new VisitorConversation(id, queue));
         if (S.Conversations.Count > ConversationsKept)
             S.Conversations.RemoveRange(0, S.Conversations.Count - ConversationsKept);
@@ -80,6 +85,7 @@ public sealed class VisitorState
     [Id(1)] public string? Email { get; set; }
     [Id(2)] public DateTimeOffset CreatedAt { get; set; }
     [Id(3)] public List<VisitorConversation> Conversations { get; set; } = [];
+    [Id(4)] public bool Verified { get; set; }
 }
 
 [GenerateSerializer, Alias("VisitorConversation"), Immutable]

@@ -25,8 +25,10 @@ public static class LiveChatAppExtensions
         api.MapWidgetApi();
 
         app.MapHub<VisitorHub>("/hubs/visitor").RequireCors(WidgetEndpoints.CorsPolicy);
-        app.MapHub<AgentHub>("/hubs/agent");
-        app.MapHub<SupervisorHub>("/hubs/supervisor");
+        // Staff consoles renew their tokens (POST /api/auth/refresh) and reconnect with the new one, so a connection can
+        // close when the token it opened with expires. A widget's connection lives on its visitor token, renewed at page load.
+        app.MapHub<AgentHub>("/hubs/agent", o => o.CloseOnAuthenticationExpiration = true);
+        app.MapHub<SupervisorHub>("/hubs/supervisor", o => o.CloseOnAuthenticationExpiration = true);
         app.MapHealthChecks("/healthz").AllowAnonymous();
 
         app.Lifetime.ApplicationStarted.Register(() => app.PrintStartup());

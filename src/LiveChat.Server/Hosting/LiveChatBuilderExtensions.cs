@@ -7,9 +7,11 @@ using LiveChat.Server.Identity;
 using LiveChat.Server.Metrics;
 using LiveChat.Server.Options;
 using LiveChat.Server.Storage;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using Orleans.Configuration;
@@ -78,14 +80,20 @@ public static class LiveChatBuilderExtensions
         });
     }
 
-    /// <summary>JWT bearer for every hub and API (tokens from the query string on hub connections), one policy per role.</summary>
+    /// <summary>
+    /// JWT bearer for every hub and API (tokens from the query string on hub connections), one policy per role. The
+    /// token of an agent or supervisor is refused once their user is disabled or removed from the configuration.
+    /// </summary>
     public static void AddLiveChatIdentity(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<TokenService>();
         builder.Services.AddSingleton<UserDirectory>();
+        builder.Services.AddSingleton<VisitorSignature>();
+        builder.Services.AddSingleton<StaffConnections>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<StaffConnections>());
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<TokenService>((jwt, tokens) =>
+            .Configure<TokenService, UserDirectory>((jwt, tokens, users) =>
             {
                 jwt.MapInboundClaims = false;
                 jwt.TokenValidationParameters = tokens.ValidationParameters;
@@ -98,6 +106,33 @@ public static class LiveChatBuilderExtensions
                         if (!string.IsNullOrEmpty(token) && context.HttpContext.Request.Path.StartsWithSegments("/hubs"))
                             context.Token = token;
                         return Task.CompletedTask;
+                    },
+                    OnTokenValidated = context =>
+                    {
+                        var role = context.Principal?.FindFirst(ClaimNames.Role)?.Value;
+                        var user = context.Principal?.FindFirst(ClaimNames.Subject)?.Value;
+                        if (role is Contracts.Roles.Agent or Contracts.Roles.Supervisor && !users.IsActive(user ?? "", role))
+                            context.Fail("This user is disabled or no longer configured.");
+                        return Task.CompletedTask;
+                    },
+                    // A refused token gets a problem+json that says why (expired, or the user withdrawn), not an empty 401.
+                    OnChallenge = async context =>
+                    {
+                        context.HandleResponse();
+                        var detail = context.AuthenticateFailure switch
+                        {
+                            null => "A bearer token is required.",
+                            SecurityTokenExpiredException => "The token has expired: sign in again.",
+                            AuthenticationFailureException failure => failure.Message,
+                            _ => "The token is not valid.",
+                        };
+                        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                        context.Response.Headers.WWWAuthenticate = "Bearer";
+                        await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+                        {
+                            HttpContext = context.HttpContext,
+                            ProblemDetails = { Status = StatusCodes.Status401Unauthorized, Title = "Not signed in.", Detail = detail },
+                        });
                     },
                 };
             });
@@ -142,6 +177,7 @@ public static class LiveChatBuilderExtensions
             .AddSignalR(o =>
             {
                 o.AddFilter<ChatRuleHubFilter>();
+                o.AddFilter<StaffConnections>();
                 // Room for a full-length message in any script, so an over-long one is refused in words, not by a dropped connection.
                 o.MaximumReceiveMessageSize = 64 * 1024;
             })

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using LiveChat.Server.Identity;
 
 namespace LiveChat.Server.Http;
@@ -8,8 +9,11 @@ public sealed record TokenResponse(string AccessToken, DateTimeOffset ExpiresAt,
 
 internal static class AuthEndpoints
 {
-    public static void MapAuth(this IEndpointRouteBuilder api) =>
+    public static void MapAuth(this IEndpointRouteBuilder api)
+    {
         api.MapPost("/auth/token", SignIn).AllowAnonymous();
+        api.MapPost("/auth/refresh", Refresh).RequireAuthorization(Policies.Agent);
+    }
 
     private static IResult SignIn(TokenRequest? request, UserDirectory users, TokenService tokens)
     {
@@ -28,6 +32,20 @@ internal static class AuthEndpoints
         var user = users.Verify(request!.Username!, request.Password!);
         if (user is null)
             return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in failed.", detail: "Unknown username or wrong password.");
+        return Issue(user, tokens);
+    }
+
+    /// <summary>
+    /// A fresh token for the bearer of a valid one, so a console renews before expiry without asking for the password.
+    /// A disabled or removed user never gets here: their token is refused when it is read (AddLiveChatIdentity).
+    /// </summary>
+    private static IResult Refresh(ClaimsPrincipal principal, UserDirectory users, TokenService tokens) =>
+        users.Find(principal.FindFirst(ClaimNames.Subject)?.Value ?? "") is { } user
+            ? Issue(user, tokens)
+            : Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Renewal refused.", detail: "This user is disabled or no longer configured.");
+
+    private static IResult Issue(Options.UserOptions user, TokenService tokens)
+    {
         var (token, expiresAt) = tokens.CreateUserToken(user);
         return Results.Ok(new TokenResponse(token, expiresAt, user.Role, user.Username.ToLowerInvariant(), user.Name));
     }

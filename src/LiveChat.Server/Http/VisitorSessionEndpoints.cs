@@ -3,7 +3,10 @@ using LiveChat.Server.Identity;
 
 namespace LiveChat.Server.Http;
 
-public sealed record VisitorSessionRequest(string? Name, string? Email, string? VisitorToken);
+public sealed record VisitorSessionRequest(string? Name, string? Email, string? VisitorToken, string? UserId = null, long? Timestamp = null, string? Signature = null)
+{
+    public bool IsSigned => UserId is not null || Timestamp is not null || Signature is not null;
+}
 
 public sealed record VisitorSessionResponse(string VisitorId, string AccessToken, DateTimeOffset ExpiresAt);
 
@@ -14,9 +17,10 @@ internal static class VisitorSessionEndpoints
 
     /// <summary>
     /// Opens a visitor session. A valid earlier visitor token resumes that visitor; a missing, expired or forged
-    /// one starts a new visitor, so an old widget never gets stuck.
+    /// one starts a new visitor, so an old widget never gets stuck. A session signed by the site for one of its users
+    /// is that user's verified visitor, the same on every device.
     /// </summary>
-    private static async Task<IResult> OpenSession(VisitorSessionRequest? request, TokenService tokens, IGrainFactory grains)
+    private static async Task<IResult> OpenSession(VisitorSessionRequest? request, TokenService tokens, VisitorSignature signatures, IGrainFactory grains)
     {
         var errors = new Dictionary<string, string[]>();
         if (request?.Name is { Length: > 100 } name)
@@ -25,13 +29,28 @@ internal static class VisitorSessionEndpoints
             errors["email"] = [emailError];
         if (request?.VisitorToken is { Length: > 4096 })
             errors["visitorToken"] = ["visitorToken too long"];
+        if (request?.IsSigned == true)
+        {
+            foreach (var (field, messages) in signatures.Check(request.UserId, request.Timestamp, request.Signature))
+                errors[field] = messages;
+        }
         if (errors.Count > 0)
             return Results.ValidationProblem(errors, title: "The visitor session request is not valid.");
 
-        var visitorId = request?.VisitorToken is { Length: > 0 } token ? await tokens.ReadVisitorIdAsync(token) : null;
-        visitorId ??= $"v_{Guid.NewGuid():N}";
-        var profile = await grains.GetGrain<IVisitorGrain>(visitorId).Touch(request?.Name, request?.Email);
-        var (accessToken, expiresAt) = tokens.CreateVisitorToken(visitorId, profile.Name);
+        var verified = request?.IsSigned == true;
+        var visitorId = verified ? VisitorSignature.VisitorIdOf(request!.UserId!) : await AnonymousVisitorId(request?.VisitorToken, tokens);
+        var profile = await grains.GetGrain<IVisitorGrain>(visitorId).Touch(request?.Name, request?.Email, verified);
+        var (accessToken, expiresAt) = tokens.CreateVisitorToken(visitorId, profile.Name, verified);
         return Results.Ok(new VisitorSessionResponse(visitorId, accessToken, expiresAt));
     }
+
+    /// <summary>
+    /// The anonymous visitor a token resumes, or a new one. A verified visitor's token is not enough without the site's
+    /// signature (the user may have signed out of the site on a shared computer), so it starts a new visitor too.
+    /// A signed request never reaches this: it ignores visitorToken, and so cannot take over an anonymous visitor.
+    /// </summary>
+    private static async Task<string> AnonymousVisitorId(string? visitorToken, TokenService tokens) =>
+        visitorToken is { Length: > 0 } && await tokens.ReadVisitorAsync(visitorToken) is { Verified: false } visitor
+            ? visitor.VisitorId
+            : $"v_{Guid.NewGuid():N}";
 }

@@ -34,6 +34,7 @@ public sealed class TokenService
             NameClaimType = ClaimNames.Name,
             RoleClaimType = ClaimNames.Role,
             ClockSkew = TimeSpan.FromSeconds(30),
+            LifetimeValidator = ValidateLifetime,
         };
     }
 
@@ -42,31 +43,47 @@ public sealed class TokenService
     public (string Token, DateTimeOffset ExpiresAt) CreateUserToken(UserOptions user) =>
         Create(user.Username.ToLowerInvariant(), user.Name, user.Role, TimeSpan.FromHours(_options.AgentTokenHours));
 
-    public (string Token, DateTimeOffset ExpiresAt) CreateVisitorToken(string visitorId, string name) =>
-        Create(visitorId, name, Roles.Visitor, TimeSpan.FromDays(_options.VisitorTokenDays));
+    public (string Token, DateTimeOffset ExpiresAt) CreateVisitorToken(string visitorId, string name, bool verified) =>
+        Create(visitorId, name, Roles.Visitor, TimeSpan.FromDays(_options.VisitorTokenDays), verified);
 
-    /// <summary>The visitor id in a valid visitor token, or null for anything else (expired, forged, another role).</summary>
-    public async Task<string?> ReadVisitorIdAsync(string token)
+    /// <summary>The visitor in a valid visitor token, or null for anything else (expired, forged, another role).</summary>
+    public async Task<(string VisitorId, bool Verified)?> ReadVisitorAsync(string token)
     {
         var result = await _handler.ValidateTokenAsync(token, ValidationParameters);
-        if (!result.IsValid || result.ClaimsIdentity.FindFirst(ClaimNames.Role)?.Value != Roles.Visitor)
+        if (!result.IsValid || result.ClaimsIdentity.FindFirst(ClaimNames.Role)?.Value != Roles.Visitor ||
+            result.ClaimsIdentity.FindFirst(ClaimNames.Subject)?.Value is not { } visitorId)
             return null;
-        return result.ClaimsIdentity.FindFirst(ClaimNames.Subject)?.Value;
+        return (visitorId, bool.TryParse(result.ClaimsIdentity.FindFirst(ClaimNames.Verified)?.Value, out var verified) && verified);
     }
 
-    private (string, DateTimeOffset) Create(string subject, string name, string role, TimeSpan lifetime)
+    /// <summary>
+    /// Expiry judged by the node's <see cref="TimeProvider"/>, the clock tokens are issued by (the library's own check reads
+    /// the system clock). Throws the library's exceptions, so a refusal still says the token expired.
+    /// </summary>
+    private bool ValidateLifetime(DateTime? notBefore, DateTime? expires, SecurityToken token, TokenValidationParameters parameters)
     {
+        var now = _time.GetUtcNow().UtcDateTime;
+        if (expires is null)
+            throw new SecurityTokenNoExpirationException("The token has no expiry.");
+        if (expires.Value + parameters.ClockSkew < now)
+            throw new SecurityTokenExpiredException($"The token expired at {expires.Value:u}.") { Expires = expires.Value };
+        if (notBefore is { } from && from - parameters.ClockSkew > now)
+            throw new SecurityTokenNotYetValidException($"The token is not valid before {from:u}.") { NotBefore = from };
+        return true;
+    }
+
+    private (string, DateTimeOffset) Create(string subject, string name, string role, TimeSpan lifetime, bool verified = false)
+    {
+        Claim[] claims = [new(ClaimNames.Subject, subject), new(ClaimNames.Name, name), new(ClaimNames.Role, role)];
+        if (verified)
+            claims = [.. claims, new(ClaimNames.Verified, "true", ClaimValueTypes.Boolean)];
         var now = _time.GetUtcNow();
         var expires = now + lifetime;
         var token = _handler.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = _options.Issuer,
             Audience = Audience,
-            Subject = new ClaimsIdentity([
-                new Claim(ClaimNames.Subject, subject),
-                new Claim(ClaimNames.Name, name),
-                new Claim(ClaimNames.Role, role),
-            ]),
+            Subject = new ClaimsIdentity(claims),
             IssuedAt = now.UtcDateTime,
             NotBefore = now.UtcDateTime,
             Expires = expires.UtcDateTime,

@@ -44,6 +44,8 @@ public sealed class LiveChatOptions
 
     public AuthOptions Auth { get; set; } = new();
 
+    public IdentityOptions Identity { get; set; } = new();
+
     public WidgetOptions Widget { get; set; } = new();
 
     public IEnumerable<string> AllQueues => Queues.Prepend(DefaultQueue).Distinct(StringComparer.Ordinal);
@@ -80,6 +82,9 @@ public sealed class UserOptions
 
     /// <summary>A plain password, accepted only in the Development environment.</summary>
     public string? Password { get; set; }
+
+    /// <summary>A disabled user cannot sign in, and their tokens and open connections stop working within a minute.</summary>
+    public bool Disabled { get; set; }
 
     public string Name => string.IsNullOrWhiteSpace(DisplayName) ? Username : DisplayName;
 }
@@ -118,6 +123,25 @@ public sealed class AuthOptions
     public int AgentTokenHours { get; set; } = 12;
 
     public int VisitorTokenDays { get; set; } = 30;
+
+    /// <summary>
+    /// How often a node closes the open hub connections of agents and supervisors who were disabled or removed from
+    /// <c>LiveChat:Users</c> since they connected (a reloaded configuration).
+    /// </summary>
+    public int UserCheckSeconds { get; set; } = 15;
+}
+
+/// <summary>
+/// Verified visitors, under <c>LiveChat:Identity</c>: a site that knows its user signs the visitor session with this
+/// secret, and the visitor is then the same visitor on every device (docs/protocol.md, "Verified visitors").
+/// </summary>
+public sealed class IdentityOptions
+{
+    /// <summary>The HMAC-SHA256 key sites sign visitor sessions with, at least 32 characters; unset refuses signed sessions.</summary>
+    public string? Secret { get; set; }
+
+    /// <summary>How long after its timestamp a signature is accepted: a captured one stops working after this.</summary>
+    public int MaxAgeSeconds { get; set; } = 600;
 }
 
 /// <summary>The node's silo: its identity in the cluster and its ports, under <c>Orleans</c>.</summary>

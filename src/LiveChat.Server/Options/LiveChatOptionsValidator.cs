@@ -35,6 +35,15 @@ internal sealed class LiveChatOptionsValidator(IHostEnvironment environment) : I
             errors.Add("LiveChat:Auth:SigningKey must be set to at least 32 characters outside Development.");
         else if (options.Auth.SigningKey is { Length: > 0 and < 32 })
             errors.Add("LiveChat:Auth:SigningKey must be at least 32 characters.");
+        if (options.Auth.UserCheckSeconds is < 1 or > 60)
+            errors.Add($"LiveChat:Auth:UserCheckSeconds must be between 1 and 60, not {options.Auth.UserCheckSeconds}.");
+        if (options.Identity.Secret is { Length: > 0 and < 32 })
+            errors.Add("LiveChat:Identity:Secret must be at least 32 characters.");
+        // Sites hold this secret; were it the signing key too, a site could make agents' tokens.
+        if (options.Identity.Secret is { Length: > 0 } secret && secret == options.Auth.SigningKey)
+            errors.Add("LiveChat:Identity:Secret must not be the same as LiveChat:Auth:SigningKey.");
+        if (options.Identity.MaxAgeSeconds is < 10 or > 86_400)
+            errors.Add($"LiveChat:Identity:MaxAgeSeconds must be between 10 and 86400, not {options.Identity.MaxAgeSeconds}.");
 
         foreach (var origin in options.Widget.AllowedOrigins.Where(o => o != "*" && !IsOrigin(o)))
             errors.Add($"LiveChat:Widget:AllowedOrigins has '{origin}', which is not an origin such as https://shop.example.com (scheme, host and port only, no path), or *.");

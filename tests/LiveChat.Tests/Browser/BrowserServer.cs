@@ -46,7 +46,12 @@ public sealed class BrowserServer : IAsyncLifetime
         ("flash", [("fla", 3)]),
         ("seen", [("see", 3)]),
         ("letters", []),
+        ("verified", [("vet", 3)]),
+        ("renewal", [("ren", 3)]),
     ];
+
+    /// <summary>The site's secret for signing visitor sessions (verified visitors).</summary>
+    public const string SiteSecret = "the-browser-tests-site-secret-for-visitors";
 
     public const string Supervisor = "sue";
 
@@ -75,6 +80,7 @@ public sealed class BrowserServer : IAsyncLifetime
             ["LiveChat:DefaultQueue"] = "support",
             ["LiveChat:DashboardIntervalMilliseconds"] = "100",
             ["LiveChat:Widget:AllowedOrigins:0"] = Origin(Site),
+            ["LiveChat:Identity:Secret"] = SiteSecret,
         };
         for (var i = 1; i < Floor.Length; i++)
             settings[$"LiveChat:Queues:{i - 1}"] = Floor[i].Queue;

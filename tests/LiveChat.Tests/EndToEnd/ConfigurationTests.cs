@@ -40,4 +40,31 @@ public sealed class ConfigurationTests
 
         Assert.Contains("LiveChat:Auth:SigningKey must be set", error.Message);
     }
+
+    [Fact]
+    public async Task BadIdentitySettingsStopStartUpWithMessagesThatNameThem()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["LiveChat:Identity:Secret"] = "too-short",
+            ["LiveChat:Identity:MaxAgeSeconds"] = "0",
+            ["LiveChat:Auth:UserCheckSeconds"] = "600",
+        };
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => LiveChatTestServer.StartAsync(settings));
+
+        Assert.Contains("LiveChat:Identity:Secret must be at least 32 characters.", error.Message);
+        Assert.Contains("LiveChat:Identity:MaxAgeSeconds must be between 10 and 86400, not 0.", error.Message);
+        Assert.Contains("LiveChat:Auth:UserCheckSeconds must be between 1 and 60, not 600.", error.Message);
+    }
+
+    [Fact]
+    public async Task ASiteSecretEqualToTheSigningKeyStopsStartUp()
+    {
+        var settings = new Dictionary<string, string?> { ["LiveChat:Identity:Secret"] = TestUsers.SigningKey };
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => LiveChatTestServer.StartAsync(settings));
+
+        Assert.Contains("LiveChat:Identity:Secret must not be the same as LiveChat:Auth:SigningKey.", error.Message);
+    }
 }

@@ -119,6 +119,18 @@ public sealed class RefusalTests(EmbeddedServer fixture)
     }
 
     [Fact]
+    public async Task ASignedSessionIsRefusedWhenTheServerHasNoSiteSecret()
+    {
+        using var http = Server.Http();
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+        var signed = await http.PostAsJsonAsync("/api/visitor/session", new { userId = "customer-1", timestamp = now, signature = new string('a', 64) });
+
+        Assert.Contains("signed visitor sessions are not enabled on this server (LiveChat:Identity:Secret is not set)", await Problem(signed, HttpStatusCode.BadRequest));
+        Assert.StartsWith("v_", (await Server.OpenVisitorSession("Still anonymous")).VisitorId);
+    }
+
+    [Fact]
     public async Task WrongCredentialsGetA401Problem()
     {
         using var http = Server.Http();

@@ -2,29 +2,35 @@ using LiveChat.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace LiveChat.Tests.Infrastructure;
 
 /// <summary>
 /// A real LiveChat node, built exactly as Program.cs builds it, on Kestrel at a free loopback port, with its own
-/// silo ports and cluster id. Configuration comes only from the settings given (no environment leaks in).
+/// silo ports and cluster id. Configuration comes only from the settings given (no environment leaks in), and can be
+/// changed while the node runs (<see cref="Settings"/>). A <paramref name="time"/> given replaces the node's clock.
 /// </summary>
 public sealed class LiveChatTestServer : ILiveChatNode, IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private LiveChatTestServer(WebApplication app, Uri baseAddress)
+    private LiveChatTestServer(WebApplication app, Uri baseAddress, ReloadableSettings settings)
     {
         _app = app;
         BaseAddress = baseAddress;
+        Settings = settings;
     }
 
     public Uri BaseAddress { get; }
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<LiveChatTestServer> StartAsync(IDictionary<string, string?> settings, string environment = "Production")
+    /// <summary>The node's configuration; changing it reloads it, as an edited appsettings.json would.</summary>
+    public ReloadableSettings Settings { get; }
+
+    public static async Task<LiveChatTestServer> StartAsync(IDictionary<string, string?> settings, string environment = "Production", TimeProvider? time = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -41,13 +47,16 @@ public sealed class LiveChatTestServer : ILiveChatNode, IAsyncDisposable
         };
         foreach (var (key, value) in settings)
             all[key] = value;
-        builder.Configuration.AddInMemoryCollection(all);
+        var reloadable = new ReloadableSettings(all);
+        ((IConfigurationBuilder)builder.Configuration).Add(reloadable);
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("Orleans", LogLevel.Error);
 
         builder.AddLiveChat();
+        if (time is not null)
+            builder.Services.AddSingleton(time);
         var app = builder.Build();
         app.MapLiveChat();
         try
@@ -59,7 +68,7 @@ public sealed class LiveChatTestServer : ILiveChatNode, IAsyncDisposable
             await app.DisposeAsync();
             throw;
         }
-        return new LiveChatTestServer(app, new Uri(app.Urls.First()));
+        return new LiveChatTestServer(app, new Uri(app.Urls.First()), reloadable);
     }
 
     public async ValueTask DisposeAsync()

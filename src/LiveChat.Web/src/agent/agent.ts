@@ -7,7 +7,7 @@ import { h, replace, text } from "../shared/dom";
 import { duration } from "../shared/format";
 import { connectHub, signalR } from "../shared/hub";
 import type { AgentStatus, AgentView, Announcement, CannedResponse, ChatMessage, ConversationView, MessageAck, ReadReceipt, StaffToken, TypingIndicator } from "../shared/protocol";
-import { signOut, storedToken } from "../shared/staff";
+import { keepRenewed, signOut, storedToken } from "../shared/staff";
 import { fetchMissing, messageItem, Streams } from "../shared/transcript";
 import { CannedPicker } from "./canned";
 import { openTransferDialog } from "./transfer";
@@ -81,6 +81,7 @@ class AgentConsole {
 
   constructor(private readonly token: StaffToken) {
     this.hub = connectHub(location.origin, "/hubs/agent", () => this.token.accessToken);
+    keepRenewed("agent", token);
     this.form = this.buildComposer();
     this.conversationPane = h(
       "div",
@@ -431,7 +432,13 @@ class AgentConsole {
           "aria-current": selected ? "true" : null,
           onclick: () => this.select(view.conversationId),
         },
-        h("span", { className: "conv-top" }, h("span", { className: "conv-name" }, view.visitorName), h("span", { className: "queue-tag" }, view.queue)),
+        h(
+          "span",
+          { className: "conv-top" },
+          h("span", { className: "conv-name" }, view.visitorName),
+          view.visitorVerified ? verifiedBadge() : null,
+          h("span", { className: "queue-tag" }, view.queue),
+        ),
         h("span", { className: `conv-preview${conversation.visitorTyping ? " is-typing" : ""}` }, preview),
         view.status === "Closed" ? h("span", { className: "conv-status" }, "Closed") : null,
         unread > 0 ? h("span", { className: "unread", "aria-label": `${unread} unread` }, String(unread)) : null,
@@ -452,7 +459,7 @@ class AgentConsole {
     const { view } = conversation;
     text(this.title, view.visitorName);
     const since = view.assignedAt ? `with you for ${duration((Date.now() - Date.parse(view.assignedAt)) / 1000)}` : "";
-    text(this.meta, [`Queue ${view.queue}`, view.status === "Closed" ? "Closed" : since, view.topic ? `Topic: ${view.topic}` : ""].filter(Boolean).join(" · "));
+    text(this.meta, [view.visitorVerified ? "Verified visitor" : "", `Queue ${view.queue}`, view.status === "Closed" ? "Closed" : since, view.topic ? `Topic: ${view.topic}` : ""].filter(Boolean).join(" · "));
     const closed = view.status === "Closed";
     replace(
       this.actions,
@@ -618,6 +625,11 @@ class AgentConsole {
     event.preventDefault();
     this.select(next);
   }
+}
+
+/** The site vouched for who this visitor is (a signed session, docs/protocol.md "Verified visitors"). */
+function verifiedBadge(): HTMLElement {
+  return h("span", { className: "verified-tag", title: "Signed in on the site: the site vouched for this visitor's identity" }, "verified");
 }
 
 const stored = storedToken("agent");

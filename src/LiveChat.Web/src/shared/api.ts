@@ -12,12 +12,15 @@ interface Problem {
   errors?: Record<string, string[]>;
 }
 
-export async function request<T>(url: string, method: "GET" | "POST", body?: unknown): Promise<T> {
+export async function request<T>(url: string, method: "GET" | "POST", body?: unknown, bearer?: string): Promise<T> {
   let response: Response;
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (bearer !== undefined) headers["Authorization"] = `Bearer ${bearer}`;
   try {
     response = await fetch(url, {
       method,
-      headers: body === undefined ? {} : { "Content-Type": "application/json" },
+      headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       credentials: "omit",
     });

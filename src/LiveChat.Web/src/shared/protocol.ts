@@ -48,6 +48,8 @@ export interface ConversationView {
   topic: string | null;
   rating: Rating | null;
   firstResponseSeconds: number | null;
+  /** True when the site signed the visitor's session for a user it knows. */
+  visitorVerified: boolean;
   visitorEmail?: string | null;
 }
 

@@ -1,6 +1,6 @@
-// Signing in agents and supervisors: the token is kept for the browser tab (sessionStorage), and renewed by signing in
-// again when it is about to expire.
-import { request } from "./api";
+// Signing in agents and supervisors: the token is kept for the browser tab (sessionStorage), and renewed before it
+// expires (POST /api/auth/refresh) for as long as the page is open.
+import { ApiError, request } from "./api";
 import type { StaffToken } from "./protocol";
 
 const key = (role: string) => `livechat:${role}:token`;
@@ -23,4 +23,28 @@ export async function signIn(role: "agent" | "supervisor", username: string, pas
 
 export function signOut(role: "agent" | "supervisor"): void {
   sessionStorage.removeItem(key(role));
+}
+
+/**
+ * Renews `token` in place before it expires, so the hub's token factory, which reads the same object, connects with
+ * the new one, and a reload of the tab finds it too. A refused renewal (the user was disabled or removed) is left to
+ * the hub: the server closes its connection, the reconnect is refused, and the console asks to sign in again.
+ */
+export function keepRenewed(role: "agent" | "supervisor", token: StaffToken): void {
+  const renew = async (): Promise<void> => {
+    try {
+      Object.assign(token, await request<StaffToken>(new URL("/api/auth/refresh", location.origin).toString(), "POST", undefined, token.accessToken));
+      sessionStorage.setItem(key(role), JSON.stringify(token));
+      schedule();
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) return;
+      // The node is unreachable for now: try again while the token lasts.
+      setTimeout(() => void renew(), 30_000);
+    }
+  };
+  // Four fifths into what is left, so a 12-hour token is renewed with more than two hours to spare.
+  const schedule = (): void => {
+    setTimeout(() => void renew(), Math.max(5_000, (Date.parse(token.expiresAt) - Date.now()) * 0.8));
+  };
+  schedule();
 }

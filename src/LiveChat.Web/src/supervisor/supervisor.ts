@@ -5,7 +5,7 @@ import { brand, ConnectionState, keepConnected, showSignIn } from "../shared/con
 import { h, replace, text } from "../shared/dom";
 import { connectHub, signalR } from "../shared/hub";
 import type { Announcement, ChatMessage, ConversationView, DashboardView, QueueSample, StaffToken, TypingIndicator } from "../shared/protocol";
-import { signOut, storedToken } from "../shared/staff";
+import { keepRenewed, signOut, storedToken } from "../shared/staff";
 import { WaitChart } from "./chart";
 import { FloorView } from "./floor";
 import { AnnouncementsPanel, FeedbackPanel, OfflinePanel } from "./panels";
@@ -31,6 +31,7 @@ class Dashboard {
 
   constructor(private readonly token: StaffToken) {
     this.hub = connectHub(location.origin, "/hubs/supervisor", () => this.token.accessToken);
+    keepRenewed("supervisor", token);
     const actions = { watch: (id: string) => void this.open(id), takeOver: (id: string) => this.takeOver(id) };
     this.floor = new FloorView(this.hub, actions, this.chart.element);
     this.watch = new WatchPanel(this.hub, (title) => this.label("watch", title ? `Watching ${title}` : "Conversation"));

@@ -1,0 +1,71 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using LiveChat.Tests.Infrastructure;
+
+namespace LiveChat.Tests.EndToEnd;
+
+/// <summary>
+/// One node for the identity tests: a site secret for verified visitors, a clock the tests can move forward, users
+/// the tests disable or remove (checked every second), and configuration that reloads while it runs.
+/// </summary>
+public sealed class IdentityServer : IAsyncLifetime
+{
+    public const string Secret = "the-shop-site-secret-for-signing-visitor-sessions";
+
+    public ShiftedTime Time { get; } = new();
+
+    public LiveChatTestServer Server { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["LiveChat:DefaultQueue"] = "support",
+            ["LiveChat:Identity:Secret"] = Secret,
+            ["LiveChat:Auth:UserCheckSeconds"] = "1",
+        };
+        TestUsers.Add(settings, 0, "ada", max: 10);
+        TestUsers.Add(settings, 1, "dan");
+        TestUsers.Add(settings, 2, "sue", role: "supervisor");
+        TestUsers.Add(settings, 3, "rex", role: "supervisor");
+        Server = await LiveChatTestServer.StartAsync(settings, time: Time);
+    }
+
+    public async Task DisposeAsync() => await Server.DisposeAsync();
+
+    /// <summary>What the site's server sends for its user, signed at the node's present time unless told otherwise.</summary>
+    public object SignedSession(string userId, long? timestamp = null, string? name = null, string? visitorToken = null)
+    {
+        var at = timestamp ?? Time.GetUtcNow().ToUnixTimeSeconds();
+        return new { name, visitorToken, userId, timestamp = at, signature = Sign(userId, at) };
+    }
+
+    /// <summary>The signature as docs/protocol.md tells a site to make it, written out here rather than borrowed from the server.</summary>
+    public static string Sign(string userId, long timestamp) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes($"{userId}\n{timestamp}")));
+
+    public async Task<SessionResponse> OpenSignedSession(string userId, string? name = null, string? visitorToken = null)
+    {
+        using var http = Server.Http();
+        var response = await http.PostAsJsonAsync("/api/visitor/session", SignedSession(userId, name: name, visitorToken: visitorToken));
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<SessionResponse>())!;
+    }
+
+    /// <summary>POST /api/auth/refresh with <paramref name="token"/> as the bearer.</summary>
+    public async Task<HttpResponseMessage> Refresh(string token)
+    {
+        using var http = Server.Http();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/auth/refresh");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return await http.SendAsync(request);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class IdentityServerCollection : ICollectionFixture<IdentityServer>
+{
+    public const string Name = "identity server";
+}

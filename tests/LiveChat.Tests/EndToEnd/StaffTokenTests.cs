@@ -1,0 +1,167 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using LiveChat.Contracts;
+using LiveChat.Tests.Infrastructure;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace LiveChat.Tests.EndToEnd;
+
+/// <summary>Agents' and supervisors' tokens: renewed before they expire, refused after, and withdrawn with the user.</summary>
+[Collection(IdentityServerCollection.Name)]
+public sealed class StaffTokenTests(IdentityServer fixture)
+{
+    private LiveChatTestServer Server => fixture.Server;
+
+    [Fact]
+    public async Task ARenewedTokenWorksAndExpiresLaterThanTheOneItReplaced()
+    {
+        var signedIn = await Server.SignIn("ada");
+        try
+        {
+            fixture.Time.Shift = TimeSpan.FromHours(1);
+            var response = await fixture.Refresh(signedIn.AccessToken);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var renewed = (await response.Content.ReadFromJsonAsync<TokenResponse>())!;
+
+            Assert.Equal(("agent", "ada", "Ada"), (renewed.Role, renewed.AgentId, renewed.DisplayName));
+            Assert.InRange(renewed.ExpiresAt - signedIn.ExpiresAt, TimeSpan.FromMinutes(59), TimeSpan.FromMinutes(61));
+            await using var hub = Server.Hub("/hubs/agent", renewed.AccessToken);
+            await hub.StartAsync().WaitAsync(Clients.Timeout);
+            Assert.Equal("ada", (await hub.InvokeAsync<AgentView>("GetMe").WaitAsync(Clients.Timeout)).AgentId);
+
+            // Past the first token's 12 hours, only the renewed one still works.
+            fixture.Time.Shift = TimeSpan.FromHours(12.5);
+            Assert.Equal(HttpStatusCode.OK, (await fixture.Refresh(renewed.AccessToken)).StatusCode);
+            Assert.Contains("The token has expired", await Problem(await fixture.Refresh(signedIn.AccessToken), HttpStatusCode.Unauthorized));
+        }
+        finally
+        {
+            fixture.Time.Shift = TimeSpan.Zero;
+        }
+    }
+
+    [Fact]
+    public async Task AnExpiredTokenIsRefusedByTheApiAndTheHubs()
+    {
+        var agent = await Server.SignIn("ada");
+        var supervisor = await Server.SignIn("sue");
+        try
+        {
+            fixture.Time.Shift = TimeSpan.FromHours(12) + TimeSpan.FromMinutes(1);
+
+            Assert.Contains("The token has expired", await Problem(await fixture.Refresh(agent.AccessToken), HttpStatusCode.Unauthorized));
+            await AssertRefused(Server.Hub("/hubs/agent", agent.AccessToken));
+            await AssertRefused(Server.Hub("/hubs/supervisor", supervisor.AccessToken));
+        }
+        finally
+        {
+            fixture.Time.Shift = TimeSpan.Zero;
+        }
+        // The same tokens, within their lifetime, were good.
+        Assert.Equal(HttpStatusCode.OK, (await fixture.Refresh(agent.AccessToken)).StatusCode);
+    }
+
+    [Fact]
+    public async Task RenewalWithoutAStaffTokenIsRefusedInWords()
+    {
+        using var http = Server.Http();
+        var visitor = await Server.OpenVisitorSession("Vic");
+
+        var none = await http.PostAsync("/api/auth/refresh", null);
+        var forged = await fixture.Refresh("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZGEifQ.c2lnbmF0dXJl");
+        var visitors = await fixture.Refresh(visitor.AccessToken);
+
+        Assert.Contains("A bearer token is required.", await Problem(none, HttpStatusCode.Unauthorized));
+        Assert.Contains("The token is not valid.", await Problem(forged, HttpStatusCode.Unauthorized));
+        Assert.Equal(HttpStatusCode.Forbidden, visitors.StatusCode);
+    }
+
+    [Fact]
+    public async Task ADisabledAgentIsRefusedAndTheirOpenConsoleIsClosed()
+    {
+        var dan = await Server.SignIn("dan");
+        await using var console = await Server.ConnectOnlineAgent("dan");
+        var closed = Closed(console);
+        await using var colleague = await Server.ConnectOnlineAgent("ada");
+
+        Server.Settings.Change(s => s[$"{UserAt("dan")}:Disabled"] = "true");
+
+        await ClosedWithin(closed, "the disabled agent's console");
+        Assert.Contains("disabled or no longer configured", await Problem(await fixture.Refresh(dan.AccessToken), HttpStatusCode.Unauthorized));
+        await AssertRefused(Server.Hub("/hubs/agent", dan.AccessToken));
+        Assert.Contains("wrong password", await Problem(await SignInResponse("dan"), HttpStatusCode.Unauthorized));
+        // Everyone else carries on.
+        Assert.Equal(HubConnectionState.Connected, colleague.State);
+        Assert.Equal(AgentStatus.Online, (await colleague.InvokeAsync<AgentView>("GetMe").WaitAsync(Clients.Timeout)).Status);
+    }
+
+    [Fact]
+    public async Task ASupervisorRemovedFromTheConfigurationIsSignedOut()
+    {
+        var rex = await Server.SignIn("rex");
+        await using var dashboard = Server.Hub("/hubs/supervisor", rex.AccessToken);
+        await dashboard.StartAsync().WaitAsync(Clients.Timeout);
+        var closed = Closed(dashboard);
+
+        var at = UserAt("rex");
+        Server.Settings.Change(s =>
+        {
+            foreach (var key in s.Keys.Where(k => k.StartsWith(at + ":", StringComparison.OrdinalIgnoreCase)).ToList())
+                s.Remove(key);
+        });
+
+        await ClosedWithin(closed, "the removed supervisor's dashboard");
+        Assert.Contains("disabled or no longer configured", await Problem(await fixture.Refresh(rex.AccessToken), HttpStatusCode.Unauthorized));
+        await AssertRefused(Server.Hub("/hubs/supervisor", rex.AccessToken));
+    }
+
+    /// <summary>The configuration prefix of a user, as the fixture configured them.</summary>
+    private string UserAt(string username)
+    {
+        var index = Enumerable.Range(0, 10).First(i => Server.Settings.TryGet($"LiveChat:Users:{i}:Username", out var name) && name == username);
+        return $"LiveChat:Users:{index}";
+    }
+
+    private static Task Closed(HubConnection hub)
+    {
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        hub.Closed += _ =>
+        {
+            closed.TrySetResult();
+            return Task.CompletedTask;
+        };
+        return closed.Task;
+    }
+
+    // The node checks every second here (LiveChat:Auth:UserCheckSeconds); 15 s by default.
+    private static async Task ClosedWithin(Task closed, string what)
+    {
+        var timedOut = await Record.ExceptionAsync(() => closed.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(timedOut is null, $"{what} was still open 10 s after the configuration changed");
+    }
+
+    private async Task<HttpResponseMessage> SignInResponse(string username)
+    {
+        using var http = Server.Http();
+        return await http.PostAsJsonAsync("/api/auth/token", new { username, password = TestUsers.Password });
+    }
+
+    private static async Task AssertRefused(HubConnection hub)
+    {
+        await using (hub)
+        {
+            var error = await Assert.ThrowsAsync<HttpRequestException>(() => hub.StartAsync().WaitAsync(Clients.Timeout));
+            Assert.Equal(HttpStatusCode.Unauthorized, error.StatusCode);
+        }
+    }
+
+    private static async Task<string> Problem(HttpResponseMessage response, HttpStatusCode status)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == status, $"{(int)response.StatusCode}: {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(body);
+        return problem.RootElement.ToString();
+    }
+}
