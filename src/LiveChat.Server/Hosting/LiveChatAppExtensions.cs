@@ -16,6 +16,7 @@ public static class LiveChatAppExtensions
         app.UseStatusCodePages();
         app.UseApiBodyLimit();
         app.MapWebPages();
+        app.UseWidgetOriginCheck();
         app.UseCors();
         // After CORS, so a widget on an allowed site can read the 429 and its Retry-After.
         app.UseRateLimiter();
