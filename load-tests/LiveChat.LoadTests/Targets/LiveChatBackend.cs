@@ -81,6 +81,9 @@ public sealed class LiveChatBackend : IChatBackend
                 Queues = supervisors > 0 ? new[] { UnattendedQueue } : [],
                 DashboardIntervalMilliseconds = (int)DashboardInterval.TotalMilliseconds,
                 Auth = new { SigningKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48)) },
+                // Every simulated visitor comes from this one address, and one conversation may carry hundreds of messages
+                // a second (long-conversation): far past what the limits allow a person, which is not what is measured.
+                Limits = new { MessageBurst = 1000, MessagesPerSecond = 1000, TypingBurst = 1000, TypingPerSecond = 1000, SessionsPerMinute = 100_000 },
             },
         }));
 

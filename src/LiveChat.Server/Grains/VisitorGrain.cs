@@ -63,6 +63,13 @@ public sealed class VisitorGrain(
                 return view;
         }
 
+        // Only each queue's latest conversation can be open, as above; a queue holds few, so these peeks are few.
+        var limit = options.Value.Limits.OpenConversationsPerVisitor;
+        var latestPerQueue = S.Conversations.GroupBy(c => c.Queue).Select(g => g.Last().ConversationId);
+        var open = (await Task.WhenAll(latestPerQueue.Select(c => Conversation(c).Peek()))).Count(v => v.Status != ConversationStatus.Closed);
+        if (open >= limit)
+            throw new ChatRuleException($"too many open conversations: you have {open} open and the most is {limit}; close one before starting another");
+
         var id = $"c_{Guid.NewGuid():N}";
         var started = await Conversation(id).Start(new ConversationStart(Id, S.Name, queue, request.Topic, request.Text, S.Verified));
         S.Conversations.Add(new VisitorConversation(id, queue));

@@ -11,11 +11,15 @@ public static class LiveChatAppExtensions
     /// <summary>The HTTP pipeline, the API, the hubs and the health check.</summary>
     public static WebApplication MapLiveChat(this WebApplication app)
     {
+        app.UseTrustedProxies();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseApiBodyLimit();
         app.MapWebPages();
+        app.UseWidgetOriginCheck();
         app.UseCors();
+        // After CORS, so a widget on an allowed site can read the 429 and its Retry-After.
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
 

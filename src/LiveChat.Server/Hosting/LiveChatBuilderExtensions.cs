@@ -178,11 +178,13 @@ public static class LiveChatBuilderExtensions
             {
                 o.AddFilter<ChatRuleHubFilter>();
                 o.AddFilter<StaffConnections>();
-                // Room for a full-length message in any script, so an over-long one is refused in words, not by a dropped connection.
-                o.MaximumReceiveMessageSize = 64 * 1024;
             })
             .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
+        builder.Services.AddSingleton<VisitorRateLimits>();
+        // Room for a full-length message in any script (the validator sees to it), so an over-long one is refused in words.
+        builder.Services.AddOptions<HubOptions>().Configure<IOptions<LiveChatOptions>>((hub, options) =>
+            hub.MaximumReceiveMessageSize = options.Value.Limits.MaxHubFrameBytes);
         builder.Services.AddSingleton<TransientRetry>();
         builder.Services.AddSingleton<AgentPresence>();
         builder.Services.AddHostedService(services => services.GetRequiredService<AgentPresence>());
@@ -209,6 +211,7 @@ public static class LiveChatBuilderExtensions
     {
         builder.Services.AddProblemDetails();
         builder.Services.AddWidgetCors();
+        builder.Services.AddSessionRateLimit();
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
         // Bad bodies throw, so the handler above can say what is wrong with them.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

@@ -1,4 +1,8 @@
+using System.Net;
+using LiveChat.Server.Options;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
 
 namespace LiveChat.Server.Http;
 
@@ -19,4 +23,31 @@ internal static class HttpPipeline
         }
         return next(context);
     });
+
+    /// <summary>
+    /// Believes <c>X-Forwarded-For</c> and <c>X-Forwarded-Proto</c> from the proxies in <c>LiveChat:TrustedProxies</c>, and
+    /// from nobody else: the client address counts sessions per address, and anyone can write those headers.
+    /// </summary>
+    public static IApplicationBuilder UseTrustedProxies(this IApplicationBuilder app)
+    {
+        var trusted = app.ApplicationServices.GetRequiredService<IOptions<LiveChatOptions>>().Value.TrustedProxies;
+        if (trusted.Count == 0)
+            return app;
+        var forwarded = new ForwardedHeadersOptions
+        {
+            ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto,
+            // Through a chain of trusted proxies back to the first address that is not one: the client.
+            ForwardLimit = null,
+        };
+        forwarded.KnownProxies.Clear();
+        forwarded.KnownIPNetworks.Clear();
+        foreach (var proxy in trusted)
+        {
+            if (IPAddress.TryParse(proxy, out var address))
+                forwarded.KnownProxies.Add(address);
+            else
+                forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(proxy));
+        }
+        return app.UseForwardedHeaders(forwarded);
+    }
 }

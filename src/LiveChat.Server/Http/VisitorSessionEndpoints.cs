@@ -1,5 +1,7 @@
 using LiveChat.Contracts;
 using LiveChat.Server.Identity;
+using LiveChat.Server.Options;
+using Microsoft.Extensions.Options;
 
 namespace LiveChat.Server.Http;
 
@@ -13,19 +15,22 @@ public sealed record VisitorSessionResponse(string VisitorId, string AccessToken
 internal static class VisitorSessionEndpoints
 {
     public static void MapVisitorSession(this IEndpointRouteBuilder api) =>
-        api.MapPost("/visitor/session", OpenSession).AllowAnonymous().RequireCors(WidgetEndpoints.CorsPolicy);
+        api.MapPost("/visitor/session", OpenSession).AllowAnonymous().RequireCors(WidgetEndpoints.CorsPolicy)
+            .RequireRateLimiting(SessionRateLimit.Policy);
 
     /// <summary>
     /// Opens a visitor session. A valid earlier visitor token resumes that visitor; a missing, expired or forged
     /// one starts a new visitor, so an old widget never gets stuck. A session signed by the site for one of its users
     /// is that user's verified visitor, the same on every device.
     /// </summary>
-    private static async Task<IResult> OpenSession(VisitorSessionRequest? request, TokenService tokens, VisitorSignature signatures, IGrainFactory grains)
+    private static async Task<IResult> OpenSession(
+        VisitorSessionRequest? request, TokenService tokens, VisitorSignature signatures, IGrainFactory grains, IOptions<LiveChatOptions> options)
     {
+        var limits = options.Value.Limits;
         var errors = new Dictionary<string, string[]>();
-        if (request?.Name is { Length: > 100 } name)
-            errors["name"] = [$"name too long: {name.Length} > 100 characters"];
-        if (request?.Email is { Length: > 0 } email && VisitorFields.EmailError(email) is { } emailError)
+        if (request?.Name is { } name && VisitorFields.NameError(name, limits) is { } nameError)
+            errors["name"] = [nameError];
+        if (request?.Email is { } email && !string.IsNullOrWhiteSpace(email) && VisitorFields.EmailError(email, limits) is { } emailError)
             errors["email"] = [emailError];
         if (request?.VisitorToken is { Length: > 4096 })
             errors["visitorToken"] = ["visitorToken too long"];

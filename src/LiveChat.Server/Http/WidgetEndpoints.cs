@@ -59,11 +59,11 @@ internal static class WidgetEndpoints
             errors["queue"] = [$"unknown queue: {VisitorFields.Shorten(queue)}"];
         if (name.Length == 0)
             errors["name"] = ["name is required"];
-        else if (name.Length > 100)
-            errors["name"] = [$"name too long: {name.Length} > 100 characters"];
+        else if (VisitorFields.NameError(name, options.Value.Limits) is { } nameError)
+            errors["name"] = [nameError];
         if (email.Length == 0)
             errors["email"] = ["email is required, so the team can answer"];
-        else if (VisitorFields.EmailError(email) is { } emailError)
+        else if (VisitorFields.EmailError(email, options.Value.Limits) is { } emailError)
             errors["email"] = [emailError];
         if (string.IsNullOrWhiteSpace(text))
             errors["text"] = ["message text is empty"];

@@ -36,8 +36,15 @@ public abstract class ConversationHub<TClient>(IGrainFactory grains, IOptions<Li
         return base.OnDisconnectedAsync(exception);
     }
 
-    public Task<MessageAck> SendMessage(string conversationId, string clientMessageId, string text) =>
-        Conversation(conversationId).Send(Caller, HubInput.Id(clientMessageId, "clientMessageId"), HubInput.Text(text, Options.MaxMessageLength));
+    public Task<MessageAck> SendMessage(string conversationId, string clientMessageId, string text)
+    {
+        var conversation = Conversation(conversationId);
+        var id = HubInput.Id(clientMessageId, "clientMessageId");
+        var checkedText = HubInput.Text(text, Options.MaxMessageLength);
+        // Counted only once the message is well formed, so a refused one costs the sender nothing.
+        Throttle();
+        return conversation.Send(Caller, id, checkedText);
+    }
 
     public Task<IReadOnlyList<ChatMessage>> GetMessages(string conversationId, long afterSeq, int limit)
     {
@@ -45,7 +52,11 @@ public abstract class ConversationHub<TClient>(IGrainFactory grains, IOptions<Li
         return Conversation(conversationId).GetMessages(Caller, page.AfterSeq, page.Limit);
     }
 
-    public Task SetTyping(string conversationId, bool isTyping) => Conversation(conversationId).SetTyping(Caller, isTyping);
+    public Task SetTyping(string conversationId, bool isTyping)
+    {
+        var conversation = Conversation(conversationId);
+        return ThrottleTyping() ? conversation.SetTyping(Caller, isTyping) : Task.CompletedTask;
+    }
 
     public Task MarkRead(string conversationId, long seq)
     {
@@ -55,6 +66,14 @@ public abstract class ConversationHub<TClient>(IGrainFactory grains, IOptions<Li
     }
 
     public Task<ConversationView> CloseConversation(string conversationId) => Conversation(conversationId).Close(Caller);
+
+    /// <summary>Refuses a send (a HubException in words) when the caller has sent too much; no limit unless overridden.</summary>
+    protected virtual void Throttle()
+    {
+    }
+
+    /// <summary>Whether the caller's typing notice goes on; always, unless overridden.</summary>
+    protected virtual bool ThrottleTyping() => true;
 
     protected IConversationGrain Conversation(string conversationId) =>
         grains.GetGrain<IConversationGrain>(HubInput.Id(conversationId, "conversationId"));

@@ -9,13 +9,18 @@ namespace LiveChat.Server.Hubs;
 
 /// <summary><c>/hubs/visitor</c>: a visitor's own conversations, reached with their visitor token.</summary>
 [Authorize(Policy = Policies.Visitor)]
-public sealed class VisitorHub(IGrainFactory grains, IOptions<LiveChatOptions> options, LiveChatMetrics metrics)
+public sealed class VisitorHub(IGrainFactory grains, IOptions<LiveChatOptions> options, LiveChatMetrics metrics, VisitorRateLimits limits)
     : ConversationHub<IVisitorClient>(grains, options, metrics)
 {
     protected override string HubName => Roles.Visitor;
 
-    public Task<ConversationView> StartConversation(StartConversationRequest? request) =>
-        Visitor.StartConversation(HubInput.Start(request, Options.MaxMessageLength));
+    /// <summary>Starting a conversation draws on the same bucket as a message, so start-close loops are bounded too.</summary>
+    public Task<ConversationView> StartConversation(StartConversationRequest? request)
+    {
+        var start = HubInput.Start(request, Options.MaxMessageLength);
+        Throttle();
+        return Visitor.StartConversation(start);
+    }
 
     public Task RateConversation(string conversationId, int score, string? comment)
     {
@@ -24,6 +29,10 @@ public sealed class VisitorHub(IGrainFactory grains, IOptions<LiveChatOptions> o
     }
 
     public Task<IReadOnlyList<ConversationView>> GetMyConversations() => Visitor.GetConversations();
+
+    protected override void Throttle() => limits.TakeMessage(Caller.Id);
+
+    protected override bool ThrottleTyping() => limits.TakeTyping(Caller.Id);
 
     private IVisitorGrain Visitor => Grains.GetGrain<IVisitorGrain>(Caller.Id);
 }

@@ -48,6 +48,15 @@ public sealed class LiveChatOptions
 
     public WidgetOptions Widget { get; set; } = new();
 
+    public LimitsOptions Limits { get; set; } = new();
+
+    /// <summary>
+    /// Addresses (<c>10.0.0.5</c>) or networks (<c>10.0.0.0/8</c>) of the reverse proxies in front of the node. Only
+    /// requests from these have their <c>X-Forwarded-For</c> and <c>X-Forwarded-Proto</c> believed; with none, the
+    /// headers are ignored, so a client cannot pick the address its requests are counted under.
+    /// </summary>
+    public List<string> TrustedProxies { get; set; } = [];
+
     public IEnumerable<string> AllQueues => Queues.Prepend(DefaultQueue).Distinct(StringComparer.Ordinal);
 
     public bool IsQueue(string name) => AllQueues.Contains(name, StringComparer.Ordinal);
@@ -142,6 +151,46 @@ public sealed class IdentityOptions
 
     /// <summary>How long after its timestamp a signature is accepted: a captured one stops working after this.</summary>
     public int MaxAgeSeconds { get; set; } = 600;
+}
+
+/// <summary>
+/// What one visitor or one address may do, under <c>LiveChat:Limits</c>: generous for a person, tight for a script.
+/// </summary>
+public sealed class LimitsOptions
+{
+    /// <summary>Messages a visitor may send at once before the rate below applies (the token bucket's size).</summary>
+    public int MessageBurst { get; set; } = 10;
+
+    /// <summary>Messages a visitor may send per second, sustained (the bucket's refill).</summary>
+    public int MessagesPerSecond { get; set; } = 5;
+
+    /// <summary>Typing notices a visitor may send at once; past it (and the rate below), notices are dropped.</summary>
+    public int TypingBurst { get; set; } = 10;
+
+    /// <summary>Typing notices a visitor may send per second, sustained. The widget sends one every few seconds.</summary>
+    public int TypingPerSecond { get; set; } = 2;
+
+    /// <summary>Visitor sessions (<c>POST /api/visitor/session</c>) one client address may open per minute.</summary>
+    public int SessionsPerMinute { get; set; } = 60;
+
+    /// <summary>Conversations a visitor may have open at once, across all queues (one per queue at most anyway).</summary>
+    public int OpenConversationsPerVisitor { get; set; } = 3;
+
+    /// <summary>Longest visitor name accepted, in characters.</summary>
+    public int MaxNameLength { get; set; } = 100;
+
+    /// <summary>Longest visitor email address accepted, in characters (254 is the most an address can have).</summary>
+    public int MaxEmailLength { get; set; } = 254;
+
+    /// <summary>
+    /// Largest SignalR frame a hub reads, in bytes. A bigger frame closes the connection (SignalR's own rule), so it must
+    /// leave room for the longest message text, escaped as JSON, which is then refused in words instead.
+    /// </summary>
+    public int MaxHubFrameBytes { get; set; } = 64 * 1024;
+
+    /// <summary>The smallest <see cref="MaxHubFrameBytes"/> that carries a message of <paramref name="maxMessageLength"/>
+    /// characters however it is escaped (six bytes for a <c>\uXXXX</c>) with room for the rest of the call.</summary>
+    public static int SmallestFrameFor(int maxMessageLength) => maxMessageLength * 6 + 4096;
 }
 
 /// <summary>The node's silo: its identity in the cluster and its ports, under <c>Orleans</c>.</summary>

@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.Options;
 
 namespace LiveChat.Server.Options;
@@ -10,7 +11,7 @@ internal sealed class LiveChatOptionsValidator(IHostEnvironment environment) : I
         var errors = new List<string>();
         if (string.IsNullOrWhiteSpace(options.DefaultQueue))
             errors.Add("LiveChat:DefaultQueue must not be empty.");
-        // Capped so the longest message, escaped as JSON, still fits in one hub frame (64 KiB) and is refused in words.
+        // Capped so the longest message, escaped as JSON, still fits in one hub frame and is refused in words.
         if (options.MaxMessageLength is < 1 or > 10_000)
             errors.Add($"LiveChat:MaxMessageLength must be between 1 and 10000, not {options.MaxMessageLength}.");
         if (options.AwayGraceSeconds < 0)
@@ -44,6 +45,9 @@ internal sealed class LiveChatOptionsValidator(IHostEnvironment environment) : I
             errors.Add("LiveChat:Identity:Secret must not be the same as LiveChat:Auth:SigningKey.");
         if (options.Identity.MaxAgeSeconds is < 10 or > 86_400)
             errors.Add($"LiveChat:Identity:MaxAgeSeconds must be between 10 and 86400, not {options.Identity.MaxAgeSeconds}.");
+        ValidateLimits(options, errors);
+        foreach (var proxy in options.TrustedProxies.Where(p => !IPNetwork.TryParse(p, out _) && !IPAddress.TryParse(p, out _)))
+            errors.Add($"LiveChat:TrustedProxies has '{proxy}', which is neither an IP address (10.0.0.5) nor a network (10.0.0.0/8).");
 
         foreach (var origin in options.Widget.AllowedOrigins.Where(o => o != "*" && !IsOrigin(o)))
             errors.Add($"LiveChat:Widget:AllowedOrigins has '{origin}', which is not an origin such as https://shop.example.com (scheme, host and port only, no path), or *.");
@@ -69,6 +73,29 @@ internal sealed class LiveChatOptionsValidator(IHostEnvironment environment) : I
             errors.Add($"LiveChat:Users has '{duplicate.Key}' more than once.");
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void ValidateLimits(LiveChatOptions options, List<string> errors)
+    {
+        var limits = options.Limits;
+        void Range(string name, int value, int min, int max)
+        {
+            if (value < min || value > max)
+                errors.Add($"LiveChat:Limits:{name} must be between {min} and {max}, not {value}.");
+        }
+        Range(nameof(limits.MessageBurst), limits.MessageBurst, 1, 1000);
+        Range(nameof(limits.MessagesPerSecond), limits.MessagesPerSecond, 1, 1000);
+        Range(nameof(limits.TypingBurst), limits.TypingBurst, 1, 1000);
+        Range(nameof(limits.TypingPerSecond), limits.TypingPerSecond, 1, 1000);
+        Range(nameof(limits.SessionsPerMinute), limits.SessionsPerMinute, 1, 100_000);
+        Range(nameof(limits.OpenConversationsPerVisitor), limits.OpenConversationsPerVisitor, 1, 100);
+        Range(nameof(limits.MaxNameLength), limits.MaxNameLength, 1, 1000);
+        Range(nameof(limits.MaxEmailLength), limits.MaxEmailLength, 6, 254);
+        var smallest = LimitsOptions.SmallestFrameFor(Math.Clamp(options.MaxMessageLength, 1, 10_000));
+        if (limits.MaxHubFrameBytes < smallest)
+            errors.Add($"LiveChat:Limits:MaxHubFrameBytes must be at least {smallest}, room for a message of LiveChat:MaxMessageLength ({options.MaxMessageLength} characters) escaped as JSON, not {limits.MaxHubFrameBytes}.");
+        else if (limits.MaxHubFrameBytes > 1024 * 1024)
+            errors.Add($"LiveChat:Limits:MaxHubFrameBytes must be at most 1048576 (1 MiB), not {limits.MaxHubFrameBytes}.");
     }
 
     private static bool IsOrigin(string value) =>

@@ -25,6 +25,64 @@ public sealed class PagesServedTests(BrowserServer fixture)
         await page.Context.CloseAsync();
     }
 
+    [Theory]
+    [InlineData("/agent")]
+    [InlineData("/supervisor")]
+    public async Task TheConsolesCannotBeFramedLeakNoReferrerAndBreakNoneOfTheirPolicy(string path)
+    {
+        var page = await fixture.NewPageAsync();
+        await using var browser = page.Context;
+        var response = await page.GotoAsync(fixture.Page(path).ToString());
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+
+        var headers = await response!.AllHeadersAsync();
+        Assert.Contains("frame-ancestors 'none'", headers["content-security-policy"]);
+        Assert.Contains("connect-src 'self'", headers["content-security-policy"]);
+        Assert.Equal("DENY", headers["x-frame-options"]);
+        Assert.Equal("no-referrer", headers["referrer-policy"]);
+        Assert.Empty(await page.EvaluateAsync<string[]>("() => window.__cspViolations"));
+    }
+
+    [Fact]
+    public async Task TheWidgetScriptCarriesNoFrameOrPageRestrictions()
+    {
+        using var http = fixture.Server.Http();
+        using var response = await http.GetAsync("/widget.js");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.False(response.Headers.Contains("X-Frame-Options"));
+        Assert.False(response.Headers.Contains("Content-Security-Policy"));
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+    }
+
+    /// <summary>
+    /// A WebSocket needs no CORS, so a page anywhere could open one to the visitor hub with a visitor token it holds;
+    /// only the node's check of the Origin header stops a site that was not allowed.
+    /// </summary>
+    [Fact]
+    public async Task OnlyAnAllowedSitesPagesOpenTheVisitorHubsWebSocket()
+    {
+        const string Open = """
+            url => new Promise(resolve => {
+              const socket = new WebSocket(url);
+              socket.onopen = () => { socket.close(); resolve('open'); };
+              socket.onerror = () => resolve('refused');
+            })
+            """;
+        var session = await fixture.Server.OpenVisitorSession("Socket");
+        var socket = new Uri(fixture.Server.BaseAddress, $"/hubs/visitor?access_token={Uri.EscapeDataString(session.AccessToken)}").ToString().Replace("http://", "ws://");
+
+        var foreign = await fixture.NewPageAsync();
+        await using var foreignBrowser = foreign.Context;
+        await foreign.GotoAsync(fixture.ShopPage("isolation", fixture.ForeignSite).ToString());
+        var allowed = await fixture.NewPageAsync();
+        await using var allowedBrowser = allowed.Context;
+        await allowed.GotoAsync(fixture.ShopPage("isolation").ToString());
+
+        Assert.Equal("refused", await foreign.EvaluateAsync<string>(Open, socket));
+        Assert.Equal("open", await allowed.EvaluateAsync<string>(Open, socket));
+    }
+
     [Fact]
     public async Task TheWidgetScriptIsServedToAnySite()
     {

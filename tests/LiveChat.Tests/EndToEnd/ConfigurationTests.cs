@@ -67,4 +67,25 @@ public sealed class ConfigurationTests
 
         Assert.Contains("LiveChat:Identity:Secret must not be the same as LiveChat:Auth:SigningKey.", error.Message);
     }
+
+    [Fact]
+    public async Task BadLimitsStopStartUpWithMessagesThatNameThem()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["LiveChat:Limits:MessageBurst"] = "0",
+            ["LiveChat:Limits:SessionsPerMinute"] = "-1",
+            ["LiveChat:Limits:OpenConversationsPerVisitor"] = "0",
+            ["LiveChat:Limits:MaxHubFrameBytes"] = "8192",
+            ["LiveChat:TrustedProxies:0"] = "the-proxy",
+        };
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => LiveChatTestServer.StartAsync(settings));
+
+        Assert.Contains("LiveChat:Limits:MessageBurst must be between 1 and 1000, not 0.", error.Message);
+        Assert.Contains("LiveChat:Limits:SessionsPerMinute must be between 1 and 100000, not -1.", error.Message);
+        Assert.Contains("LiveChat:Limits:OpenConversationsPerVisitor must be between 1 and 100, not 0.", error.Message);
+        Assert.Contains("LiveChat:Limits:MaxHubFrameBytes must be at least 28096, room for a message of LiveChat:MaxMessageLength (4000 characters) escaped as JSON, not 8192.", error.Message);
+        Assert.Contains("LiveChat:TrustedProxies has 'the-proxy', which is neither an IP address (10.0.0.5) nor a network (10.0.0.0/8).", error.Message);
+    }
 }

@@ -44,6 +44,9 @@ public sealed class LiveChatTestServer : ILiveChatNode, IAsyncDisposable
             ["Orleans:SiloPort"] = FreePort.Next().ToString(),
             ["Orleans:GatewayPort"] = FreePort.Next().ToString(),
             ["Orleans:ClusterId"] = $"test-{Guid.NewGuid():N}",
+            // Every test client comes from 127.0.0.1, so a run would soon pass a person's allowance of sessions; the tests
+            // of that limit set their own.
+            ["LiveChat:Limits:SessionsPerMinute"] = "100000",
         };
         foreach (var (key, value) in settings)
             all[key] = value;

@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.RateLimiting;
+using LiveChat.Server.Options;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace LiveChat.Server.Http;
+
+/// <summary>
+/// Caps the visitor sessions one client address opens per minute (<c>LiveChat:Limits:SessionsPerMinute</c>). A widget
+/// opens one per page load, so a person never comes near it; a script minting visitors does. The address is the
+/// connection's, or the client's as a trusted proxy reports it (<c>LiveChat:TrustedProxies</c>).
+/// </summary>
+internal static class SessionRateLimit
+{
+    public const string Policy = "visitor-session";
+
+    public static void AddSessionRateLimit(this IServiceCollection services) => services.AddRateLimiter(rate =>
+    {
+        rate.AddPolicy(Policy, context =>
+        {
+            var limits = context.RequestServices.GetRequiredService<IOptions<LiveChatOptions>>().Value.Limits;
+            return RateLimitPartition.GetFixedWindowLimiter(ClientKey(context.Connection.RemoteIpAddress), _ => new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = limits.SessionsPerMinute,
+                Window = TimeSpan.FromMinutes(1),
+                QueueLimit = 0,
+                // The limiter's own timer moves the windows on, rather than one timer per address.
+                AutoReplenishment = false,
+            });
+        });
+        rate.OnRejected = async (rejected, cancellationToken) =>
+        {
+            var http = rejected.HttpContext;
+            var limit = http.RequestServices.GetRequiredService<IOptions<LiveChatOptions>>().Value.Limits.SessionsPerMinute;
+            var wait = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromMinutes(1);
+            var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+            http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = http,
+                ProblemDetails =
+                {
+                    Status = StatusCodes.Status429TooManyRequests,
+                    Title = "Too many chat sessions.",
+                    Detail = $"too many chat sessions from your address: at most {limit} a minute; try again in {seconds} s",
+                },
+            });
+        };
+    });
+
+    /// <summary>
+    /// The partition of an address: an IPv4 address, or an IPv6 address's /64, since one IPv6 client usually holds a whole
+    /// /64 and could otherwise take a fresh address for each request.
+    /// </summary>
+    public static string ClientKey(IPAddress? address)
+    {
+        if (address is null)
+            return "unknown";
+        if (address.IsIPv4MappedToIPv6)
+            address = address.MapToIPv4();
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+            return address.ToString();
+        var bytes = address.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return new IPAddress(bytes) + "/64";
+    }
+}

@@ -1,0 +1,73 @@
+using System.Threading.RateLimiting;
+using LiveChat.Server.Options;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+
+namespace LiveChat.Server.Hubs;
+
+/// <summary>
+/// Token buckets per visitor for what a visitor sends over the hub: messages (and conversation starts) and typing notices.
+/// </summary>
+/// <remarks>
+/// The buckets live on the node, in memory, keyed by visitor id, so every connection of a visitor to this node (all their
+/// tabs) draws on one bucket. A bucket in a grain would hold across nodes too, but cost a grain call, possibly to another
+/// node, before every message: the hot path would pay it on every send to stop the rare flood. Node-local costs a dictionary
+/// lookup. A visitor spread over N nodes gets at most N times the rate, which still bounds a flood, and a node's death
+/// gives a flooder a fresh bucket, no more. The partitioned limiter replenishes the buckets on its own timer and drops a
+/// visitor's bucket once it has been full (idle) for a few seconds, so the memory held follows active visitors only.
+/// </remarks>
+public sealed class VisitorRateLimits : IDisposable
+{
+    private readonly PartitionedRateLimiter<string> _messages;
+    private readonly PartitionedRateLimiter<string> _typing;
+
+    public VisitorRateLimits(IOptions<LiveChatOptions> options)
+    {
+        var limits = options.Value.Limits;
+        _messages = Buckets(limits.MessageBurst, limits.MessagesPerSecond);
+        _typing = Buckets(limits.TypingBurst, limits.TypingPerSecond);
+    }
+
+    /// <summary>Takes a message token for <paramref name="visitorId"/>, or refuses the send in words with how long to wait.</summary>
+    public void TakeMessage(string visitorId)
+    {
+        using var lease = _messages.AttemptAcquire(visitorId);
+        if (lease.IsAcquired)
+            return;
+        var wait = lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1);
+        var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+        throw new HubException($"too many messages: wait a moment and send again (retry after {seconds} s)");
+    }
+
+    /// <summary>
+    /// Whether a typing notice from <paramref name="visitorId"/> may go on. One over the limit is dropped without a word:
+    /// a typing notice is a hint the next one repeats, and the widget sends it without waiting for an answer.
+    /// </summary>
+    public bool TakeTyping(string visitorId)
+    {
+        using var lease = _typing.AttemptAcquire(visitorId);
+        return lease.IsAcquired;
+    }
+
+    public void Dispose()
+    {
+        _messages.Dispose();
+        _typing.Dispose();
+    }
+
+    private static PartitionedRateLimiter<string> Buckets(int burst, int perSecond)
+    {
+        // Tokens come back evenly (5 a second is one every 200 ms), but the partitioned limiter's timer ticks every 100 ms,
+        // so a faster rate comes back a few tokens per 100 ms.
+        var tokensPerPeriod = Math.Max(1, (int)Math.Ceiling(perSecond / 10.0));
+        var options = new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = burst,
+            TokensPerPeriod = tokensPerPeriod,
+            ReplenishmentPeriod = TimeSpan.FromSeconds((double)tokensPerPeriod / perSecond),
+            QueueLimit = 0,
+            AutoReplenishment = false,
+        };
+        return PartitionedRateLimiter.Create<string, string>(visitorId => RateLimitPartition.GetTokenBucketLimiter(visitorId, _ => options));
+    }
+}
