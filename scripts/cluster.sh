@@ -95,10 +95,13 @@ start_node() {
     [ -n "$http" ] && [ -n "$silo" ] && [ -n "$gateway" ] || { echo "no node $n: the cluster has $nodes" >&2; exit 2; }
     running "$dir/node-$n.pid" && { echo "node $n already runs" >&2; return 0; }
     # Each node: the shared Redis and cluster id, ports of its own. Everything else comes from this environment.
+    # Behind the local proxy the nodes believe its X-Forwarded-For (so each visitor has their own session allowance).
+    local behind_proxy=()
+    [ -z "$proxy_port" ] || [ -n "${LiveChat__TrustedProxies__0:-}" ] || behind_proxy=(LiveChat__TrustedProxies__0=127.0.0.1)
     ConnectionStrings__Redis="127.0.0.1:$redis_port" \
     Orleans__ClusterId="$cluster_id" Orleans__ServiceId="$cluster_id" Orleans__SiloPort="$silo" Orleans__GatewayPort="$gateway" \
     ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}" \
-        setsid dotnet "$server" --contentRoot "$(dirname "$server")" --urls "http://127.0.0.1:$http" >>"$dir/node-$n.log" 2>&1 &
+        env "${behind_proxy[@]}" setsid dotnet "$server" --contentRoot "$(dirname "$server")" --urls "http://127.0.0.1:$http" >>"$dir/node-$n.log" 2>&1 &
     echo $! >"$dir/node-$n.pid"
     echo "http://127.0.0.1:$http" >"$dir/node-$n.url"
 }
