@@ -56,6 +56,8 @@ public static class LiveChatBuilderExtensions
     public static void AddLiveChatOrleans(this WebApplicationBuilder builder)
     {
         var orleans = builder.Configuration.GetSection(OrleansOptions.Section).Get<OrleansOptions>() ?? new OrleansOptions();
+        if (orleans.Errors() is { Count: > 0 } errors)
+            throw new OptionsValidationException(OrleansOptions.Section, typeof(OrleansOptions), errors);
         var redis = builder.Configuration.RedisConnectionString();
         builder.UseOrleans(silo =>
         {

@@ -215,6 +215,31 @@ public sealed class OrleansOptions
 
     /// <summary>The address other silos reach this one at; loopback when unset.</summary>
     public string? AdvertisedIp { get; set; }
+
+    /// <summary>
+    /// What is wrong with these settings, each naming its setting. They configure the silo before the node's services
+    /// exist, so they are checked where they are read rather than by an options validator.
+    /// </summary>
+    public IReadOnlyList<string> Errors()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(ClusterId))
+            errors.Add("Orleans:ClusterId must not be empty.");
+        if (string.IsNullOrWhiteSpace(ServiceId))
+            errors.Add("Orleans:ServiceId must not be empty.");
+        foreach (var (name, port) in new[] { ("SiloPort", SiloPort), ("GatewayPort", GatewayPort) })
+        {
+            if (port is < 1 or > 65535)
+                errors.Add($"Orleans:{name} must be a port from 1 to 65535, not {port}.");
+        }
+        if (SiloPort == GatewayPort)
+            errors.Add($"Orleans:SiloPort and Orleans:GatewayPort must differ, not both {SiloPort}.");
+        if (ProbeTimeoutSeconds is < 1 or > 60)
+            errors.Add($"Orleans:ProbeTimeoutSeconds must be between 1 and 60, not {ProbeTimeoutSeconds}.");
+        if (AdvertisedIp is { Length: > 0 } ip && !System.Net.IPAddress.TryParse(ip, out _))
+            errors.Add($"Orleans:AdvertisedIp must be an IP address (10.0.0.5), not '{ip}'.");
+        return errors;
+    }
 }
 
 /// <summary>The chat widget embedded on customers' sites.</summary>

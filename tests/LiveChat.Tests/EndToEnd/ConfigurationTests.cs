@@ -88,4 +88,21 @@ public sealed class ConfigurationTests
         Assert.Contains("LiveChat:Limits:MaxHubFrameBytes must be at least 28096, room for a message of LiveChat:MaxMessageLength (4000 characters) escaped as JSON, not 8192.", error.Message);
         Assert.Contains("LiveChat:TrustedProxies has 'the-proxy', which is neither an IP address (10.0.0.5) nor a network (10.0.0.0/8).", error.Message);
     }
+
+    [Fact]
+    public async Task BadOrleansSettingsStopStartUpWithMessagesThatNameThem()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Orleans:ProbeTimeoutSeconds"] = "0",
+            ["Orleans:AdvertisedIp"] = "node-1.local",
+            ["Orleans:SiloPort"] = "70000",
+        };
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => LiveChatTestServer.StartAsync(settings));
+
+        Assert.Contains("Orleans:ProbeTimeoutSeconds must be between 1 and 60, not 0.", error.Message);
+        Assert.Contains("Orleans:AdvertisedIp must be an IP address (10.0.0.5), not 'node-1.local'.", error.Message);
+        Assert.Contains("Orleans:SiloPort must be a port from 1 to 65535, not 70000.", error.Message);
+    }
 }
