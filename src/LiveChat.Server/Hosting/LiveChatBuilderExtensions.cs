@@ -10,6 +10,7 @@ using LiveChat.Server.Storage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using OpenTelemetry.Exporter;
@@ -182,6 +183,10 @@ public static class LiveChatBuilderExtensions
                 o.MaximumReceiveMessageSize = 64 * 1024;
             })
             .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        // The same JSON protocol, with calls whose arguments cannot be bound refused in words.
+        foreach (var json in builder.Services.Where(d => d.ServiceType == typeof(IHubProtocol) && d.ImplementationType == typeof(JsonHubProtocol)).ToList())
+            builder.Services.Remove(json);
+        builder.Services.AddSingleton<IHubProtocol, WordedJsonHubProtocol>();
         builder.Services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
         builder.Services.AddSingleton<TransientRetry>();
         builder.Services.AddSingleton<AgentPresence>();
