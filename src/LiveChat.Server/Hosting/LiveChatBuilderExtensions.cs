@@ -212,7 +212,16 @@ public static class LiveChatBuilderExtensions
     /// <summary>Problem details for every error, readable 400s for bad bodies, health checks.</summary>
     public static void AddLiveChatHttp(this WebApplicationBuilder builder)
     {
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+            // The statuses the framework answers by itself say what to do, as the API's own refusals do.
+            context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
+            {
+                StatusCodes.Status403Forbidden => "This token does not allow this call: it needs an agent's or a supervisor's token.",
+                StatusCodes.Status404NotFound => "There is nothing at this address: see docs/protocol.md for the API.",
+                StatusCodes.Status405MethodNotAllowed => $"{context.HttpContext.Request.Method} is not allowed here.",
+                StatusCodes.Status415UnsupportedMediaType => "Send the body as JSON, with Content-Type: application/json.",
+                _ => null,
+            });
         builder.Services.AddWidgetCors();
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
         // Bad bodies throw, so the handler above can say what is wrong with them.
