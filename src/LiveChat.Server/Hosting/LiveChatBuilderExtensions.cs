@@ -216,7 +216,7 @@ public static class LiveChatBuilderExtensions
             // The statuses the framework answers by itself say what to do, as the API's own refusals do.
             context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
             {
-                StatusCodes.Status403Forbidden => "This token does not allow this call: it needs an agent's or a supervisor's token.",
+                StatusCodes.Status403Forbidden => "This token's role does not allow this call: see docs/protocol.md for who may make it.",
                 StatusCodes.Status404NotFound => "There is nothing at this address: see docs/protocol.md for the API.",
                 StatusCodes.Status405MethodNotAllowed => $"{context.HttpContext.Request.Method} is not allowed here.",
                 StatusCodes.Status415UnsupportedMediaType => "Send the body as JSON, with Content-Type: application/json.",
