@@ -66,7 +66,7 @@ public sealed class CrossRoleTests(HardeningServer fixture)
     [Fact]
     public async Task EveryVisitorMethodThatNamesAConversationIsRefusedOnAnotherVisitorsConversation()
     {
-        await using var owner = await Server.StartVisitorChat("Owner", "sales", "my address is 1 Secret Lane");
+        await using var owner = await Server.StartVisitorChat("Owner", HardeningServer.PrivateQueue, "my address is 1 Secret Lane");
         await owner.Send("o-2", "and my phone is 555");
         var before = await owner.Hub.InvokeAsync<List<ChatMessage>>("GetMessages", owner.Id, 0L, 50).WaitAsync(Clients.Timeout);
         await using var other = await Server.ConnectVisitor(await Server.OpenVisitorSession("Other"));
@@ -90,7 +90,7 @@ public sealed class CrossRoleTests(HardeningServer fixture)
     [Fact]
     public async Task EveryAgentMethodThatNamesAConversationIsRefusedToAnAgentWhoDoesNotHoldIt()
     {
-        await using var owner = await Server.StartVisitorChat("Owner", "sales", "private");
+        await using var owner = await Server.StartVisitorChat("Owner", HardeningServer.PrivateQueue, "private");
         var before = await owner.Hub.InvokeAsync<List<ChatMessage>>("GetMessages", owner.Id, 0L, 50).WaitAsync(Clients.Timeout);
         await using var cal = Server.Hub("/hubs/agent", (await Server.SignIn("cal")).AccessToken);
         await cal.StartAsync().WaitAsync(Clients.Timeout);
@@ -105,7 +105,7 @@ public sealed class CrossRoleTests(HardeningServer fixture)
 
         Assert.Equal(before, await owner.Hub.InvokeAsync<List<ChatMessage>>("GetMessages", owner.Id, 0L, 50).WaitAsync(Clients.Timeout));
         var view = (await owner.Hub.InvokeAsync<List<ConversationView>>("GetMyConversations")).Single();
-        Assert.Equal(("sales", ConversationStatus.Queued), (view.Queue, view.Status));
+        Assert.Equal((HardeningServer.PrivateQueue, ConversationStatus.Queued), (view.Queue, view.Status));
         await owner.Hub.InvokeAsync<ConversationView>("CloseConversation", owner.Id).WaitAsync(Clients.Timeout);
     }
 

@@ -13,6 +13,9 @@ public sealed class HardeningServer : IAsyncLifetime
     /// <summary>Served by cal alone, who takes no part in the fuzz: the chat that shows the node still works afterwards.</summary>
     public const string AfterQueue = "after";
 
+    /// <summary>Served by no one and named by no fuzzer: its conversations wait, untouched, until closed.</summary>
+    public const string PrivateQueue = "private";
+
     public LiveChatTestServer Server { get; private set; } = null!;
 
     public async Task InitializeAsync()
@@ -23,6 +26,7 @@ public sealed class HardeningServer : IAsyncLifetime
             ["LiveChat:Queues:0"] = "sales",
             ["LiveChat:Queues:1"] = VaultQueue,
             ["LiveChat:Queues:2"] = AfterQueue,
+            ["LiveChat:Queues:3"] = PrivateQueue,
         };
         TestUsers.Add(settings, 0, "ada", max: 3, queues: ["support", "sales"]);
         TestUsers.Add(settings, 1, "ben", max: 2, queues: VaultQueue);
