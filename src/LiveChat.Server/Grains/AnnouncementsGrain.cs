@@ -1,4 +1,5 @@
 using LiveChat.Contracts;
+using LiveChat.Server.Http;
 using LiveChat.Server.Hubs;
 using LiveChat.Server.Storage;
 using Microsoft.AspNetCore.SignalR;
@@ -40,7 +41,7 @@ public sealed class AnnouncementsGrain(
             throw new ChatRuleException($"announcement too long: {text.Length} > {MaxTextLength} characters");
         var severity = request.Severity?.Trim().ToLowerInvariant() ?? AnnouncementSeverities.Info;
         if (!AnnouncementSeverities.All.Contains(severity))
-            throw new ChatRuleException($"unknown severity '{request.Severity}': use {string.Join(", ", AnnouncementSeverities.All)}");
+            throw new ChatRuleException($"unknown severity '{VisitorFields.Shorten(request.Severity ?? "")}': use {string.Join(", ", AnnouncementSeverities.All)}");
         var minutes = request.ExpiresInMinutes ?? DefaultMinutes;
         if (minutes is < 1 or > MaxMinutes)
             throw new ChatRuleException($"expiresInMinutes must be from 1 to {MaxMinutes}, not {minutes}");

@@ -1,4 +1,5 @@
 using LiveChat.Contracts;
+using LiveChat.Server.Http;
 using LiveChat.Server.Options;
 using LiveChat.Server.Storage;
 using Microsoft.Extensions.Options;
@@ -25,7 +26,7 @@ public sealed class CannedResponsesGrain(
         EnsureSupervisor(caller);
         var shortcut = request.Shortcut?.Trim() ?? "";
         if (shortcut.Length is 0 or > MaxShortcutLength || shortcut.Any(char.IsWhiteSpace))
-            throw new ChatRuleException($"shortcut must be 1 to {MaxShortcutLength} characters without spaces, not '{shortcut}'");
+            throw new ChatRuleException($"shortcut must be 1 to {MaxShortcutLength} characters without spaces, not '{VisitorFields.Shorten(shortcut)}'");
         if (string.IsNullOrWhiteSpace(request.Text))
             throw new ChatRuleException("text of a canned response is empty");
         if (request.Text.Length > options.Value.MaxMessageLength)
@@ -33,7 +34,7 @@ public sealed class CannedResponsesGrain(
 
         var index = request.Id is null ? -1 : Responses.FindIndex(r => r.Id == request.Id);
         if (request.Id is not null && index < 0)
-            throw new ChatRuleException($"unknown canned response: {request.Id}");
+            throw new ChatRuleException($"unknown canned response: {VisitorFields.Shorten(request.Id)}");
         if (Responses.Exists(r => r.Id != request.Id && string.Equals(r.Shortcut, shortcut, StringComparison.OrdinalIgnoreCase)))
             throw new ChatRuleException($"the {Queue} queue already has a canned response '{shortcut}'");
         if (index < 0 && Responses.Count >= MaxPerQueue)

@@ -10,6 +10,7 @@ using LiveChat.Server.Storage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using OpenTelemetry.Exporter;
@@ -182,6 +183,10 @@ public static class LiveChatBuilderExtensions
                 o.AddFilter<StaffConnections>();
             })
             .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        // The same JSON protocol, with calls whose arguments cannot be bound refused in words.
+        foreach (var json in builder.Services.Where(d => d.ServiceType == typeof(IHubProtocol) && d.ImplementationType == typeof(JsonHubProtocol)).ToList())
+            builder.Services.Remove(json);
+        builder.Services.AddSingleton<IHubProtocol, WordedJsonHubProtocol>();
         builder.Services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
         builder.Services.AddSingleton<VisitorRateLimits>();
         // Room for a full-length message in any script (the validator sees to it), so an over-long one is refused in words.
@@ -211,7 +216,16 @@ public static class LiveChatBuilderExtensions
     /// <summary>Problem details for every error, readable 400s for bad bodies, health checks.</summary>
     public static void AddLiveChatHttp(this WebApplicationBuilder builder)
     {
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+            // The statuses the framework answers by itself say what to do, as the API's own refusals do.
+            context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
+            {
+                StatusCodes.Status403Forbidden => "This token's role does not allow this call: see docs/protocol.md for who may make it.",
+                StatusCodes.Status404NotFound => "There is nothing at this address: see docs/protocol.md for the API.",
+                StatusCodes.Status405MethodNotAllowed => $"{context.HttpContext.Request.Method} is not allowed here.",
+                StatusCodes.Status415UnsupportedMediaType => "Send the body as JSON, with Content-Type: application/json.",
+                _ => null,
+            });
         builder.Services.AddWidgetCors();
         builder.Services.AddSessionRateLimit();
         builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();

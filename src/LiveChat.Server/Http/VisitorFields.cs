@@ -35,6 +35,6 @@ internal static class VisitorFields
             : $"'{Shorten(email)}' is not an email address";
     }
 
-    /// <summary>A value as quoted back in an error: at most 40 characters.</summary>
+    /// <summary>A value as quoted back in an error or a hub refusal: at most 40 characters, so a huge one is never sent back whole.</summary>
     public static string Shorten(string value) => value.Length <= 40 ? value : value[..40] + "…";
 }

@@ -1,4 +1,5 @@
 using LiveChat.Contracts;
+using LiveChat.Server.Http;
 using Microsoft.AspNetCore.SignalR;
 
 namespace LiveChat.Server.Hubs;
@@ -63,7 +64,7 @@ internal static class HubInput
     public static AgentStatus Status(string? status) =>
         Enum.TryParse<AgentStatus>(status, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(status, out _)
             ? parsed
-            : throw new HubException($"unknown status '{status}': use Online, Away or Offline");
+            : throw new HubException($"unknown status '{VisitorFields.Shorten(status ?? "")}': use Online, Away or Offline");
 
     public static TransferRequest Transfer(TransferRequest? request)
     {
