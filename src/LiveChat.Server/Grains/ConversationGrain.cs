@@ -31,7 +31,9 @@ public sealed class ConversationGrain(
     private const int MaxWatchers = 50;
     private const int WatchHistory = 200;
 
-    private readonly RecentAcks _recent = new(256);
+    // A client resends only what was unacknowledged when its connection dropped, so the last few sends cover the common
+    // retry; 256 held about 50 KB per busy conversation for nothing, and older retries are found in the log anyway.
+    private readonly RecentAcks _recent = new(16);
     private long _lastSeq;
     private long? _lastInternalSeq;
     private int? _queuePosition;
