@@ -20,6 +20,11 @@ public sealed class LimitsServer : IAsyncLifetime
             ["LiveChat:DefaultQueue"] = "support",
             ["LiveChat:Queues:0"] = "returns",
             ["LiveChat:Queues:1"] = "billing",
+            // The product's defaults, which the test server raises for every other test.
+            ["LiveChat:Limits:MessageBurst"] = "10",
+            ["LiveChat:Limits:MessagesPerSecond"] = "5",
+            ["LiveChat:Limits:TypingBurst"] = "10",
+            ["LiveChat:Limits:TypingPerSecond"] = "2",
             ["LiveChat:Limits:OpenConversationsPerVisitor"] = "2",
             ["LiveChat:Limits:MaxNameLength"] = "20",
             ["LiveChat:Limits:MaxEmailLength"] = "40",

@@ -44,9 +44,13 @@ public sealed class LiveChatTestServer : ILiveChatNode, IAsyncDisposable
             ["Orleans:SiloPort"] = FreePort.Next().ToString(),
             ["Orleans:GatewayPort"] = FreePort.Next().ToString(),
             ["Orleans:ClusterId"] = $"test-{Guid.NewGuid():N}",
-            // Every test client comes from 127.0.0.1, so a run would soon pass a person's allowance of sessions; the tests
-            // of that limit set their own.
+            // Every test client comes from 127.0.0.1, so a run would soon pass a person's allowance of sessions, and test
+            // visitors send far faster than people type. The tests of those limits set the real ones.
             ["LiveChat:Limits:SessionsPerMinute"] = "100000",
+            ["LiveChat:Limits:MessageBurst"] = "1000",
+            ["LiveChat:Limits:MessagesPerSecond"] = "1000",
+            ["LiveChat:Limits:TypingBurst"] = "1000",
+            ["LiveChat:Limits:TypingPerSecond"] = "1000",
         };
         foreach (var (key, value) in settings)
             all[key] = value;
