@@ -24,9 +24,11 @@ public interface IQueueGrain : IGrainWithStringKey
 
     /// <summary>
     /// An agent left with these conversations open: they go back to the head of the queue, in order. Not one-way, so
-    /// the agent knows it arrived; the agent awaits it outside its own turn, since the queue calls agents as it dispatches.
+    /// the agent knows it arrived, and the agent sends it again until it does; <paramref name="handBackId"/> makes a
+    /// repeat of a hand-back the queue already took a no-op. The agent awaits it outside its own turn, since the queue
+    /// calls agents as it dispatches.
     /// </summary>
-    Task ReturnToQueue(string fromAgentId, IReadOnlyList<QueueEntry> entries);
+    Task ReturnToQueue(string fromAgentId, string handBackId, IReadOnlyList<QueueEntry> entries);
 
     /// <summary>An agent's status or load changed.</summary>
     [OneWay]

@@ -23,8 +23,7 @@ public sealed class AgentGrain(
     TimeProvider time,
     ILogger<AgentGrain> logger) : Grain, IAgentGrain
 {
-    // Longer than a dead node takes to be evicted and its grains to come back elsewhere.
-    private static readonly TimeSpan HandBackFor = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan HandBackRetryAtMost = TimeSpan.FromSeconds(5);
 
     // Each connection with when its node last vouched for it; see Renew.
     private readonly Dictionary<string, DateTimeOffset> _connections = new(StringComparer.Ordinal);
@@ -41,6 +40,9 @@ public sealed class AgentGrain(
         _user = options.Value.FindUser(Id);
         if (_user is not null && S.Status != AgentStatus.Offline)
             StartGraceTimer();
+        // Hand-backs the last activation had not seen arrive (its node died, or it was deactivated) go on from here.
+        foreach (var handBack in S.HandBacks)
+            _ = HandBack(handBack);
         return Task.CompletedTask;
     }
 
@@ -180,14 +182,18 @@ public sealed class AgentGrain(
             StartGraceTimer();
         // Away or Offline: nobody answers these chats any more, so they go back to the head of their queues.
         var returned = status == AgentStatus.Online ? [] : S.Active.ToList();
-        if (status != AgentStatus.Online)
-            S.Active.Clear();
+        // Stored with the chats' release in one write, so they reach their queue even if this node dies before they do.
+        var now = time.GetUtcNow();
+        var handBacks = returned.GroupBy(c => c.Queue)
+            .Select(byQueue => new PendingHandBack($"hb_{Guid.NewGuid():N}", byQueue.Key, byQueue.Select(c => new QueueEntry(c.ConversationId, now)).ToList()))
+            .ToList();
+        S.Active.RemoveAll(returned.Contains);
+        S.HandBacks.AddRange(handBacks);
         await state.WriteStateAsync();
         logger.LogInformation("Agent {AgentId} is {Status}; {Count} chats go back to the queue", Id, status, returned.Count);
 
-        var now = time.GetUtcNow();
-        foreach (var byQueue in returned.GroupBy(c => c.Queue))
-            _ = HandBack(byQueue.Key, byQueue.Select(c => new QueueEntry(c.ConversationId, now)).ToList());
+        foreach (var handBack in handBacks)
+            _ = HandBack(handBack);
         await AnnounceChange(except: null);
         await TellAgent();
         return View();
@@ -195,31 +201,37 @@ public sealed class AgentGrain(
 
     /// <summary>
     /// Gives chats back to their queue, awaited outside this turn: the queue calls agents while it dispatches. A chat
-    /// whose hand-back was lost would stay with nobody, so it is sent again while the queue's node is unreachable (it
-    /// died and is not yet evicted, about 10 s). Only a rejected message is sent again: it never reached the queue, so
-    /// no chat can be returned twice.
+    /// whose hand-back was lost would stay with nobody, so it is sent again until the queue answers: while the queue's
+    /// node is unreachable (it died and is not yet evicted), or when the answer did not come in time. The queue knows
+    /// the hand-back's id, so a repeat of one it took changes nothing. Until the answer, the hand-back stays in this
+    /// grain's state, and a later activation sends it on.
     /// </summary>
-    private async Task HandBack(string queue, IReadOnlyList<QueueEntry> entries)
+    private async Task HandBack(PendingHandBack handBack)
     {
-        var deadline = time.GetUtcNow() + HandBackFor;
+        var wait = TimeSpan.FromMilliseconds(500);
         while (true)
         {
             try
             {
-                await GrainFactory.GetGrain<IQueueGrain>(queue).ReturnToQueue(Id, entries);
-                return;
-            }
-            catch (OrleansMessageRejectionException ex) when (time.GetUtcNow() < deadline)
-            {
-                logger.LogWarning("Agent {AgentId}: queue {Queue} unreachable, handing {Count} chats back again: {Error}", Id, queue, entries.Count, ex.Message);
-                await Task.Delay(TimeSpan.FromSeconds(1), time);
+                await GrainFactory.GetGrain<IQueueGrain>(handBack.Queue).ReturnToQueue(Id, handBack.Id, handBack.Entries);
+                break;
             }
             catch (Exception ex)
             {
-                logger.LogError(ex, "Agent {AgentId}: could not hand {Count} chats back to queue {Queue}", Id, entries.Count, queue);
-                return;
+                logger.LogWarning("Agent {AgentId}: handing {Count} chats back to queue {Queue} failed, trying again in {Wait}: {Error}",
+                    Id, handBack.Entries.Count, handBack.Queue, wait, ex.Message);
+                await Task.Delay(wait, time);
+                wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, HandBackRetryAtMost.Ticks));
             }
         }
+        // Struck from the state in a turn of its own: a write from here could overlap another turn's.
+        await GrainFactory.GetGrain<IAgentGrain>(Id).HandBackTaken(handBack.Id);
+    }
+
+    public async Task HandBackTaken(string handBackId)
+    {
+        if (S.HandBacks.RemoveAll(h => h.Id == handBackId) > 0)
+            await state.WriteStateAsync();
     }
 
     private void StartGraceTimer()
@@ -279,7 +291,12 @@ public sealed class AgentState
     [Id(0)] public AgentStatus Status { get; set; }
     [Id(1)] public int? MaxConversationsOverride { get; set; }
     [Id(2)] public List<ActiveChat> Active { get; set; } = [];
+    /// <summary>Chats given back to a queue that has not yet said it has them.</summary>
+    [Id(3)] public List<PendingHandBack> HandBacks { get; set; } = [];
 }
+
+[GenerateSerializer, Alias("PendingHandBack"), Immutable]
+public sealed record PendingHandBack([property: Id(0)] string Id, [property: Id(1)] string Queue, [property: Id(2)] IReadOnlyList<QueueEntry> Entries);
 
 [GenerateSerializer, Alias("ActiveChat"), Immutable]
 public sealed record ActiveChat([property: Id(0)] string ConversationId, [property: Id(1)] string Queue);

@@ -30,6 +30,8 @@ public sealed class QueueGrain(
     private static readonly TimeSpan ClockRefresh = TimeSpan.FromSeconds(1);
     // An entry whose conversation never reported back (its node died) stops counting after this.
     private static readonly TimeSpan ForgetAwaitingAfter = TimeSpan.FromHours(12);
+    // Hand-backs remembered, so a repeat is recognised: far more than agents can hand back while one is being resent.
+    private const int HandBacksKept = 500;
 
     // Agents' status and load as last reported; a cache, rebuilt from the agent grains on activation.
     private readonly Dictionary<string, AgentView> _agents = new(StringComparer.Ordinal);
@@ -108,8 +110,15 @@ public sealed class QueueGrain(
 
     public Task<QueueStats> GetStats() => Task.FromResult(Stats());
 
-    public async Task ReturnToQueue(string fromAgentId, IReadOnlyList<QueueEntry> entries)
+    public async Task ReturnToQueue(string fromAgentId, string handBackId, IReadOnlyList<QueueEntry> entries)
     {
+        // The agent sends a hand-back again until it hears back; one already taken (the answer was lost) changes nothing,
+        // even if its chats have since gone to someone else.
+        if (state.State.HandBacks.Contains(handBackId))
+            return;
+        state.State.HandBacks.Add(handBackId);
+        if (state.State.HandBacks.Count > HandBacksKept)
+            state.State.HandBacks.RemoveRange(0, state.State.HandBacks.Count - HandBacksKept);
         var returned = entries.Where(e => PositionOf(e.ConversationId) == 0).ToList();
         Waiting.InsertRange(0, returned);
         // Waiting again: an answer is owed from whoever takes them next, counted from then.
@@ -354,4 +363,5 @@ public sealed class QueueState
     [Id(0)] public List<QueueEntry> Waiting { get; set; } = [];
     [Id(1)] public long RatingSum { get; set; }
     [Id(2)] public int Ratings { get; set; }
+    [Id(3)] public List<string> HandBacks { get; set; } = [];
 }

@@ -184,6 +184,28 @@ public sealed class RoutingTests(GrainCluster cluster)
         await Conversation(chat).Close(visitor);
     }
 
+    [Fact]
+    public async Task AHandBackSentAgainAfterItsAnswerWasLostDoesNotRequeueAChatThatMovedOn()
+    {
+        // Nobody serves this queue, so what waits stays waiting.
+        var queue = Grains.GetGrain<IQueueGrain>("handback");
+        var chat = await StartChat("handback");
+        var entry = new QueueEntry(chat.ConversationId, DateTimeOffset.UtcNow);
+        Assert.True(await queue.Remove(chat.ConversationId));
+
+        await queue.ReturnToQueue("giver", "hb_first", [entry]);
+        Assert.Equal(1, (await queue.GetStats()).Waiting);
+        // The chat moves on (another agent takes it); then the agent, not having heard back, sends the same hand-back.
+        Assert.True(await queue.Remove(chat.ConversationId));
+        await queue.ReturnToQueue("giver", "hb_first", [entry]);
+        Assert.Equal(0, (await queue.GetStats()).Waiting);
+
+        // A new hand-back of the same chat is a new event, and counts.
+        await queue.ReturnToQueue("giver", "hb_second", [entry]);
+        Assert.Equal(1, (await queue.GetStats()).Waiting);
+        await Conversation(chat).Close(new Caller(Roles.Visitor, chat.VisitorId, chat.VisitorName));
+    }
+
     private IAgentGrain Agent(string id) => Grains.GetGrain<IAgentGrain>(id);
 
     private IConversationGrain Conversation(ConversationView view) => Grains.GetGrain<IConversationGrain>(view.ConversationId);

@@ -13,7 +13,7 @@ namespace LiveChat.Tests.Infrastructure;
 /// </summary>
 public sealed class GrainCluster : IAsyncLifetime
 {
-    public static readonly string[] Queues = ["capacity", "capacity2", "close", "away", "presence", "burst", "messages", "least", "xfer", "sup", "rated", "idle", "owed", "overtaken"];
+    public static readonly string[] Queues = ["capacity", "capacity2", "close", "away", "presence", "burst", "messages", "least", "xfer", "sup", "rated", "idle", "owed", "overtaken", "handback"];
 
     private InProcessTestCluster? _cluster;
 
