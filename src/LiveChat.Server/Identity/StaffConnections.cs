@@ -19,9 +19,10 @@ public sealed class StaffConnections(UserDirectory users, IOptions<LiveChatOptio
 
     public async Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
     {
+        await next(context);
+        // Only once connected: a connect that throws gets no disconnect, which would leave its entry here for good.
         if (IsStaff(context.Context))
             _open[context.Context.ConnectionId] = context.Context;
-        await next(context);
     }
 
     public async Task OnDisconnectedAsync(HubLifetimeContext context, Exception? exception, Func<HubLifetimeContext, Exception?, Task> next)

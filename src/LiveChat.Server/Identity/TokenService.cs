@@ -16,6 +16,7 @@ public sealed class TokenService
     private const string Audience = "livechat";
 
     private readonly AuthOptions _options;
+    private readonly IdentityOptions _identity;
     private readonly TimeProvider _time;
     private readonly SigningCredentials _credentials;
     private readonly JsonWebTokenHandler _handler = new();
@@ -23,6 +24,7 @@ public sealed class TokenService
     public TokenService(IOptions<LiveChatOptions> options, TimeProvider time)
     {
         _options = options.Value.Auth;
+        _identity = options.Value.Identity;
         _time = time;
         var key = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(_options.SigningKey is { Length: > 0 } k ? k : DevelopmentKey));
         _credentials = new SigningCredentials(key, SecurityAlgorithms.HmacSha256);
@@ -43,8 +45,9 @@ public sealed class TokenService
     public (string Token, DateTimeOffset ExpiresAt) CreateUserToken(UserOptions user) =>
         Create(user.Username.ToLowerInvariant(), user.Name, user.Role, TimeSpan.FromHours(_options.AgentTokenHours));
 
+    /// <summary>A visitor's token: an anonymous visitor's lasts days, a verified one's only as long as the site's word (TokenMinutes).</summary>
     public (string Token, DateTimeOffset ExpiresAt) CreateVisitorToken(string visitorId, string name, bool verified) =>
-        Create(visitorId, name, Roles.Visitor, TimeSpan.FromDays(_options.VisitorTokenDays), verified);
+        Create(visitorId, name, Roles.Visitor, verified ? TimeSpan.FromMinutes(_identity.TokenMinutes) : TimeSpan.FromDays(_options.VisitorTokenDays), verified);
 
     /// <summary>The visitor in a valid visitor token, or null for anything else (expired, forged, another role).</summary>
     public async Task<(string VisitorId, bool Verified)?> ReadVisitorAsync(string token)

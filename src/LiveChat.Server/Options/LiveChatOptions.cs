@@ -151,6 +151,12 @@ public sealed class IdentityOptions
 
     /// <summary>How long after its timestamp a signature is accepted: a captured one stops working after this.</summary>
     public int MaxAgeSeconds { get; set; } = 600;
+
+    /// <summary>
+    /// Lifetime of a verified visitor's token. Short, unlike an anonymous visitor's: the token stands for the site's
+    /// signed-in user, who may sign out of the site, so the site vouches again with a fresh signature to renew it.
+    /// </summary>
+    public int TokenMinutes { get; set; } = 60;
 }
 
 /// <summary>

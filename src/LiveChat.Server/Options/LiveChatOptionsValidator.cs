@@ -45,6 +45,8 @@ internal sealed class LiveChatOptionsValidator(IHostEnvironment environment) : I
             errors.Add("LiveChat:Identity:Secret must not be the same as LiveChat:Auth:SigningKey.");
         if (options.Identity.MaxAgeSeconds is < 10 or > 86_400)
             errors.Add($"LiveChat:Identity:MaxAgeSeconds must be between 10 and 86400, not {options.Identity.MaxAgeSeconds}.");
+        if (options.Identity.TokenMinutes is < 5 or > 1440)
+            errors.Add($"LiveChat:Identity:TokenMinutes must be between 5 and 1440, not {options.Identity.TokenMinutes}.");
         ValidateLimits(options, errors);
         foreach (var proxy in options.TrustedProxies.Where(p => !IPNetwork.TryParse(p, out _) && !IPAddress.TryParse(p, out _)))
             errors.Add($"LiveChat:TrustedProxies has '{proxy}', which is neither an IP address (10.0.0.5) nor a network (10.0.0.0/8).");

@@ -87,6 +87,31 @@ public sealed class VerifiedVisitorTests(IdentityServer fixture)
     }
 
     [Fact]
+    public async Task AVerifiedVisitorsTokenLastsAnHourAndAFreshSignatureRenewsIt()
+    {
+        var session = await fixture.OpenSignedSession("customer-4040");
+        var anonymous = await Server.OpenVisitorSession("Anon");
+        var now = fixture.Time.GetUtcNow();
+        Assert.InRange(session.ExpiresAt, now.AddMinutes(59), now.AddMinutes(61));
+        Assert.True(anonymous.ExpiresAt > now.AddDays(29), "an anonymous visitor's token lasts days");
+        try
+        {
+            // An hour and a bit later the token no longer opens the hub; the site signs afresh and the visitor is the same.
+            fixture.Time.Shift = TimeSpan.FromMinutes(62);
+            var refused = await Assert.ThrowsAnyAsync<Exception>(() => Server.ConnectVisitor(session));
+            Assert.Contains("401", refused.Message);
+            var renewed = await fixture.OpenSignedSession("customer-4040");
+            Assert.Equal(session.VisitorId, renewed.VisitorId);
+            await using var again = await Server.ConnectVisitor(renewed);
+            Assert.Equal(HubConnectionState.Connected, again.State);
+        }
+        finally
+        {
+            fixture.Time.Shift = TimeSpan.Zero;
+        }
+    }
+
+    [Fact]
     public async Task ACapturedSignatureStopsWorkingOnceTheWindowHasPassed()
     {
         using var http = Server.Http();
