@@ -127,9 +127,16 @@ start_proxy() {
         upstreams+="        server 127.0.0.1:$(nth "$http_ports" "$n") max_fails=2 fail_timeout=10s;\n"
     done
     # The compose file's node lines become the local nodes (written where the first one was); the listener moves to loopback.
-    awk -v upstreams="$upstreams" -v listen="        listen 127.0.0.1:$proxy_port;" '
+    # Debian's nginx keeps its temp files under /var/lib/nginx whatever -p says: here they go to the cluster folder too.
+    local temp_paths="" kind
+    for kind in client_body proxy fastcgi uwsgi scgi; do
+        mkdir -p "$dir/proxy/$kind"
+        temp_paths+="    ${kind}_temp_path $dir/proxy/$kind;\n"
+    done
+    awk -v upstreams="$upstreams" -v listen="        listen 127.0.0.1:$proxy_port;" -v temp_paths="$temp_paths" '
         /^[[:space:]]*server node[0-9]+:8080/ { if (!done) { printf "%s", upstreams; done = 1 } next }
         /^[[:space:]]*listen 80;/ { print listen; next }
+        /^http \{/ { print; printf "%s", temp_paths; next }
         { print }' "$root/docker/nginx.conf" >"$dir/proxy/nginx.conf"
     # -p keeps nginx's temp files in the cluster folder; in the foreground (daemon off) so the pid is the master's.
     setsid "$executable" -p "$dir/proxy" -c "$dir/proxy/nginx.conf" -g "daemon off; pid $dir/proxy/nginx.pid;" >>"$dir/proxy.log" 2>&1 &
@@ -142,8 +149,11 @@ stop_proxy() {
     running "$dir/proxy.pid" || return 0
     local pid
     pid=$(cat "$dir/proxy.pid")
-    kill -QUIT "$pid"
-    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+    # Gracefully (QUIT), then for good after 10 s; it may have exited meanwhile, which is fine.
+    kill -QUIT "$pid" 2>/dev/null || true
+    local deadline=$((SECONDS + 10))
+    while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
     rm -f "$dir/proxy.pid"
 }
 

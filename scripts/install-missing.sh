@@ -17,11 +17,17 @@ install_missing() {
     [ "$(id -u)" -ne 0 ] && sudo="sudo"
     # The tests start their own servers on free loopback ports, so the packages' services (redis-server on 6379,
     # nginx on port 80) are not started by the install: policy-rc.d refuses them while it runs.
-    local policy=/usr/sbin/policy-rc.d added="" status=0
+    local policy=/usr/sbin/policy-rc.d status=0
     if [ ! -e "$policy" ]; then
-        printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null && $sudo chmod +x "$policy" && added=1
+        # Removed however the install ends, even interrupted: left behind it would keep every later service from starting.
+        trap "$sudo rm -f $policy" EXIT
+        printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null && $sudo chmod +x "$policy"
     fi
-    $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null || status=$?
-    [ -z "$added" ] || $sudo rm -f "$policy"
+    # env: sudo would drop DEBIAN_FRONTEND given before it.
+    $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null || status=$?
+    if [ -n "$(trap -p EXIT)" ]; then
+        $sudo rm -f "$policy"
+        trap - EXIT
+    fi
     return $status
 }

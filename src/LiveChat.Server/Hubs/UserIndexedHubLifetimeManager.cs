@@ -33,7 +33,8 @@ public sealed class UserIndexedHubLifetimeManager<THub>(ILogger<DefaultHubLifeti
         _connectionsByUser.TryGetValue(userId, out var ids) ? SendEach(ids, methodName, args, cancellationToken) : Task.CompletedTask;
 
     public override Task SendUsersAsync(IReadOnlyList<string> userIds, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
-        SendEach(userIds.SelectMany(user => _connectionsByUser.TryGetValue(user, out var ids) ? ids : []).ToArray(), methodName, args, cancellationToken);
+        SendEach(userIds.Distinct(StringComparer.Ordinal).SelectMany(user => _connectionsByUser.TryGetValue(user, out var ids) ? ids : []).ToArray(),
+            methodName, args, cancellationToken);
 
     /// <summary>Sends to each connection by id: a dictionary lookup each, where the default's list send scans them all too.</summary>
     private Task SendEach(string[] connectionIds, string methodName, object?[] args, CancellationToken cancellationToken) =>

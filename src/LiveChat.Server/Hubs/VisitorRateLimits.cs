@@ -57,14 +57,14 @@ public sealed class VisitorRateLimits : IDisposable
 
     private static PartitionedRateLimiter<string> Buckets(int burst, int perSecond)
     {
-        // Tokens come back evenly (5 a second is one every 200 ms), but the partitioned limiter's timer ticks every 100 ms,
-        // so a faster rate comes back a few tokens per 100 ms.
-        var tokensPerPeriod = Math.Max(1, (int)Math.Ceiling(perSecond / 10.0));
+        // The partitioned limiter adds tokens on its 100 ms ticks only, so the period is a whole number of ticks: the
+        // shortest one in which the rate gives a whole number of tokens (5 a second: one every 200 ms; 7: seven a second).
+        var ticks = 10 / (int)System.Numerics.BigInteger.GreatestCommonDivisor(perSecond, 10);
         var options = new TokenBucketRateLimiterOptions
         {
             TokenLimit = burst,
-            TokensPerPeriod = tokensPerPeriod,
-            ReplenishmentPeriod = TimeSpan.FromSeconds((double)tokensPerPeriod / perSecond),
+            TokensPerPeriod = perSecond * ticks / 10,
+            ReplenishmentPeriod = TimeSpan.FromMilliseconds(100 * ticks),
             QueueLimit = 0,
             AutoReplenishment = false,
         };

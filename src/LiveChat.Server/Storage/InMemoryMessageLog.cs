@@ -7,7 +7,7 @@ namespace LiveChat.Server.Storage;
 
 /// <summary>
 /// The message log of the embedded default: one node, kept in this process. A conversation's messages are kept
-/// encoded, one after another in one buffer, and found again by offset. Kept as records, each stored message was
+/// encoded, one after another in a few large chunks, and found again by position. Kept as records, each stored message was
 /// half a dozen objects (the record, its strings, a composed send key) that every garbage collection had to trace and
 /// copy while a busy node stores thousands a second; those copies were the long pauses behind the chat's latency
 /// tail (docs/performance.md, "The chat tail: third look").
@@ -64,14 +64,20 @@ public sealed class InMemoryMessageLog : IMessageLog
 
     /// <summary>
     /// One stream's messages. Each is its strings as UTF-16 (exactly as sent, whatever the characters) with lengths, and
-    /// its time, written into one growing buffer. Sends are found again by a hash of sender and client message id,
-    /// checked against the stored message; the rare two sends with the same hash keep their keys as strings.
+    /// its time, written whole into a chunk: small for a short conversation, growing to 64 KB, then 64 KB chunks one
+    /// after another (under the large-object heap's threshold, and never copied when a conversation grows). Sends are
+    /// found again by a hash of sender and client message id, checked against the stored message; the rare two sends
+    /// with the same hash keep their keys as strings.
     /// </summary>
     private sealed class ConversationLog(string conversationId)
     {
-        private byte[] _data = new byte[512];
-        private int _length;
-        private int[] _offsets = new int[8];
+        private const int FirstChunk = 512;
+        private const int LargestChunk = 64 * 1024;
+        private const int TimeBytes = 10;
+        private readonly List<byte[]> _chunks = [];
+        private int _used;
+        // Where message i starts: its chunk in the high 32 bits, the offset within it in the low 32.
+        private long[] _starts = new long[8];
         private readonly Dictionary<int, int> _bySendHash = [];
         private Dictionary<string, int>? _collided;
 
@@ -81,20 +87,23 @@ public sealed class InMemoryMessageLog : IMessageLog
         {
             if (message.ConversationId != conversationId)
                 throw new InvalidOperationException($"a message of {message.ConversationId} in the log of {conversationId}");
-            if (Count == _offsets.Length)
-                Array.Resize(ref _offsets, Count * 2);
-            _offsets[Count] = _length;
-            Write(message.SenderRole);
-            Write(message.SenderId);
-            Write(message.SenderName);
-            Write(message.Text);
-            Write(message.ClientMessageId);
-            Write(message.Kind);
-            Reserve(10);
-            BinaryPrimitives.WriteInt64LittleEndian(_data.AsSpan(_length), message.SentAt.UtcTicks);
-            BinaryPrimitives.WriteInt16LittleEndian(_data.AsSpan(_length + 8), (short)message.SentAt.Offset.TotalMinutes);
-            _length += 10;
+            string[] fields = [message.SenderRole, message.SenderId, message.SenderName, message.Text, message.ClientMessageId, message.Kind];
+            var size = TimeBytes + fields.Sum(f => 4 + 2 * f.Length);
+            var chunk = Room(size);
+            var at = _used;
+            foreach (var field in fields)
+            {
+                BinaryPrimitives.WriteInt32LittleEndian(chunk.AsSpan(at), field.Length);
+                MemoryMarshal.AsBytes(field.AsSpan()).CopyTo(chunk.AsSpan(at + 4));
+                at += 4 + 2 * field.Length;
+            }
+            BinaryPrimitives.WriteInt64LittleEndian(chunk.AsSpan(at), message.SentAt.UtcTicks);
+            BinaryPrimitives.WriteInt16LittleEndian(chunk.AsSpan(at + 8), (short)message.SentAt.Offset.TotalMinutes);
 
+            if (Count == _starts.Length)
+                Array.Resize(ref _starts, Count * 2);
+            _starts[Count] = ((long)(_chunks.Count - 1) << 32) | (uint)_used;
+            _used += size;
             var index = Count++;
             if (!_bySendHash.TryAdd(SendHash(message.SenderId, message.ClientMessageId), index))
                 (_collided ??= new(StringComparer.Ordinal))[IMessageLog.SendKey(message.SenderId, message.ClientMessageId)] = index;
@@ -112,42 +121,41 @@ public sealed class InMemoryMessageLog : IMessageLog
 
         public ChatMessage Read(int index)
         {
-            var at = _offsets[index];
-            var role = ReadString(ref at);
-            var senderId = ReadString(ref at);
-            var senderName = ReadString(ref at);
-            var text = ReadString(ref at);
-            var clientMessageId = ReadString(ref at);
-            var kind = ReadString(ref at);
-            var ticks = BinaryPrimitives.ReadInt64LittleEndian(_data.AsSpan(at));
-            var offset = TimeSpan.FromMinutes(BinaryPrimitives.ReadInt16LittleEndian(_data.AsSpan(at + 8)));
+            var chunk = _chunks[(int)(_starts[index] >> 32)];
+            var at = (int)(uint)_starts[index];
+            var role = ReadString(chunk, ref at);
+            var senderId = ReadString(chunk, ref at);
+            var senderName = ReadString(chunk, ref at);
+            var text = ReadString(chunk, ref at);
+            var clientMessageId = ReadString(chunk, ref at);
+            var kind = ReadString(chunk, ref at);
+            var ticks = BinaryPrimitives.ReadInt64LittleEndian(chunk.AsSpan(at));
+            var offset = TimeSpan.FromMinutes(BinaryPrimitives.ReadInt16LittleEndian(chunk.AsSpan(at + 8)));
             var sentAt = new DateTimeOffset(ticks + offset.Ticks, offset);
             return new ChatMessage(conversationId, index + 1, role, senderId, senderName, text, sentAt, clientMessageId, kind);
         }
 
         private static int SendHash(string senderId, string clientMessageId) => HashCode.Combine(senderId, clientMessageId);
 
-        private void Write(string value)
+        private static string ReadString(byte[] chunk, ref int at)
         {
-            var bytes = MemoryMarshal.AsBytes(value.AsSpan());
-            Reserve(4 + bytes.Length);
-            BinaryPrimitives.WriteInt32LittleEndian(_data.AsSpan(_length), value.Length);
-            bytes.CopyTo(_data.AsSpan(_length + 4));
-            _length += 4 + bytes.Length;
-        }
-
-        private string ReadString(ref int at)
-        {
-            var chars = BinaryPrimitives.ReadInt32LittleEndian(_data.AsSpan(at));
-            var value = new string(MemoryMarshal.Cast<byte, char>(_data.AsSpan(at + 4, chars * 2)));
+            var chars = BinaryPrimitives.ReadInt32LittleEndian(chunk.AsSpan(at));
+            var value = new string(MemoryMarshal.Cast<byte, char>(chunk.AsSpan(at + 4, chars * 2)));
             at += 4 + chars * 2;
             return value;
         }
 
-        private void Reserve(int bytes)
+        /// <summary>The chunk a message of <paramref name="size"/> bytes is written into: the current one, or a new one.</summary>
+        private byte[] Room(int size)
         {
-            if (_length + bytes > _data.Length)
-                Array.Resize(ref _data, Math.Max(_data.Length * 2, _length + bytes));
+            if (_chunks.Count > 0 && _used + size <= _chunks[^1].Length)
+                return _chunks[^1];
+            // A new chunk twice the last, up to the largest; one message larger than that gets a chunk of its own size.
+            var last = _chunks.Count > 0 ? _chunks[^1].Length : FirstChunk / 2;
+            var chunk = new byte[Math.Max(size, Math.Min(last * 2, LargestChunk))];
+            _chunks.Add(chunk);
+            _used = 0;
+            return chunk;
         }
     }
 }
