@@ -129,13 +129,8 @@ public static class LiveChatBuilderExtensions
                             AuthenticationFailureException failure => failure.Message,
                             _ => "The token is not valid.",
                         };
-                        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
                         context.Response.Headers.WWWAuthenticate = "Bearer";
-                        await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-                        {
-                            HttpContext = context.HttpContext,
-                            ProblemDetails = { Status = StatusCodes.Status401Unauthorized, Title = "Not signed in.", Detail = detail },
-                        });
+                        await context.HttpContext.WriteProblemAsync(StatusCodes.Status401Unauthorized, "Not signed in.", detail);
                     },
                 };
             });

@@ -37,18 +37,9 @@ internal static class SessionRateLimit
             var limit = http.RequestServices.GetRequiredService<IOptions<LiveChatOptions>>().Value.Limits.SessionsPerMinute;
             var wait = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromMinutes(1);
             var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
-            http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
             http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = http,
-                ProblemDetails =
-                {
-                    Status = StatusCodes.Status429TooManyRequests,
-                    Title = "Too many chat sessions.",
-                    Detail = $"too many chat sessions from your address: at most {limit} a minute; try again in {seconds} s",
-                },
-            });
+            await http.WriteProblemAsync(StatusCodes.Status429TooManyRequests, "Too many chat sessions.",
+                $"too many chat sessions from your address: at most {limit} a minute; try again in {seconds} s");
         };
     });
 

@@ -27,17 +27,8 @@ internal static class WidgetOrigins
             await next(context);
             return;
         }
-        context.Response.StatusCode = StatusCodes.Status403Forbidden;
-        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status403Forbidden,
-                Title = "This site may not use the chat.",
-                Detail = $"pages from {VisitorFields.Shorten(origin.ToString())} may not connect to this chat server: the site is not in its allowed origins (LiveChat:Widget:AllowedOrigins)",
-            },
-        });
+        await context.WriteProblemAsync(StatusCodes.Status403Forbidden, "This site may not use the chat.",
+            $"pages from {VisitorFields.Shorten(origin.ToString())} may not connect to this chat server: the site is not in its allowed origins (LiveChat:Widget:AllowedOrigins)");
     });
 
     public static bool IsAllowed(string origin, HostString host, WidgetOptions widget) =>
