@@ -80,14 +80,25 @@ start_redis() {
     done
 }
 
-stop_redis() {
-    running "$dir/redis.pid" || return 0
-    local pid
-    pid=$(cat "$dir/redis.pid")
-    if [ "${1:-}" = kill ]; then kill -9 "$pid"; else kill -TERM "$pid"; fi
-    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
-    rm -f "$dir/redis.pid"
+# stop_process PIDFILE SIGNAL [SECONDS]: signals the process (one that already exited is fine) and waits until it is gone;
+# with SECONDS, kills it (SIGKILL) if it is still there after that long.
+stop_process() {
+    running "$1" || return 0
+    local pid deadline
+    pid=$(cat "$1")
+    kill "-$2" "$pid" 2>/dev/null || true
+    deadline=$((SECONDS + ${3:-0}))
+    while kill -0 "$pid" 2>/dev/null; do
+        if [ -n "${3:-}" ] && [ $SECONDS -ge $deadline ]; then kill -KILL "$pid" 2>/dev/null || true; fi
+        sleep 0.1
+    done
+    rm -f "$1"
 }
+
+# $1: kill (SIGKILL, a crash) or nothing (SIGTERM, a clean shutdown).
+signal_for() { if [ "${1:-}" = kill ]; then echo KILL; else echo TERM; fi; }
+
+stop_redis() { stop_process "$dir/redis.pid" "$(signal_for "${1:-}")"; }
 
 start_node() {
     local n=$1 http silo gateway
@@ -106,14 +117,7 @@ start_node() {
     echo "http://127.0.0.1:$http" >"$dir/node-$n.url"
 }
 
-stop_node() {
-    local n=$1 pid
-    running "$dir/node-$n.pid" || return 0
-    pid=$(cat "$dir/node-$n.pid")
-    if [ "${2:-}" = kill ]; then kill -9 "$pid"; else kill -TERM "$pid"; fi
-    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
-    rm -f "$dir/node-$n.pid"
-}
+stop_node() { stop_process "$dir/node-$1.pid" "$(signal_for "${2:-}")"; }
 
 # The front proxy: docker/nginx.conf with its upstream pointed at the local nodes and its listener on loopback.
 start_proxy() {
@@ -145,17 +149,8 @@ start_proxy() {
     wait_healthy "$proxy_port" 10 || { echo "the proxy did not start; see $dir/proxy.log" >&2; exit 1; }
 }
 
-stop_proxy() {
-    running "$dir/proxy.pid" || return 0
-    local pid
-    pid=$(cat "$dir/proxy.pid")
-    # Gracefully (QUIT), then for good after 10 s; it may have exited meanwhile, which is fine.
-    kill -QUIT "$pid" 2>/dev/null || true
-    local deadline=$((SECONDS + 10))
-    while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-    rm -f "$dir/proxy.pid"
-}
+# Gracefully (QUIT lets open requests finish), then for good after 10 s.
+stop_proxy() { stop_process "$dir/proxy.pid" QUIT 10; }
 
 load_settings() {
     [ -f "$settings" ] || { echo "no cluster in $dir: run '$0 up' first" >&2; exit 1; }

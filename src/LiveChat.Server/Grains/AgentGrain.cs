@@ -187,7 +187,8 @@ public sealed class AgentGrain(
         var handBacks = returned.GroupBy(c => c.Queue)
             .Select(byQueue => new PendingHandBack($"hb_{Guid.NewGuid():N}", byQueue.Key, byQueue.Select(c => new QueueEntry(c.ConversationId, now)).ToList()))
             .ToList();
-        S.Active.RemoveAll(returned.Contains);
+        if (status != AgentStatus.Online)
+            S.Active.Clear();
         S.HandBacks.AddRange(handBacks);
         await state.WriteStateAsync();
         logger.LogInformation("Agent {AgentId} is {Status}; {Count} chats go back to the queue", Id, status, returned.Count);

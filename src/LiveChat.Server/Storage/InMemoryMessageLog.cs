@@ -87,8 +87,10 @@ public sealed class InMemoryMessageLog : IMessageLog
         {
             if (message.ConversationId != conversationId)
                 throw new InvalidOperationException($"a message of {message.ConversationId} in the log of {conversationId}");
-            string[] fields = [message.SenderRole, message.SenderId, message.SenderName, message.Text, message.ClientMessageId, message.Kind];
-            var size = TimeBytes + fields.Sum(f => 4 + 2 * f.Length);
+            ReadOnlySpan<string> fields = [message.SenderRole, message.SenderId, message.SenderName, message.Text, message.ClientMessageId, message.Kind];
+            var size = TimeBytes;
+            foreach (var field in fields)
+                size += 4 + 2 * field.Length;
             var chunk = Room(size);
             var at = _used;
             foreach (var field in fields)
