@@ -3,7 +3,7 @@ using Orleans.Concurrency;
 namespace LiveChat.Contracts;
 
 /// <summary>The active announcements (one activation, key 0): published to every visitor at once and on connect.</summary>
-public interface IAnnouncementsGrain : IGrainWithIntegerKey
+public interface IAnnouncementsGrain : IGrainWithIntegerKey, IStandingGrain
 {
     Task<Announcement> Publish(Caller caller, AnnouncementRequest request);
 

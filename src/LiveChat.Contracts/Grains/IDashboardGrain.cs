@@ -6,7 +6,7 @@ namespace LiveChat.Contracts;
 /// The supervisors' view of the floor (one activation, key 0). Queue and agent grains report their own numbers to it
 /// as they change; it pushes <c>DashboardUpdated</c> to connected supervisors, a few times a second at most.
 /// </summary>
-public interface IDashboardGrain : IGrainWithIntegerKey
+public interface IDashboardGrain : IGrainWithIntegerKey, IStandingGrain
 {
     Task<DashboardView> GetDashboard();
 

@@ -6,7 +6,7 @@ namespace LiveChat.Contracts;
 /// A queue (key: queue name): waiting conversations in arrival order and the load of the agents serving it.
 /// It gives the head of the queue to the least-loaded online agent with room, the moment room appears.
 /// </summary>
-public interface IQueueGrain : IGrainWithStringKey
+public interface IQueueGrain : IGrainWithStringKey, IStandingGrain
 {
     /// <summary>Puts a conversation in the queue (at the head for a transfer) and dispatches at once.</summary>
     Task<QueueTicket> Enqueue(QueueEntry entry, bool atHead);

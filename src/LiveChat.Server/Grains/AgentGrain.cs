@@ -10,8 +10,9 @@ namespace LiveChat.Server.Grains;
 /// <summary>
 /// An agent's status, capacity and open chats, and the one authority on their load: a slot is taken only by
 /// <see cref="TryReserve"/>, one request at a time. Presence (connection ids) is kept in memory, so the grain is
-/// kept alive rather than collected while idle; after a restart an Online agent has no connections and gets the
-/// grace period to reconnect before their chats go back to the queue.
+/// kept alive rather than collected while idle; activated afresh (after a restart, or when Orleans lost the
+/// activation with a node) an Online agent has no connections and gets the grace period to reconnect, or to be
+/// renewed by the nodes that hold their connections, before their chats go back to the queue.
 /// This grain waits on nothing but its storage; it tells queues and the dashboard of changes by one-way calls, and
 /// hands chats back to a queue by a call it awaits outside its turns.
 /// </summary>

@@ -31,6 +31,8 @@ public sealed class AnnouncementsGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken) => await Expire();
 
+    public Task Wake() => Task.CompletedTask;
+
     public async Task<Announcement> Publish(Caller caller, AnnouncementRequest request)
     {
         EnsureSupervisor(caller);

@@ -42,6 +42,8 @@ public sealed class DashboardGrain(
         this.RegisterGrainTimer(Sample, new GrainTimerCreationOptions { DueTime = TimeSpan.Zero, Period = SampleEvery });
     }
 
+    public Task Wake() => Task.CompletedTask;
+
     public Task<DashboardView> GetDashboard() => Task.FromResult(Snapshot(time.GetUtcNow()));
 
     public Task<IReadOnlyList<QueueSample>> GetHistory() =>

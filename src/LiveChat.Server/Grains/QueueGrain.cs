@@ -55,9 +55,7 @@ public sealed class QueueGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _serving = options.Value.UsersServing(Name).Select(u => u.Username.ToLowerInvariant()).ToHashSet();
-        var views = await Task.WhenAll(_serving.Select(id => GrainFactory.GetGrain<IAgentGrain>(id).GetView()));
-        foreach (var view in views)
-            _agents[view.AgentId] = view;
+        await AskAgents();
         foreach (var (entry, index) in Waiting.Select((e, i) => (e, i)))
             _reported[entry.ConversationId] = (index + 1, null);
         this.RegisterGrainTimer(OnTick, new GrainTimerCreationOptions { DueTime = Interval, Period = Interval });
@@ -107,6 +105,8 @@ public sealed class QueueGrain(
         Task.FromResult<IReadOnlyList<string>>(Waiting.Take(limit).Select(e => e.ConversationId).ToList());
 
     public Task<QueueTicket?> GetPlace(string conversationId) => Task.FromResult(PlaceOf(conversationId));
+
+    public Task Wake() => Task.CompletedTask;
 
     public Task<QueueStats> GetStats() => Task.FromResult(Stats());
 
@@ -253,11 +253,22 @@ public sealed class QueueGrain(
     /// Asks every agent of the queue for their view now and then. The agents tell the queue of each change one way, and a
     /// node that dies takes such notices with it; worse, an agent grain that lived on it stays gone until something
     /// calls it, and only then does its grace period start and its chats come back if the agent never returns. This
-    /// call is that something, and it corrects the queue's view of every agent.
+    /// call is that something (and StandingGrains sees that this queue is active to make it), and it corrects the
+    /// queue's view of every agent.
     /// </summary>
     private async Task RefreshAgents(CancellationToken cancellationToken)
     {
-        // All at once, and not for long: an agent grain on a node being evicted must not hold the queue up.
+        await AskAgents();
+        if (await DispatchWaiting())
+            await RequestFlush();
+    }
+
+    /// <summary>
+    /// Every serving agent's view, all at once and not for long: an agent grain on a node being evicted must not hold
+    /// the queue up (nor its activation). One that does not answer is asked again at the next refresh.
+    /// </summary>
+    private async Task AskAgents()
+    {
         var asked = _serving.Select(id => GrainFactory.GetGrain<IAgentGrain>(id).GetView().WaitAsync(TimeSpan.FromSeconds(2))).ToList();
         foreach (var answer in asked)
         {
@@ -268,11 +279,9 @@ public sealed class QueueGrain(
             }
             catch (Exception ex) when (TransientRetry.IsTransient(ex))
             {
-                // Asked again next time.
+                logger.LogDebug("Queue {Queue}: an agent did not answer, asked again at the next refresh: {Error}", Name, ex.Message);
             }
         }
-        if (await DispatchWaiting())
-            await RequestFlush();
     }
 
     /// <summary>Hands waiting chats to agents with room, if any; true when some were assigned.</summary>

@@ -190,6 +190,7 @@ public static class LiveChatBuilderExtensions
         builder.Services.AddSingleton<TransientRetry>();
         builder.Services.AddSingleton<AgentPresence>();
         builder.Services.AddHostedService(services => services.GetRequiredService<AgentPresence>());
+        builder.Services.AddHostedService<StandingGrains>();
 
         if (redis is null)
         {

@@ -23,6 +23,7 @@ public sealed class LiveChatOptions
     /// <summary>
     /// How often a node tells each agent grain which of the agent's connections it still holds. A connection not heard
     /// of for three of these (its node died) no longer counts, and a grain activated afresh learns its connections.
+    /// Also how often each node wakes the grains that run on timers (see StandingGrains).
     /// </summary>
     public int PresenceRenewSeconds { get; set; } = 10;
 

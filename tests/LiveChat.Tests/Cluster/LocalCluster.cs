@@ -97,7 +97,11 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>Restarts Redis: killed (SIGKILL) or shut down cleanly, then started again with its append-only file.</summary>
     public Task RestartRedis(bool kill) => kill ? Script("restart-redis", "--kill") : Script("restart-redis");
 
-    /// <summary>The node whose silo holds the grain's activation (activating it if need be), asked through an Orleans client.</summary>
+    /// <summary>The grain, through an Orleans client of the cluster: a call activates it.</summary>
+    public async Task<TGrain> Grain<TGrain>(string key) where TGrain : IGrainWithStringKey =>
+        (await Client()).Services.GetRequiredService<IClusterClient>().GetGrain<TGrain>(key);
+
+    /// <summary>The node whose silo holds the grain's activation (the grain must be active), asked through an Orleans client.</summary>
     public async Task<ClusterNode> NodeHosting<TGrain>(string key) where TGrain : IGrainWithStringKey
     {
         var grains = (await Client()).Services.GetRequiredService<IClusterClient>();
