@@ -52,13 +52,19 @@ public interface IConversationGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<ConversationView> Peek();
 
-    /// <summary>The queue gave this conversation to an agent whose slot is already reserved; <paramref name="requeuedFromAgentId"/> is set when it came back from an agent who left.</summary>
-    [OneWay]
-    Task OnAssigned(AgentView agent, string? requeuedFromAgentId);
+    /// <summary>
+    /// The queue gave this conversation to an agent whose slot is already reserved; <paramref name="requeuedFromAgentId"/>
+    /// is set when it came back from an agent who left. Not one-way: the queue sends it again until it arrives, and a
+    /// repeat of <paramref name="noticeId"/> changes nothing.
+    /// </summary>
+    Task OnAssigned(AgentView agent, string? requeuedFromAgentId, string noticeId);
 
-    /// <summary>The queue reports the conversation waiting at <paramref name="position"/>; <paramref name="requeuedFromAgentId"/> is set when it went back to the queue because its agent left.</summary>
+    /// <summary>The agent who held the conversation left, and it waits in the queue again. Sent again until it arrives; a repeat changes nothing.</summary>
+    Task OnReturned(string fromAgentId);
+
+    /// <summary>The queue reports the conversation waiting at <paramref name="position"/>. One-way: a lost report is overtaken by the next.</summary>
     [OneWay]
-    Task OnQueued(int position, int? estimatedWaitSeconds, string? requeuedFromAgentId);
+    Task OnQueued(int position, int? estimatedWaitSeconds);
 }
 
 [GenerateSerializer, Alias("ConversationStart"), Immutable]

@@ -332,8 +332,11 @@ public sealed class ConversationGrain(
     public Task<ConversationView> Peek() =>
         Exists ? Task.FromResult(View()) : throw new ChatRuleException($"unknown conversation: {Id}");
 
-    public async Task OnAssigned(AgentView agent, string? requeuedFromAgentId)
+    public async Task OnAssigned(AgentView agent, string? requeuedFromAgentId, string noticeId)
     {
+        // The queue sends a notice again when it did not hear back: this one was taken already.
+        if (Exists && S.AssignmentNoticeId == noticeId)
+            return;
         // Messages between grains may arrive out of order: a chat its agent gave back can be handed out again before the
         // notice of its return (OnQueued) arrives here. The queue hands out only waiting chats, so the holder has let go.
         if (Exists && S.Status == ConversationStatus.Active && S.AgentId == agent.AgentId)
@@ -342,6 +345,7 @@ public sealed class ConversationGrain(
             // answer of its own, so the next answer must be reported.
             S.AssignedAt = time.GetUtcNow();
             S.AnsweredSinceAssignment = false;
+            S.AssignmentNoticeId = noticeId;
             await WriteState();
             return;
         }
@@ -357,10 +361,10 @@ public sealed class ConversationGrain(
         var note = previous is null
             ? $"{agent.DisplayName} joined the conversation."
             : $"{previous} is no longer available; {agent.DisplayName} joined the conversation.";
-        await AssignTo(agent, note, S.AgentId);
+        await AssignTo(agent, note, S.AgentId, noticeId);
     }
 
-    public async Task OnQueued(int position, int? estimatedWaitSeconds, string? requeuedFromAgentId)
+    public async Task OnReturned(string fromAgentId)
     {
         if (!Exists)
             return;
@@ -369,17 +373,27 @@ public sealed class ConversationGrain(
             await Queue(S.Queue).Remove(Id);
             return;
         }
-        if (S.Status == ConversationStatus.Active)
+        // Only the agent who holds it can send it back. A notice overtaken by the chat's next assignment to the same
+        // agent finds it no longer waiting, and is old news too; so is a repeat, the chat being back in the queue already.
+        if (S.Status != ConversationStatus.Active || fromAgentId != S.AgentId || await Queue(S.Queue).GetPlace(Id) is not { } place)
+            return;
+        _queuePosition = place.Position;
+        _estimatedWaitSeconds = place.EstimatedWaitSeconds;
+        await BackToQueue($"{S.AgentName ?? S.AgentId} is no longer available; you are back in the queue.", S.AgentId);
+    }
+
+    public async Task OnQueued(int position, int? estimatedWaitSeconds)
+    {
+        if (!Exists)
+            return;
+        if (S.Status == ConversationStatus.Closed)
         {
-            // Only the agent who held it can send it back; anything else is an old position report. A return notice
-            // overtaken by the chat's next assignment to the same agent finds it no longer waiting, and is old news too.
-            if (requeuedFromAgentId is null || requeuedFromAgentId != S.AgentId || await Queue(S.Queue).GetPlace(Id) is not { } place)
-                return;
-            _queuePosition = place.Position;
-            _estimatedWaitSeconds = place.EstimatedWaitSeconds;
-            await BackToQueue($"{S.AgentName ?? S.AgentId} is no longer available; you are back in the queue.", S.AgentId);
+            await Queue(S.Queue).Remove(Id);
             return;
         }
+        // With an agent, this is an old report: a return comes by OnReturned.
+        if (S.Status == ConversationStatus.Active)
+            return;
         if (_queuePosition == position && _estimatedWaitSeconds == estimatedWaitSeconds)
             return;
         _queuePosition = position;
@@ -401,9 +415,10 @@ public sealed class ConversationGrain(
         await Push(visitor: c => c.ConversationUpdated(view), watchers: c => c.ConversationUpdated(view));
     }
 
-    private async Task AssignTo(AgentView agent, string note, string? previousAgentId)
+    private async Task AssignTo(AgentView agent, string note, string? previousAgentId, string? noticeId = null)
     {
         S.Status = ConversationStatus.Active;
+        S.AssignmentNoticeId = noticeId;
         S.AgentId = agent.AgentId;
         S.AgentName = agent.DisplayName;
         S.AssignedAt = time.GetUtcNow();
@@ -600,4 +615,6 @@ public sealed class ConversationState
     [Id(23)] public string? RatingAgentId { get; set; }
     [Id(24)] public string? RatingAgentName { get; set; }
     [Id(25)] public bool VisitorVerified { get; set; }
+    /// <summary>The queue's notice of the current assignment, so a repeat of it is recognised.</summary>
+    [Id(26)] public string? AssignmentNoticeId { get; set; }
 }

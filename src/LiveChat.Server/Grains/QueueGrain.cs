@@ -11,8 +11,9 @@ namespace LiveChat.Server.Grains;
 /// Waiting conversations in arrival order and the agents serving the queue. Assignment happens only here, one
 /// request at a time, and each slot is taken through the agent grain itself, so an agent's limit holds even when
 /// the agent serves several queues.
-/// Conversations and agents are told of decisions by one-way calls: they call this grain, and waiting on them
-/// in return could close a cycle of grains waiting on each other.
+/// Conversations and agents call this grain, so it never waits on them inside a turn, which could close a cycle of
+/// grains waiting on each other: agents hear of changes one way, and conversations by stored notices sent outside
+/// the turn (see SendNotices).
 /// Its numbers for the dashboard (waits, first responses, breaches, ratings) are its own counters, and position
 /// updates to waiting visitors are coalesced: a burst of changes costs one round per dashboard interval. Kept alive,
 /// as there are only a few queues and their 15-minute windows live in memory.
@@ -32,6 +33,7 @@ public sealed class QueueGrain(
     private static readonly TimeSpan ForgetAwaitingAfter = TimeSpan.FromHours(12);
     // Hand-backs remembered, so a repeat is recognised: far more than agents can hand back while one is being resent.
     private const int HandBacksKept = 500;
+    private static readonly TimeSpan NoticeRetryAtMost = TimeSpan.FromSeconds(5);
 
     // Agents' status and load as last reported; a cache, rebuilt from the agent grains on activation.
     private readonly Dictionary<string, AgentView> _agents = new(StringComparer.Ordinal);
@@ -44,12 +46,15 @@ public sealed class QueueGrain(
     // The place and estimate each waiting conversation was last told, so only changes are sent.
     private readonly Dictionary<string, (int Position, int? Estimate)> _reported = new(StringComparer.Ordinal);
     private HashSet<string> _serving = [];
+    // Conversations whose notices are being sent now; see SendNotices.
+    private readonly HashSet<string> _telling = new(StringComparer.Ordinal);
     private Coalescer _rounds = null!;
     private QueueStats? _lastStats;
     private DateTimeOffset _lastStatsAt;
 
     private string Name => this.GetPrimaryKeyString();
     private List<QueueEntry> Waiting => state.State.Waiting;
+    private List<PendingNotice> Notices => state.State.Notices;
     private TimeSpan Interval => TimeSpan.FromMilliseconds(options.Value.DashboardIntervalMilliseconds);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -58,6 +63,8 @@ public sealed class QueueGrain(
         await AskAgents();
         foreach (var (entry, index) in Waiting.Select((e, i) => (e, i)))
             _reported[entry.ConversationId] = (index + 1, null);
+        // Notices the last activation had not seen arrive (its node died, or it was deactivated) go on from here.
+        SendNotices();
         this.RegisterGrainTimer(OnTick, new GrainTimerCreationOptions { DueTime = Interval, Period = Interval });
         var refresh = TimeSpan.FromSeconds(options.Value.PresenceRenewSeconds);
         this.RegisterGrainTimer(RefreshAgents, new GrainTimerCreationOptions { DueTime = refresh, Period = refresh });
@@ -76,10 +83,13 @@ public sealed class QueueGrain(
                 Waiting.Add(entry);
         }
         var assigned = await Dispatch();
-        await state.WriteStateAsync();
-
         var own = assigned.Find(a => a.Entry.ConversationId == entry.ConversationId);
-        await TellAssigned(assigned.Where(a => a.Entry != own.Entry), requeuedFrom: null, requeued: null);
+        // The caller hears of its own assignment in the answer; the others by notices.
+        foreach (var (other, agent) in assigned.Where(a => a.Entry != own.Entry))
+            Notices.Add(PendingNotice.Assigned(other.ConversationId, agent, requeuedFrom: null));
+        await state.WriteStateAsync();
+        SendNotices();
+
         // The caller hears its place in the answer, not again from the round that follows.
         var ticket = own.Agent is not null ? new QueueTicket(own.Agent, 0, null) : PlaceOf(entry.ConversationId)!;
         if (own.Agent is null)
@@ -125,17 +135,18 @@ public sealed class QueueGrain(
         foreach (var entry in returned)
             _awaitingFirstResponse.Remove(entry.ConversationId);
         var assigned = await Dispatch();
-        await state.WriteStateAsync();
-
         var returnedIds = returned.Select(e => e.ConversationId).ToHashSet();
-        await TellAssigned(assigned, fromAgentId, returnedIds);
-        // A returned conversation still thinks it is with the agent: it must hear at once that it is waiting again.
+        foreach (var (entry, agent) in assigned)
+            Notices.Add(PendingNotice.Assigned(entry.ConversationId, agent, returnedIds.Contains(entry.ConversationId) ? fromAgentId : null));
+        // A returned conversation still thinks it is with the agent: it must hear that it is waiting again.
         foreach (var entry in returned.Where(e => assigned.All(a => a.Entry != e)))
         {
+            Notices.Add(PendingNotice.Returned(entry.ConversationId, fromAgentId));
             var place = PlaceOf(entry.ConversationId)!;
             _reported[entry.ConversationId] = (place.Position, place.EstimatedWaitSeconds);
-            await Conversation(entry.ConversationId).OnQueued(place.Position, place.EstimatedWaitSeconds, fromAgentId);
         }
+        await state.WriteStateAsync();
+        SendNotices();
         await RequestFlush();
     }
 
@@ -231,11 +242,67 @@ public sealed class QueueGrain(
         .ThenBy(a => a.AgentId, StringComparer.Ordinal)
         .FirstOrDefault();
 
-    /// <summary>Tells newly assigned conversations at once; <paramref name="requeued"/> ones came back from <paramref name="requeuedFrom"/>.</summary>
-    private async Task TellAssigned(IEnumerable<(QueueEntry Entry, AgentView Agent)> assigned, string? requeuedFrom, IReadOnlySet<string>? requeued)
+    /// <summary>
+    /// Sends the stored notices, each conversation's in order, outside this turn: a conversation calls its queue as it
+    /// takes one. A notice lost with a node would strand its chat (an agent's slot taken, and the visitor never told),
+    /// so each is stored in the same write as the decision it reports and sent until the conversation answers; a later
+    /// activation sends what is left. The conversation knows a notice it already took, so a repeat changes nothing.
+    /// </summary>
+    private void SendNotices()
     {
-        foreach (var (entry, agent) in assigned)
-            await Conversation(entry.ConversationId).OnAssigned(agent, requeued?.Contains(entry.ConversationId) == true ? requeuedFrom : null);
+        foreach (var conversationId in Notices.Select(n => n.ConversationId).Distinct().ToList())
+        {
+            if (_telling.Add(conversationId))
+                _ = SendNoticesTo(conversationId);
+        }
+    }
+
+    private async Task SendNoticesTo(string conversationId)
+    {
+        try
+        {
+            while (Notices.Find(n => n.ConversationId == conversationId) is { } notice)
+            {
+                await Deliver(notice);
+                // Struck in memory only: the next write stores it, and until then a repeat would change nothing.
+                Notices.Remove(notice);
+            }
+        }
+        finally
+        {
+            _telling.Remove(conversationId);
+        }
+    }
+
+    private async Task Deliver(PendingNotice notice)
+    {
+        var wait = TimeSpan.FromMilliseconds(500);
+        while (true)
+        {
+            try
+            {
+                var conversation = Conversation(notice.ConversationId);
+                if (notice.Agent is { } agent)
+                    await conversation.OnAssigned(agent, notice.RequeuedFrom, notice.Id);
+                else
+                    await conversation.OnReturned(notice.RequeuedFrom!);
+                return;
+            }
+            catch (Exception ex) when (TransientRetry.IsTransient(ex))
+            {
+                // Its node is dead and not yet evicted, or the answer did not come in time.
+                logger.LogWarning("Queue {Queue}: telling conversation {ConversationId} failed, trying again in {Wait}: {Error}",
+                    Name, notice.ConversationId, wait, ex.Message);
+                await Task.Delay(wait, time);
+                wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, NoticeRetryAtMost.Ticks));
+            }
+            catch (Exception ex)
+            {
+                // Not a failover: sending it again would fail the same way.
+                logger.LogError(ex, "Queue {Queue}: conversation {ConversationId} refused a notice", Name, notice.ConversationId);
+                return;
+            }
+        }
     }
 
     /// <summary>Something changed: waiting visitors' places and the dashboard's numbers go out in the next round.</summary>
@@ -289,8 +356,10 @@ public sealed class QueueGrain(
     {
         if (Waiting.Count == 0 || await Dispatch() is not { Count: > 0 } assigned)
             return false;
+        foreach (var (entry, agent) in assigned)
+            Notices.Add(PendingNotice.Assigned(entry.ConversationId, agent, requeuedFrom: null));
         await state.WriteStateAsync();
-        await TellAssigned(assigned, requeuedFrom: null, requeued: null);
+        SendNotices();
         return true;
     }
 
@@ -304,7 +373,7 @@ public sealed class QueueGrain(
             if (_reported.TryGetValue(id, out var told) && told == place)
                 continue;
             _reported[id] = place;
-            await Conversation(id).OnQueued(place.Position, place.Estimate, null);
+            await Conversation(id).OnQueued(place.Position, place.Estimate);
         }
         PushStats();
     }
@@ -373,4 +442,24 @@ public sealed class QueueState
     [Id(1)] public long RatingSum { get; set; }
     [Id(2)] public int Ratings { get; set; }
     [Id(3)] public List<string> HandBacks { get; set; } = [];
+    /// <summary>Notices to conversations not yet known to have arrived, oldest first.</summary>
+    [Id(4)] public List<PendingNotice> Notices { get; set; } = [];
+}
+
+/// <summary>
+/// A conversation's assignment to <see cref="Agent"/> (requeued from <see cref="RequeuedFrom"/>, if it came back from
+/// an agent who left), or without an agent, its return to the queue from <see cref="RequeuedFrom"/>.
+/// </summary>
+[GenerateSerializer, Alias("PendingNotice"), Immutable]
+public sealed record PendingNotice(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string ConversationId,
+    [property: Id(2)] AgentView? Agent,
+    [property: Id(3)] string? RequeuedFrom)
+{
+    public static PendingNotice Assigned(string conversationId, AgentView agent, string? requeuedFrom) =>
+        new($"as_{Guid.NewGuid():N}", conversationId, agent, requeuedFrom);
+
+    public static PendingNotice Returned(string conversationId, string fromAgentId) =>
+        new($"rt_{Guid.NewGuid():N}", conversationId, null, fromAgentId);
 }

@@ -184,6 +184,52 @@ public sealed class ClusterTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task AChatHandedToAnAgentWhileItsNodeIsDyingReachesTheAgentAndTheVisitor()
+    {
+        await using var cluster = await LocalCluster.StartAsync(3, Settings());
+        await (await cluster.Grain<IQueueGrain>("support")).GetStats();
+        var queueNode = await cluster.NodeHosting<IQueueGrain>("support");
+
+        // A waiting chat whose grain lives elsewhere than the queue's: the queue outlives its node's death.
+        ResumingClient? visitor = null;
+        ConversationView? chat = null;
+        ClusterNode? dying = null;
+        for (var attempt = 0; dying is null; attempt++)
+        {
+            Assert.True(attempt < 10, "no conversation grain was placed away from the queue's node in 10 tries");
+            var candidate = await ResumingClient.Visitor(cluster.Nodes, attempt % 3, await cluster.Nodes[attempt % 3].OpenVisitorSession($"Olga {attempt}"));
+            var view = await candidate.Invoke<ConversationView>("StartConversation", new StartConversationRequest("support", Text: "anyone?"));
+            var host = await cluster.NodeHosting<IConversationGrain>(view.ConversationId);
+            if (host == queueNode)
+            {
+                await candidate.Invoke<ConversationView>("CloseConversation", view.ConversationId);
+                await candidate.DisposeAsync();
+                continue;
+            }
+            (visitor, chat, dying) = (candidate, view, host);
+        }
+        await using var _visitor = visitor!;
+        visitor!.Follow(chat!.ConversationId);
+        var agentsNode = cluster.Nodes.First(n => n != dying);
+        await using var ana = agentsNode.Hub("/hubs/agent", (await agentsNode.SignIn("ana")).AccessToken);
+        var assigned = ana.Record<ConversationView>("ConversationAssigned");
+        await ana.StartAsync().WaitAsync(Clients.Timeout);
+
+        // The chat's node dies, and the queue hands the chat out at once, long before that node is evicted.
+        await cluster.Kill(dying);
+        await ana.InvokeAsync<AgentView>("SetStatus", "Online").WaitAsync(Clients.Timeout);
+
+        var atAna = await assigned.Next(v => v.ConversationId == chat.ConversationId, TimeSpan.FromSeconds(40));
+        Assert.Equal(("ana", ConversationStatus.Active), (atAna.AgentId, atAna.Status));
+        await Eventually.True(async () => (await visitor.Invoke<List<ConversationView>>("GetMyConversations"))
+            .Single(c => c.ConversationId == chat.ConversationId) is { Status: ConversationStatus.Active, AgentId: "ana" }, "the visitor to see Ana", timeoutSeconds: 30);
+        Assert.Equal(1, (await ana.InvokeAsync<AgentView>("GetMe").WaitAsync(Clients.Timeout)).ActiveConversations);
+        var atAnaMessages = ana.Record<ChatMessage>("MessageReceived");
+        await visitor.Send(chat.ConversationId, "v-1", "hello Ana");
+        Assert.Equal("hello Ana", (await atAnaMessages.Next(m => m.ClientMessageId == "v-1")).Text);
+    }
+
+    [Fact]
     public async Task ThroughTheFrontProxyClientsCarryOnOnAnotherNodeWhenTheOneBehindItIsKilled()
     {
         await using var cluster = await LocalCluster.StartAsync(3, Settings(), proxy: true);

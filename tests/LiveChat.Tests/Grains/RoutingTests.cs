@@ -157,18 +157,24 @@ public sealed class RoutingTests(GrainCluster cluster)
         var visitor = new Caller(Roles.Visitor, chat.VisitorId, chat.VisitorName);
 
         // Given back and handed straight back to the same agent: a new assignment, owed an answer of its own...
-        await Conversation(chat).OnAssigned(await Agent("leaver").GetView(), requeuedFromAgentId: null);
-        await Eventually.True(async () => (await Conversation(chat).Peek()).AssignedAt > chat.AssignedAt, "the assignment to be renewed");
+        await Conversation(chat).OnAssigned(await Agent("leaver").GetView(), requeuedFromAgentId: null, "as_again");
+        var renewed = (await Conversation(chat).Peek()).AssignedAt;
+        Assert.True(renewed > chat.AssignedAt, "the assignment is renewed");
+        // ...which, sent again (the queue did not hear back), changes nothing...
+        await Conversation(chat).OnAssigned(await Agent("leaver").GetView(), requeuedFromAgentId: null, "as_again");
+        Assert.Equal(renewed, (await Conversation(chat).Peek()).AssignedAt);
         // ...and the notice of the return, arriving after it, is old news: the chat stays with its agent.
-        await Conversation(chat).OnQueued(1, null, requeuedFromAgentId: "leaver");
+        await Conversation(chat).OnReturned("leaver");
 
         // The agent lets go, and the queue gives the chat to another agent before the conversation hears of it.
         await Agent("leaver").Release(chat.ConversationId);
         await cluster.GoOnline("taker");
         var taken = await Agent("taker").TryReserve(chat.ConversationId, "overtaken");
         Assert.True(taken.Accepted, taken.Reason);
-        await Conversation(chat).OnAssigned(taken.Agent, requeuedFromAgentId: null);
-        await Eventually.True(async () => (await Conversation(chat).Peek()).AgentId == "taker", "the chat to go to the new agent");
+        await Conversation(chat).OnAssigned(taken.Agent, requeuedFromAgentId: null, "as_taker");
+        Assert.Equal("taker", (await Conversation(chat).Peek()).AgentId);
+        // The same notice again, after the agent took the chat: still one assignment, one line for the visitor.
+        await Conversation(chat).OnAssigned(taken.Agent, requeuedFromAgentId: null, "as_taker");
 
         var said = (await Conversation(chat).GetMessages(visitor, 0, 100)).Where(m => m.SenderRole == Roles.System).Select(m => m.Text).ToList();
         Assert.Equal(["Leaver joined the conversation.", "Leaver is no longer available; Taker joined the conversation."], said);
@@ -178,7 +184,7 @@ public sealed class RoutingTests(GrainCluster cluster)
         await cluster.GoOnline("latecomer");
         var late = await Agent("latecomer").TryReserve(chat.ConversationId, "overtaken");
         Assert.Equal(1, late.Agent.ActiveConversations);
-        await Conversation(chat).OnAssigned(late.Agent, requeuedFromAgentId: null);
+        await Conversation(chat).OnAssigned(late.Agent, requeuedFromAgentId: null, "as_late");
         await Eventually.True(async () => (await Agent("latecomer").GetView()).ActiveConversations == 0, "the late offer's slot to be given back");
         Assert.Equal("taker", (await Conversation(chat).Peek()).AgentId);
         await Conversation(chat).Close(visitor);
