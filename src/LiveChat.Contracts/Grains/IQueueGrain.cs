@@ -55,9 +55,14 @@ public sealed record QueueEntry(
     [property: Id(0)] string ConversationId,
     [property: Id(1)] DateTimeOffset EnqueuedAt);
 
-/// <summary>The queue's answer to an enqueue: assigned to an agent at once, or waiting at a position.</summary>
+/// <summary>
+/// The queue's answer to an enqueue: assigned to an agent at once, or waiting at a position. An assignment carries the
+/// id of the notice the queue also sends (in case this answer is lost with the caller's node), so the caller can
+/// recognise that notice as one it already took.
+/// </summary>
 [GenerateSerializer, Alias("QueueTicket"), Immutable]
 public sealed record QueueTicket(
     [property: Id(0)] AgentView? AssignedTo,
     [property: Id(1)] int Position,
-    [property: Id(2)] int? EstimatedWaitSeconds);
+    [property: Id(2)] int? EstimatedWaitSeconds,
+    [property: Id(3)] string? NoticeId = null);

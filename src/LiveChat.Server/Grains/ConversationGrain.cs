@@ -406,7 +406,7 @@ public sealed class ConversationGrain(
     {
         if (ticket.AssignedTo is { } agent)
         {
-            await AssignTo(agent, $"{agent.DisplayName} joined the conversation.", previousAgentId: null);
+            await AssignTo(agent, $"{agent.DisplayName} joined the conversation.", previousAgentId: null, ticket.NoticeId);
             return;
         }
         _queuePosition = ticket.Position;

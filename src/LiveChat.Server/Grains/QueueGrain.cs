@@ -83,16 +83,17 @@ public sealed class QueueGrain(
                 Waiting.Add(entry);
         }
         var assigned = await Dispatch();
-        var own = assigned.Find(a => a.Entry.ConversationId == entry.ConversationId);
-        // The caller hears of its own assignment in the answer; the others by notices.
-        foreach (var (other, agent) in assigned.Where(a => a.Entry != own.Entry))
-            Notices.Add(PendingNotice.Assigned(other.ConversationId, agent, requeuedFrom: null));
+        var notices = assigned.Select(a => PendingNotice.Assigned(a.Entry.ConversationId, a.Agent, requeuedFrom: null)).ToList();
+        // The caller hears of its own assignment in the answer, and by a notice too: the answer is lost if the
+        // caller's node dies before it arrives, and the notice, recognised by its id, changes nothing otherwise.
+        var own = notices.Find(n => n.ConversationId == entry.ConversationId);
+        Notices.AddRange(notices);
         await state.WriteStateAsync();
         SendNotices();
 
         // The caller hears its place in the answer, not again from the round that follows.
-        var ticket = own.Agent is not null ? new QueueTicket(own.Agent, 0, null) : PlaceOf(entry.ConversationId)!;
-        if (own.Agent is null)
+        var ticket = own is not null ? new QueueTicket(own.Agent, 0, null, own.Id) : PlaceOf(entry.ConversationId)!;
+        if (own is null)
             _reported[entry.ConversationId] = (ticket.Position, ticket.EstimatedWaitSeconds);
         await RequestFlush();
         return ticket;

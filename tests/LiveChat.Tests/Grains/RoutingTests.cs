@@ -191,6 +191,30 @@ public sealed class RoutingTests(GrainCluster cluster)
     }
 
     [Fact]
+    public async Task AnAssignmentWhoseAnswerWasLostStillReachesTheConversation()
+    {
+        // Nobody serves the queue yet, so the chat waits; taken out, it is not handed out when its agent comes.
+        var chat = await StartChat("lostanswer");
+        var queue = Grains.GetGrain<IQueueGrain>("lostanswer");
+        Assert.Equal(ConversationStatus.Queued, chat.Status);
+        Assert.True(await queue.Remove(chat.ConversationId));
+        await cluster.GoOnline("finder");
+        await Eventually.True(async () => (await queue.GetStats()).FreeCapacity == 1, "the queue to know its agent is online");
+
+        // The conversation's enqueue, made again here: its answer (an assignment) never reaches the conversation, as if
+        // its node had died with the call out. Only the queue's own notice can tell it.
+        var ticket = await queue.Enqueue(new QueueEntry(chat.ConversationId, chat.CreatedAt), atHead: false);
+        Assert.Equal("finder", ticket.AssignedTo?.AgentId);
+
+        await Eventually.True(async () => (await Conversation(chat).Peek()) is { Status: ConversationStatus.Active, AgentId: "finder" },
+            "the conversation to hear of its agent");
+        var visitor = new Caller(Roles.Visitor, chat.VisitorId, chat.VisitorName);
+        Assert.Single(await Conversation(chat).GetMessages(visitor, 0, 100), m => m.Text == "Finder joined the conversation.");
+        Assert.Equal(1, (await Agent("finder").GetView()).ActiveConversations);
+        await Conversation(chat).Close(visitor);
+    }
+
+    [Fact]
     public async Task AHandBackSentAgainAfterItsAnswerWasLostDoesNotRequeueAChatThatMovedOn()
     {
         // Nobody serves this queue, so what waits stays waiting.

@@ -13,7 +13,7 @@ namespace LiveChat.Tests.Infrastructure;
 /// </summary>
 public sealed class GrainCluster : IAsyncLifetime
 {
-    public static readonly string[] Queues = ["capacity", "capacity2", "close", "away", "presence", "burst", "messages", "least", "xfer", "sup", "rated", "idle", "owed", "overtaken", "handback"];
+    public static readonly string[] Queues = ["capacity", "capacity2", "close", "away", "presence", "burst", "messages", "least", "xfer", "sup", "rated", "idle", "owed", "overtaken", "handback", "lostanswer"];
 
     private InProcessTestCluster? _cluster;
 
@@ -70,6 +70,7 @@ public sealed class GrainCluster : IAsyncLifetime
         TestUsers.Add(settings, user++, "ower", max: 1, queues: "owed");
         foreach (var agent in new[] { "leaver", "taker", "latecomer" })
             TestUsers.Add(settings, user++, agent, max: 2, queues: "overtaken");
+        TestUsers.Add(settings, user++, "finder", max: 1, queues: "lostanswer");
 
         var builder = new InProcessTestClusterBuilder(initialSilosCount: 2);
         builder.ConfigureSiloHost((_, host) =>
