@@ -52,6 +52,15 @@ public sealed class ConversationGrain(
         // The place in the queue is the queue's number; a fresh activation asks for it rather than showing none.
         if (S.Status == ConversationStatus.Queued && await Queue(S.Queue).GetPlace(Id) is { } place)
             (_queuePosition, _estimatedWaitSeconds) = (place.Position, place.EstimatedWaitSeconds);
+        // The last activation recorded an assignment and was cut short before telling anyone.
+        try
+        {
+            await Announce();
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning("Conversation {ConversationId}: announcing its assignment failed, done again when its notice comes: {Error}", Id, ex.Message);
+        }
     }
 
     public async Task<ConversationView> Start(ConversationStart start)
@@ -334,11 +343,18 @@ public sealed class ConversationGrain(
 
     public async Task OnAssigned(AgentView agent, string? requeuedFromAgentId, string noticeId)
     {
-        // The queue sends a notice again when it did not hear back: this one was taken already.
+        // The queue sends a notice again when it did not hear back: this one was taken already (and is announced now,
+        // if the turn that took it was cut short).
         if (Exists && S.AssignmentNoticeId == noticeId)
+        {
+            await Announce();
+            return;
+        }
+        // An old notice, sent again by a later activation of the queue, whose agent has since let the chat go.
+        if (Exists && S.Status != ConversationStatus.Closed && !await StillHeldBy(agent.AgentId))
             return;
         // Messages between grains may arrive out of order: a chat its agent gave back can be handed out again before the
-        // notice of its return (OnQueued) arrives here. The queue hands out only waiting chats, so the holder has let go.
+        // notice of its return (OnReturned) arrives here. The queue hands out only waiting chats, so the holder has let go.
         if (Exists && S.Status == ConversationStatus.Active && S.AgentId == agent.AgentId)
         {
             // Back with the same agent: to the visitor nothing changed, but the queue counts a new assignment, owed an
@@ -426,17 +442,33 @@ public sealed class ConversationGrain(
         S.AgentReadSeq = 0;
         _queuePosition = null;
         _estimatedWaitSeconds = null;
+        S.Unannounced = new PendingAnnouncement($"system-{noticeId ?? Guid.NewGuid().ToString("N")}", note, previousAgentId);
         await WriteState();
-        await AppendSystem(note);
+        await Announce();
+    }
+
+    /// <summary>
+    /// Tells everyone of the assignment recorded in state: the line in the chat, and the pushes to the visitor, the new
+    /// agent, the previous one and watchers. Done again by a repeat of the assignment's notice, or by the next
+    /// activation, when the turn that recorded it was cut short; the log knows the line by its id, so it is written once.
+    /// </summary>
+    private async Task Announce()
+    {
+        if (S.Unannounced is not { } pending || S.Status != ConversationStatus.Active || S.AgentId is not { } agentId)
+            return;
+        await Append(Roles.System, Roles.System, "LiveChat", pending.Note, pending.LineId);
         var view = View();
         await Push(visitor: c => c.ConversationUpdated(view), agent: c => c.ConversationAssigned(view), watchers: c => c.ConversationUpdated(view));
-        if (previousAgentId is not null && previousAgentId != agent.AgentId)
-            await PushToAgent(previousAgentId, c => c.ConversationUpdated(view));
+        if (pending.PreviousAgentId is not null && pending.PreviousAgentId != agentId)
+            await PushToAgent(pending.PreviousAgentId, c => c.ConversationUpdated(view));
+        S.Unannounced = null;
+        await WriteState();
     }
 
     private async Task BackToQueue(string note, string? previousAgentId)
     {
         S.Status = ConversationStatus.Queued;
+        S.Unannounced = null;
         S.AgentId = null;
         S.AgentName = null;
         S.AssignedAt = null;
@@ -617,4 +649,10 @@ public sealed class ConversationState
     [Id(25)] public bool VisitorVerified { get; set; }
     /// <summary>The queue's notice of the current assignment, so a repeat of it is recognised.</summary>
     [Id(26)] public string? AssignmentNoticeId { get; set; }
+    /// <summary>The current assignment, recorded but not yet told to everyone; see Announce.</summary>
+    [Id(27)] public PendingAnnouncement? Unannounced { get; set; }
 }
+
+/// <summary>An assignment's line in the chat (with its id in the log) and the agent it replaced, until it is announced.</summary>
+[GenerateSerializer, Alias("PendingAnnouncement"), Immutable]
+public sealed record PendingAnnouncement([property: Id(0)] string LineId, [property: Id(1)] string Note, [property: Id(2)] string? PreviousAgentId);

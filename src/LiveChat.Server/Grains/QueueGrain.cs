@@ -11,9 +11,9 @@ namespace LiveChat.Server.Grains;
 /// Waiting conversations in arrival order and the agents serving the queue. Assignment happens only here, one
 /// request at a time, and each slot is taken through the agent grain itself, so an agent's limit holds even when
 /// the agent serves several queues.
-/// Conversations and agents call this grain, so it never waits on them inside a turn, which could close a cycle of
-/// grains waiting on each other: agents hear of changes one way, and conversations by stored notices sent outside
-/// the turn (see SendNotices).
+/// Conversations call this grain, so it never waits on one inside a turn, which could close a cycle of grains waiting
+/// on each other: they hear of decisions by stored notices sent outside the turn (see SendNotices). It does await
+/// agents (to reserve a slot, and to ask their view), which never wait on a queue inside a turn.
 /// Its numbers for the dashboard (waits, first responses, breaches, ratings) are its own counters, and position
 /// updates to waiting visitors are coalesced: a burst of changes costs one round per dashboard interval. Kept alive,
 /// as there are only a few queues and their 15-minute windows live in memory.
@@ -46,8 +46,9 @@ public sealed class QueueGrain(
     // The place and estimate each waiting conversation was last told, so only changes are sent.
     private readonly Dictionary<string, (int Position, int? Estimate)> _reported = new(StringComparer.Ordinal);
     private HashSet<string> _serving = [];
-    // Conversations whose notices are being sent now; see SendNotices.
+    // Conversations whose notices are being sent now, and the notices stored and so ready to send; see SendNotices.
     private readonly HashSet<string> _telling = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _stored = new(StringComparer.Ordinal);
     private Coalescer _rounds = null!;
     private QueueStats? _lastStats;
     private DateTimeOffset _lastStatsAt;
@@ -246,11 +247,14 @@ public sealed class QueueGrain(
     /// <summary>
     /// Sends the stored notices, each conversation's in order, outside this turn: a conversation calls its queue as it
     /// takes one. A notice lost with a node would strand its chat (an agent's slot taken, and the visitor never told),
-    /// so each is stored in the same write as the decision it reports and sent until the conversation answers; a later
-    /// activation sends what is left. The conversation knows a notice it already took, so a repeat changes nothing.
+    /// so each is stored in the same write as the decision it reports, and called here only after that write; it is
+    /// sent until the conversation answers, and a later activation sends what is left. The conversation knows a notice
+    /// it already took, and ignores one whose agent no longer holds the chat, so a repeat changes nothing.
     /// </summary>
     private void SendNotices()
     {
+        foreach (var notice in Notices)
+            _stored.Add(notice.Id);
         foreach (var conversationId in Notices.Select(n => n.ConversationId).Distinct().ToList())
         {
             if (_telling.Add(conversationId))
@@ -262,17 +266,24 @@ public sealed class QueueGrain(
     {
         try
         {
-            while (Notices.Find(n => n.ConversationId == conversationId) is { } notice)
+            while (Notices.Find(n => n.ConversationId == conversationId && _stored.Contains(n.Id)) is { } notice)
             {
                 await Deliver(notice);
-                // Struck in memory only: the next write stores it, and until then a repeat would change nothing.
-                Notices.Remove(notice);
+                // Struck in a turn of its own: a write from here could overlap another turn's.
+                await GrainFactory.GetGrain<IQueueGrain>(Name).NoticeDelivered(notice.Id);
             }
         }
         finally
         {
             _telling.Remove(conversationId);
         }
+    }
+
+    public async Task NoticeDelivered(string noticeId)
+    {
+        _stored.Remove(noticeId);
+        if (Notices.RemoveAll(n => n.Id == noticeId) > 0)
+            await state.WriteStateAsync();
     }
 
     private async Task Deliver(PendingNotice notice)
@@ -289,19 +300,13 @@ public sealed class QueueGrain(
                     await conversation.OnReturned(notice.RequeuedFrom!);
                 return;
             }
-            catch (Exception ex) when (TransientRetry.IsTransient(ex))
+            catch (Exception ex)
             {
-                // Its node is dead and not yet evicted, or the answer did not come in time.
+                // Its node is dead and not yet evicted, the answer did not come in time, or Redis is restarting.
                 logger.LogWarning("Queue {Queue}: telling conversation {ConversationId} failed, trying again in {Wait}: {Error}",
                     Name, notice.ConversationId, wait, ex.Message);
                 await Task.Delay(wait, time);
                 wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, NoticeRetryAtMost.Ticks));
-            }
-            catch (Exception ex)
-            {
-                // Not a failover: sending it again would fail the same way.
-                logger.LogError(ex, "Queue {Queue}: conversation {ConversationId} refused a notice", Name, notice.ConversationId);
-                return;
             }
         }
     }

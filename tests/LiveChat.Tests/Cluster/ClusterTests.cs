@@ -227,6 +227,9 @@ public sealed class ClusterTests(ITestOutputHelper output)
         var atAnaMessages = ana.Record<ChatMessage>("MessageReceived");
         await visitor.Send(chat.ConversationId, "v-1", "hello Ana");
         Assert.Equal("hello Ana", (await atAnaMessages.Next(m => m.ClientMessageId == "v-1")).Text);
+        // Told once, though the queue sent its notice until the conversation, on a live node, answered.
+        await visitor.CatchUp();
+        Assert.Single(visitor.Transcript(chat.ConversationId), m => m.SenderRole == Roles.System && m.Text.Contains("joined"));
     }
 
     [Fact]

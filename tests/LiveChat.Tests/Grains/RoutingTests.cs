@@ -173,8 +173,6 @@ public sealed class RoutingTests(GrainCluster cluster)
         Assert.True(taken.Accepted, taken.Reason);
         await Conversation(chat).OnAssigned(taken.Agent, requeuedFromAgentId: null, "as_taker");
         Assert.Equal("taker", (await Conversation(chat).Peek()).AgentId);
-        // The same notice again, after the agent took the chat: still one assignment, one line for the visitor.
-        await Conversation(chat).OnAssigned(taken.Agent, requeuedFromAgentId: null, "as_taker");
 
         var said = (await Conversation(chat).GetMessages(visitor, 0, 100)).Where(m => m.SenderRole == Roles.System).Select(m => m.Text).ToList();
         Assert.Equal(["Leaver joined the conversation.", "Leaver is no longer available; Taker joined the conversation."], said);
@@ -211,6 +209,29 @@ public sealed class RoutingTests(GrainCluster cluster)
         var visitor = new Caller(Roles.Visitor, chat.VisitorId, chat.VisitorName);
         Assert.Single(await Conversation(chat).GetMessages(visitor, 0, 100), m => m.Text == "Finder joined the conversation.");
         Assert.Equal(1, (await Agent("finder").GetView()).ActiveConversations);
+        await Conversation(chat).Close(visitor);
+    }
+
+    [Fact]
+    public async Task AnOldAssignmentNoticeSentAgainAfterItsAgentLetTheChatGoChangesNothing()
+    {
+        await cluster.GoOnline("stalest");
+        var chat = await StartChat("stale");
+        Assert.Equal("stalest", chat.AgentId);
+        var assignedTo = await Agent("stalest").GetView();
+        // The agent goes offline, and the chat waits again: nobody else serves the queue.
+        await Agent("stalest").SetStatus(AgentStatus.Offline);
+        await Eventually.True(async () => (await Conversation(chat).Peek()).Status == ConversationStatus.Queued, "the chat to wait again");
+
+        // A later activation of the queue sends an assignment's notice it had not struck: the agent no longer holds the chat.
+        await Conversation(chat).OnAssigned(assignedTo, requeuedFromAgentId: null, "as_old");
+
+        var view = await Conversation(chat).Peek();
+        Assert.Equal((ConversationStatus.Queued, null), (view.Status, view.AgentId));
+        var visitor = new Caller(Roles.Visitor, chat.VisitorId, chat.VisitorName);
+        var said = (await Conversation(chat).GetMessages(visitor, 0, 100)).Where(m => m.SenderRole == Roles.System).Select(m => m.Text).ToList();
+        Assert.Equal(["Stalest joined the conversation.", "Stalest is no longer available; you are back in the queue."], said);
+        Assert.Equal(0, (await Agent("stalest").GetView()).ActiveConversations);
         await Conversation(chat).Close(visitor);
     }
 

@@ -50,7 +50,7 @@ public sealed class SupervisionRuleTests(GrainCluster cluster)
         await Grains.GetGrain<IConversationGrain>(waiting.ConversationId).TakeOver(Boss);
 
         // Freed by the first take-over, the agent may be handed the waiting chat before Boss takes that too; then the
-        // late assignment is handed back, one way, so the agent's load settles a moment later.
+        // late assignment's notice, which arrives outside the queue's turn, hands it back, so the agent's load settles a moment later.
         await Eventually.True(async () => (await Grains.GetGrain<IAgentGrain>("helper").GetView()).ActiveConversations == 0, "the agent's slots to be free");
         Assert.Equal(2, (await Grains.GetGrain<IAgentGrain>("boss").GetView()).ActiveConversations);
         Assert.Equal(0, (await Grains.GetGrain<IQueueGrain>("sup").GetStats()).Waiting);
@@ -86,7 +86,7 @@ public sealed class SupervisionRuleTests(GrainCluster cluster)
         await Grains.GetGrain<IAgentGrain>("ower").SetStatus(AgentStatus.Away);
         await Eventually.True(async () => await queue.GetStats() is { Waiting: 1, AwaitingFirstResponse: 0 }, "the chat to wait again, owed no answer");
         await cluster.GoOnline("ower");
-        // The conversation hears one way, after the queue counts it, that it waits and then that it is assigned again. Until
+        // The conversation hears by notices, after the queue counts it, that it waits and then that it is assigned again. Until
         // then it still shows its old assignment, so only a new assignment time says it is back with the agent.
         assignedAt = await ReassignedTo("ower", chat, assignedAt);
         await Eventually.True(async () => await queue.GetStats() is { Waiting: 0, AwaitingFirstResponse: 1 }, "the chat to be owed an answer again");

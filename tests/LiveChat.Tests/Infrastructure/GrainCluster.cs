@@ -13,7 +13,7 @@ namespace LiveChat.Tests.Infrastructure;
 /// </summary>
 public sealed class GrainCluster : IAsyncLifetime
 {
-    public static readonly string[] Queues = ["capacity", "capacity2", "close", "away", "presence", "burst", "messages", "least", "xfer", "sup", "rated", "idle", "owed", "overtaken", "handback", "lostanswer"];
+    public static readonly string[] Queues = ["capacity", "capacity2", "close", "away", "presence", "burst", "messages", "least", "xfer", "sup", "rated", "idle", "owed", "overtaken", "handback", "lostanswer", "stale"];
 
     private InProcessTestCluster? _cluster;
 
@@ -71,6 +71,7 @@ public sealed class GrainCluster : IAsyncLifetime
         foreach (var agent in new[] { "leaver", "taker", "latecomer" })
             TestUsers.Add(settings, user++, agent, max: 2, queues: "overtaken");
         TestUsers.Add(settings, user++, "finder", max: 1, queues: "lostanswer");
+        TestUsers.Add(settings, user++, "stalest", max: 1, queues: "stale");
 
         var builder = new InProcessTestClusterBuilder(initialSilosCount: 2);
         builder.ConfigureSiloHost((_, host) =>
