@@ -24,8 +24,6 @@ public sealed class AgentGrain(
     TimeProvider time,
     ILogger<AgentGrain> logger) : Grain, IAgentGrain
 {
-    private static readonly TimeSpan HandBackRetryAtMost = TimeSpan.FromSeconds(5);
-
     // Each connection with when its node last vouched for it; see Renew.
     private readonly Dictionary<string, DateTimeOffset> _connections = new(StringComparer.Ordinal);
     private readonly RecentWindow _firstResponses = new(TimeSpan.FromMinutes(15));
@@ -203,29 +201,16 @@ public sealed class AgentGrain(
 
     /// <summary>
     /// Gives chats back to their queue, awaited outside this turn: the queue calls agents while it dispatches. A chat
-    /// whose hand-back was lost would stay with nobody, so it is sent again until the queue answers: while the queue's
-    /// node is unreachable (it died and is not yet evicted), or when the answer did not come in time. The queue knows
-    /// the hand-back's id, so a repeat of one it took changes nothing. Until the answer, the hand-back stays in this
-    /// grain's state, and a later activation sends it on.
+    /// whose hand-back was lost would stay with nobody, so it is sent until the queue answers (<see cref="Resend"/>).
+    /// The queue knows the hand-back's id, so a repeat of one it took changes nothing. Until the answer, the hand-back
+    /// stays in this grain's state, and a later activation sends it on.
     /// </summary>
     private async Task HandBack(PendingHandBack handBack)
     {
-        var wait = TimeSpan.FromMilliseconds(500);
-        while (true)
-        {
-            try
-            {
-                await GrainFactory.GetGrain<IQueueGrain>(handBack.Queue).ReturnToQueue(Id, handBack.Id, handBack.Entries);
-                break;
-            }
-            catch (Exception ex)
-            {
-                logger.LogWarning("Agent {AgentId}: handing {Count} chats back to queue {Queue} failed, trying again in {Wait}: {Error}",
-                    Id, handBack.Entries.Count, handBack.Queue, wait, ex.Message);
-                await Task.Delay(wait, time);
-                wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, HandBackRetryAtMost.Ticks));
-            }
-        }
+        await Resend.UntilAnswered(
+            () => GrainFactory.GetGrain<IQueueGrain>(handBack.Queue).ReturnToQueue(Id, handBack.Id, handBack.Entries), time,
+            (ex, wait) => logger.LogWarning("Agent {AgentId}: handing {Count} chats back to queue {Queue} failed, trying again in {Wait}: {Error}",
+                Id, handBack.Entries.Count, handBack.Queue, wait, ex.Message));
         // Struck from the state in a turn of its own: a write from here could overlap another turn's.
         await GrainFactory.GetGrain<IAgentGrain>(Id).HandBackTaken(handBack.Id);
     }

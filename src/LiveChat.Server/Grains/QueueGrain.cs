@@ -33,7 +33,6 @@ public sealed class QueueGrain(
     private static readonly TimeSpan ForgetAwaitingAfter = TimeSpan.FromHours(12);
     // Hand-backs remembered, so a repeat is recognised: far more than agents can hand back while one is being resent.
     private const int HandBacksKept = 500;
-    private static readonly TimeSpan NoticeRetryAtMost = TimeSpan.FromSeconds(5);
 
     // Agents' status and load as last reported; a cache, rebuilt from the agent grains on activation.
     private readonly Dictionary<string, AgentView> _agents = new(StringComparer.Ordinal);
@@ -248,8 +247,9 @@ public sealed class QueueGrain(
     /// Sends the stored notices, each conversation's in order, outside this turn: a conversation calls its queue as it
     /// takes one. A notice lost with a node would strand its chat (an agent's slot taken, and the visitor never told),
     /// so each is stored in the same write as the decision it reports, and called here only after that write; it is
-    /// sent until the conversation answers, and a later activation sends what is left. The conversation knows a notice
-    /// it already took, and ignores one whose agent no longer holds the chat, so a repeat changes nothing.
+    /// sent until the conversation answers (<see cref="Resend"/>), and a later activation sends what is left. The
+    /// conversation knows a notice it already took, and ignores one whose agent no longer holds the chat, so a repeat
+    /// changes nothing.
     /// </summary>
     private void SendNotices()
     {
@@ -286,30 +286,13 @@ public sealed class QueueGrain(
             await state.WriteStateAsync();
     }
 
-    private async Task Deliver(PendingNotice notice)
-    {
-        var wait = TimeSpan.FromMilliseconds(500);
-        while (true)
-        {
-            try
-            {
-                var conversation = Conversation(notice.ConversationId);
-                if (notice.Agent is { } agent)
-                    await conversation.OnAssigned(agent, notice.RequeuedFrom, notice.Id);
-                else
-                    await conversation.OnReturned(notice.RequeuedFrom!);
-                return;
-            }
-            catch (Exception ex)
-            {
-                // Its node is dead and not yet evicted, the answer did not come in time, or Redis is restarting.
-                logger.LogWarning("Queue {Queue}: telling conversation {ConversationId} failed, trying again in {Wait}: {Error}",
-                    Name, notice.ConversationId, wait, ex.Message);
-                await Task.Delay(wait, time);
-                wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, NoticeRetryAtMost.Ticks));
-            }
-        }
-    }
+    private Task Deliver(PendingNotice notice) => Resend.UntilAnswered(
+        () => notice.Agent is { } agent
+            ? Conversation(notice.ConversationId).OnAssigned(agent, notice.RequeuedFrom, notice.Id)
+            : Conversation(notice.ConversationId).OnReturned(notice.RequeuedFrom!),
+        time,
+        (ex, wait) => logger.LogWarning("Queue {Queue}: telling conversation {ConversationId} failed, trying again in {Wait}: {Error}",
+            Name, notice.ConversationId, wait, ex.Message));
 
     /// <summary>Something changed: waiting visitors' places and the dashboard's numbers go out in the next round.</summary>
     private Task RequestFlush() => _rounds.Request();
