@@ -1,4 +1,3 @@
-using LiveChat.Server.Cluster;
 using LiveChat.Server.Http;
 using LiveChat.Server.Hubs;
 using LiveChat.Server.Options;

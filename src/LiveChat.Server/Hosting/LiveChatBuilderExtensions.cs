@@ -1,11 +1,12 @@
 using System.Net;
 using System.Text.Json.Serialization;
-using LiveChat.Server.Cluster;
 using LiveChat.Server.Http;
 using LiveChat.Server.Hubs;
 using LiveChat.Server.Identity;
 using LiveChat.Server.Metrics;
 using LiveChat.Server.Options;
+using LiveChat.Server.Reliability;
+using LiveChat.Server.Routing;
 using LiveChat.Server.Storage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;

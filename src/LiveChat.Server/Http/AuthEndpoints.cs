@@ -1,11 +1,9 @@
 using System.Security.Claims;
+using LiveChat.Contracts;
 using LiveChat.Server.Identity;
+using LiveChat.Server.Options;
 
 namespace LiveChat.Server.Http;
-
-public sealed record TokenRequest(string? Username, string? Password);
-
-public sealed record TokenResponse(string AccessToken, DateTimeOffset ExpiresAt, string Role, string AgentId, string DisplayName);
 
 internal static class AuthEndpoints
 {

@@ -1,7 +1,7 @@
 using System.Net;
 using LiveChat.Server.Options;
-using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 
 namespace LiveChat.Server.Http;

@@ -5,13 +5,6 @@ using Microsoft.Extensions.Options;
 
 namespace LiveChat.Server.Http;
 
-public sealed record VisitorSessionRequest(string? Name, string? Email, string? VisitorToken, string? UserId = null, long? Timestamp = null, string? Signature = null)
-{
-    public bool IsSigned => UserId is not null || Timestamp is not null || Signature is not null;
-}
-
-public sealed record VisitorSessionResponse(string VisitorId, string AccessToken, DateTimeOffset ExpiresAt);
-
 internal static class VisitorSessionEndpoints
 {
     public static void MapVisitorSession(this IEndpointRouteBuilder api) =>

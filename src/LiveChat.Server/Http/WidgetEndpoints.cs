@@ -5,8 +5,6 @@ using Microsoft.Extensions.Options;
 
 namespace LiveChat.Server.Http;
 
-public sealed record OfflineMessageRequest(string? Queue, string? Name, string? Email, string? Text);
-
 /// <summary>
 /// What the widget calls before a chat starts: is anyone online in this queue, and, when nobody is, leave a message.
 /// Like the visitor session, these answer pages of the sites in <c>LiveChat:Widget:AllowedOrigins</c> (CORS).

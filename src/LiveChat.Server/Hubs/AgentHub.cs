@@ -1,8 +1,8 @@
 using LiveChat.Contracts;
-using LiveChat.Server.Cluster;
 using LiveChat.Server.Identity;
 using LiveChat.Server.Metrics;
 using LiveChat.Server.Options;
+using LiveChat.Server.Routing;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;

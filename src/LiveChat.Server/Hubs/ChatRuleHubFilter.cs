@@ -1,5 +1,5 @@
 using LiveChat.Contracts;
-using LiveChat.Server.Cluster;
+using LiveChat.Server.Reliability;
 using Microsoft.AspNetCore.SignalR;
 
 namespace LiveChat.Server.Hubs;

@@ -1,7 +1,7 @@
 using LiveChat.Server.Options;
 using Microsoft.AspNetCore.Identity;
-using UserOptions = LiveChat.Server.Options.UserOptions;
 using Microsoft.Extensions.Options;
+using UserOptions = LiveChat.Server.Options.UserOptions;
 
 namespace LiveChat.Server.Identity;
 

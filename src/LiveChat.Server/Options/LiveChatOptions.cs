@@ -1,3 +1,4 @@
+using LiveChat.Server.Hosting;
 namespace LiveChat.Server.Options;
 
 /// <summary>The <c>LiveChat</c> configuration section.</summary>

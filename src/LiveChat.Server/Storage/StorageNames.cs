@@ -1,3 +1,8 @@
+using LiveChat.Server.Announcements;
+using LiveChat.Server.Conversations;
+using LiveChat.Server.Routing;
+using LiveChat.Server.Supervision;
+using LiveChat.Server.Visitors;
 namespace LiveChat.Server.Storage;
 
 /// <summary>Names of storage providers and state, the same with memory and Redis storage.</summary>

@@ -1,7 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
-using LiveChat.Contracts;
-using LiveChat.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;

@@ -2,8 +2,6 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using LiveChat.Contracts;
-using LiveChat.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -63,7 +61,7 @@ public sealed class ConsoleIdentityTests(BrowserServer fixture)
         using var http = fixture.Server.Http();
         var response = await http.PostAsJsonAsync("/api/visitor/session", new { name, userId, timestamp, signature });
         response.EnsureSuccessStatusCode();
-        var session = (await response.Content.ReadFromJsonAsync<SessionResponse>())!;
+        var session = (await response.Content.ReadFromJsonAsync<VisitorSessionResponse>())!;
         var chat = new VisitorChat(session, fixture.Server.Hub("/hubs/visitor", session.AccessToken));
         await chat.Hub.StartAsync().WaitAsync(Clients.Timeout);
         chat.View = await chat.Hub.InvokeAsync<ConversationView>("StartConversation", new StartConversationRequest(queue, Text: text)).WaitAsync(Clients.Timeout);

@@ -1,5 +1,4 @@
 using System.Net;
-using LiveChat.Tests.Infrastructure;
 using Microsoft.Playwright;
 
 namespace LiveChat.Tests.Browser;

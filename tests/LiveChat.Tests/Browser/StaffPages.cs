@@ -1,4 +1,3 @@
-using LiveChat.Tests.Infrastructure;
 using Microsoft.Playwright;
 
 namespace LiveChat.Tests.Browser;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using LiveChat.LoadTests.Targets;
-using LiveChat.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using LiveChat.Contracts;
-using LiveChat.Server.Cluster;
-using LiveChat.Tests.Infrastructure;
+using LiveChat.Server.Reliability;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 
@@ -41,7 +39,7 @@ public sealed class ResumingClient : IAsyncDisposable
     /// <summary>Two different messages under one seq, or a seq that went backwards: never allowed.</summary>
     public ConcurrentQueue<string> Conflicts { get; } = new();
 
-    public static async Task<ResumingClient> Visitor(IReadOnlyList<ClusterNode> nodes, int node, SessionResponse session) =>
+    public static async Task<ResumingClient> Visitor(IReadOnlyList<ClusterNode> nodes, int node, VisitorSessionResponse session) =>
         await Connected(new ResumingClient(nodes, node, "/hubs/visitor", session.AccessToken));
 
     public static async Task<ResumingClient> Agent(IReadOnlyList<ClusterNode> nodes, int node, string username)

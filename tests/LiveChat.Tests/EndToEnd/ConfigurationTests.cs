@@ -1,4 +1,3 @@
-using LiveChat.Tests.Infrastructure;
 using Microsoft.Extensions.Options;
 
 namespace LiveChat.Tests.EndToEnd;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using LiveChat.Tests.Infrastructure;
 
 namespace LiveChat.Tests.EndToEnd;
 

@@ -2,7 +2,6 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
-using LiveChat.Tests.Infrastructure;
 
 namespace LiveChat.Tests.EndToEnd;
 
@@ -46,12 +45,12 @@ public sealed class IdentityServer : IAsyncLifetime
     public static string Sign(string userId, long timestamp) =>
         Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes($"{userId}\n{timestamp}")));
 
-    public async Task<SessionResponse> OpenSignedSession(string userId, string? name = null, string? visitorToken = null)
+    public async Task<VisitorSessionResponse> OpenSignedSession(string userId, string? name = null, string? visitorToken = null)
     {
         using var http = Server.Http();
         var response = await http.PostAsJsonAsync("/api/visitor/session", SignedSession(userId, name: name, visitorToken: visitorToken));
         response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<SessionResponse>())!;
+        return (await response.Content.ReadFromJsonAsync<VisitorSessionResponse>())!;
     }
 
     /// <summary>POST /api/auth/refresh with <paramref name="token"/> as the bearer.</summary>

@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using LiveChat.Contracts;
-using LiveChat.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace LiveChat.Tests.EndToEnd;
@@ -37,7 +35,7 @@ public sealed class SessionRateLimitTests
         Assert.Equal(Shop, Assert.Single(refused.Headers.GetValues("Access-Control-Allow-Origin")));
 
         // Visitors who already have a session chat on.
-        var first = (await sessions[0].Content.ReadFromJsonAsync<SessionResponse>())!;
+        var first = (await sessions[0].Content.ReadFromJsonAsync<VisitorSessionResponse>())!;
         await using var visitor = await server.ConnectVisitor(first);
         var view = await visitor.InvokeAsync<ConversationView>("StartConversation", new StartConversationRequest(Text: "hello")).WaitAsync(Clients.Timeout);
         Assert.Equal(1, view.LastSeq);

@@ -2,8 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using LiveChat.Contracts;
-using LiveChat.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace LiveChat.Tests.EndToEnd;
@@ -197,7 +195,7 @@ public sealed class VerifiedVisitorTests(IdentityServer fixture)
         await anonymousChat.Hub.InvokeAsync<ConversationView>("CloseConversation", anonymousChat.Id).WaitAsync(Clients.Timeout);
     }
 
-    private async Task<List<ConversationView>> MyConversations(SessionResponse session)
+    private async Task<List<ConversationView>> MyConversations(VisitorSessionResponse session)
     {
         await using var hub = await Server.ConnectVisitor(session);
         return await hub.InvokeAsync<List<ConversationView>>("GetMyConversations").WaitAsync(Clients.Timeout);

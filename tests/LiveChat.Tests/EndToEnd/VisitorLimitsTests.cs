@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using LiveChat.Contracts;
-using LiveChat.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 
@@ -185,7 +183,7 @@ public sealed class VisitorLimitsTests(LimitsServer fixture) : IClassFixture<Lim
         var twenty = new string('n', 20);
         using var ok = await http.PostAsJsonAsync("/api/visitor/session", new { name = twenty, email = new string('a', 28) + "@example.com" });
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
-        var visitor = await Server.ConnectVisitor((await ok.Content.ReadFromJsonAsync<SessionResponse>())!);
+        var visitor = await Server.ConnectVisitor((await ok.Content.ReadFromJsonAsync<VisitorSessionResponse>())!);
         await using (visitor)
         {
             var view = await visitor.InvokeAsync<ConversationView>("StartConversation", new StartConversationRequest("billing")).WaitAsync(Clients.Timeout);

@@ -1,5 +1,3 @@
-using LiveChat.Contracts;
-using LiveChat.Tests.Infrastructure;
 
 namespace LiveChat.Tests.Grains;
 

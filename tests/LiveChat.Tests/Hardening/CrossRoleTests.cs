@@ -1,10 +1,8 @@
 using System.Net;
 using System.Net.WebSockets;
 using System.Reflection;
-using LiveChat.Contracts;
 using LiveChat.Server.Hubs;
 using LiveChat.Server.Identity;
-using LiveChat.Tests.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using LiveChat.Contracts;
-using LiveChat.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR.Client;
 
 namespace LiveChat.Tests.Hardening;

@@ -1,6 +1,4 @@
-using LiveChat.Contracts;
 using LiveChat.Tests.Browser;
-using LiveChat.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;

@@ -2,15 +2,10 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Threading.Channels;
-using LiveChat.Contracts;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace LiveChat.Tests.Infrastructure;
-
-public sealed record SessionResponse(string VisitorId, string AccessToken, DateTimeOffset ExpiresAt);
-
-public sealed record TokenResponse(string AccessToken, DateTimeOffset ExpiresAt, string Role, string AgentId, string DisplayName);
 
 /// <summary>A LiveChat node clients talk to: one started in the test process, or a node process of a local cluster.</summary>
 public interface ILiveChatNode
@@ -25,12 +20,12 @@ public static class Clients
 
     public static HttpClient Http(this ILiveChatNode server) => new() { BaseAddress = server.BaseAddress, Timeout = Timeout };
 
-    public static async Task<SessionResponse> OpenVisitorSession(this ILiveChatNode server, string? name = null, string? visitorToken = null)
+    public static async Task<VisitorSessionResponse> OpenVisitorSession(this ILiveChatNode server, string? name = null, string? visitorToken = null)
     {
         using var http = server.Http();
         var response = await http.PostAsJsonAsync("/api/visitor/session", new { name, visitorToken });
         response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<SessionResponse>())!;
+        return (await response.Content.ReadFromJsonAsync<VisitorSessionResponse>())!;
     }
 
     public static async Task<TokenResponse> SignIn(this ILiveChatNode server, string username, string password = TestUsers.Password)
@@ -47,7 +42,7 @@ public static class Clients
             .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()))
             .Build();
 
-    public static async Task<HubConnection> ConnectVisitor(this ILiveChatNode server, SessionResponse session)
+    public static async Task<HubConnection> ConnectVisitor(this ILiveChatNode server, VisitorSessionResponse session)
     {
         var hub = server.Hub("/hubs/visitor", session.AccessToken);
         await hub.StartAsync().WaitAsync(Timeout);
@@ -97,7 +92,7 @@ public static class Clients
 /// <summary>A visitor's connection and conversation, with every event the visitor received recorded from the start.</summary>
 public sealed class VisitorChat : IAsyncDisposable
 {
-    public VisitorChat(SessionResponse session, HubConnection hub)
+    public VisitorChat(VisitorSessionResponse session, HubConnection hub)
     {
         Session = session;
         Hub = hub;
@@ -106,7 +101,7 @@ public sealed class VisitorChat : IAsyncDisposable
         Announcements = hub.Record<Announcement>("AnnouncementPublished");
     }
 
-    public SessionResponse Session { get; }
+    public VisitorSessionResponse Session { get; }
     public HubConnection Hub { get; }
     public Events<ChatMessage> Messages { get; }
     public Events<ConversationView> Updates { get; }

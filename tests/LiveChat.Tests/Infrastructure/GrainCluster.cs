@@ -1,4 +1,3 @@
-using LiveChat.Contracts;
 using LiveChat.Server.Hosting;
 using LiveChat.Server.Storage;
 using Microsoft.Extensions.Configuration;

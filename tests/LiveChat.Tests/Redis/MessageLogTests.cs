@@ -1,6 +1,4 @@
-using LiveChat.Contracts;
 using LiveChat.Server.Storage;
-using LiveChat.Tests.Infrastructure;
 using StackExchange.Redis;
 
 namespace LiveChat.Tests.Redis;

@@ -1,4 +1,3 @@
-using LiveChat.Tests.Infrastructure;
 
 namespace LiveChat.Tests.Supervision;
 

@@ -1,7 +1,5 @@
 using System.Diagnostics.Metrics;
-using LiveChat.Contracts;
 using LiveChat.Server.Metrics;
-using LiveChat.Tests.Infrastructure;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;

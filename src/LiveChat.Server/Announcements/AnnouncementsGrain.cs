@@ -4,7 +4,7 @@ using LiveChat.Server.Hubs;
 using LiveChat.Server.Storage;
 using Microsoft.AspNetCore.SignalR;
 
-namespace LiveChat.Server.Grains;
+namespace LiveChat.Server.Announcements;
 
 /// <summary>
 /// The active announcements. Publishing one sends it to every connected visitor, agent and supervisor on every node

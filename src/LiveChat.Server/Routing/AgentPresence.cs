@@ -3,7 +3,7 @@ using LiveChat.Contracts;
 using LiveChat.Server.Options;
 using Microsoft.Extensions.Options;
 
-namespace LiveChat.Server.Cluster;
+namespace LiveChat.Server.Routing;
 
 /// <summary>
 /// The agent connections this node holds, renewed with their agent grains every <c>LiveChat:PresenceRenewSeconds</c>.

@@ -1,10 +1,11 @@
 using LiveChat.Contracts;
 using LiveChat.Server.Hubs;
+using LiveChat.Server.Notifications;
 using LiveChat.Server.Options;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
-namespace LiveChat.Server.Grains;
+namespace LiveChat.Server.Supervision;
 
 /// <summary>
 /// The supervisors' snapshot of the floor. Queue and agent grains send it their own numbers when they change (one

@@ -1,4 +1,5 @@
-namespace LiveChat.Server.Cluster;
+using LiveChat.Server.Reliability;
+namespace LiveChat.Server.Http;
 
 /// <summary>The API's requests ride out a failover like hub calls do; one that outlasts the retries is a 503 that says why.</summary>
 internal sealed class RetryEndpointFilter(TransientRetry retry) : IEndpointFilter

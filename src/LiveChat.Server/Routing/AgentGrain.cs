@@ -1,11 +1,12 @@
 using LiveChat.Contracts;
 using LiveChat.Server.Hubs;
 using LiveChat.Server.Options;
+using LiveChat.Server.Reliability;
 using LiveChat.Server.Storage;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
-namespace LiveChat.Server.Grains;
+namespace LiveChat.Server.Routing;
 
 /// <summary>
 /// An agent's status, capacity and open chats, and the one authority on their load: a slot is taken only by

@@ -5,7 +5,7 @@ using Orleans.Runtime.Messaging;
 using Orleans.Storage;
 using StackExchange.Redis;
 
-namespace LiveChat.Server.Cluster;
+namespace LiveChat.Server.Reliability;
 
 /// <summary>
 /// Retries a grain call that failed because a node died, is shutting down, or Redis is briefly away, for at most

@@ -1,4 +1,4 @@
-namespace LiveChat.Server.Grains;
+namespace LiveChat.Server.Reliability;
 
 /// <summary>
 /// Sends a grain's message that must not be lost (a hand-back, a queue's notice) until its receiver answers: while the

@@ -1,7 +1,7 @@
 using LiveChat.Contracts;
 using LiveChat.Server.Storage;
 
-namespace LiveChat.Server.Grains;
+namespace LiveChat.Server.Conversations;
 
 /// <summary>
 /// The acks of a conversation's latest sends, so the common retry (the same send again after a reconnect) is

@@ -2,7 +2,7 @@ using LiveChat.Contracts;
 using LiveChat.Server.Options;
 using Microsoft.Extensions.Options;
 
-namespace LiveChat.Server.Cluster;
+namespace LiveChat.Server.Hosting;
 
 /// <summary>
 /// Wakes the grains that work on their own timers (<see cref="IStandingGrain"/>: every queue, the dashboard, the

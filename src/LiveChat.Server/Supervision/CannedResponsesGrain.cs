@@ -4,7 +4,7 @@ using LiveChat.Server.Options;
 using LiveChat.Server.Storage;
 using Microsoft.Extensions.Options;
 
-namespace LiveChat.Server.Grains;
+namespace LiveChat.Server.Supervision;
 
 /// <summary>A queue's canned responses: read by its agents, written by supervisors, each found by a unique shortcut.</summary>
 public sealed class CannedResponsesGrain(

@@ -1,4 +1,4 @@
-namespace LiveChat.Server.Grains;
+namespace LiveChat.Server.Notifications;
 
 /// <summary>
 /// Runs a grain's action at most once per interval: at once when the last run is an interval old, otherwise once by

@@ -1,7 +1,7 @@
 using LiveChat.Contracts;
 using LiveChat.Server.Storage;
 
-namespace LiveChat.Server.Grains;
+namespace LiveChat.Server.Visitors;
 
 /// <summary>
 /// What visitors left for a queue while no agent was online. The newest <see cref="MaxKept"/> are kept; supervisors

@@ -3,7 +3,7 @@ using LiveChat.Server.Options;
 using LiveChat.Server.Storage;
 using Microsoft.Extensions.Options;
 
-namespace LiveChat.Server.Grains;
+namespace LiveChat.Server.Visitors;
 
 /// <summary>A visitor's profile and the ids of their conversations, so a reload or a new tab resumes them.</summary>
 public sealed class VisitorGrain(

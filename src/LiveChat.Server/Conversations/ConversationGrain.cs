@@ -6,7 +6,7 @@ using LiveChat.Server.Storage;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
-namespace LiveChat.Server.Grains;
+namespace LiveChat.Server.Conversations;
 
 /// <summary>
 /// The only writer of a conversation. Messages are numbered here, appended to the log, and only then acknowledged

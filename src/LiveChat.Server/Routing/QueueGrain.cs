@@ -1,11 +1,13 @@
-using LiveChat.Server.Cluster;
 using LiveChat.Contracts;
+using LiveChat.Server.Hosting;
 using LiveChat.Server.Metrics;
+using LiveChat.Server.Notifications;
 using LiveChat.Server.Options;
+using LiveChat.Server.Reliability;
 using LiveChat.Server.Storage;
 using Microsoft.Extensions.Options;
 
-namespace LiveChat.Server.Grains;
+namespace LiveChat.Server.Routing;
 
 /// <summary>
 /// Waiting conversations in arrival order and the agents serving the queue. Assignment happens only here, one

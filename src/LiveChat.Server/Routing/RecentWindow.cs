@@ -1,4 +1,4 @@
-namespace LiveChat.Server.Grains;
+namespace LiveChat.Server.Routing;
 
 /// <summary>Values recorded over the last span of time (15 minutes on the dashboard); older ones are dropped as it is read.</summary>
 internal sealed class RecentWindow(TimeSpan span)

@@ -1,0 +1,2 @@
+global using LiveChat.Contracts;
+global using LiveChat.Tests.Infrastructure;
