@@ -1,8 +1,6 @@
-using LiveChat.Contracts;
-using LiveChat.Server.Http;
-using LiveChat.Server.Hubs;
+using LiveChat.Server.Visitors;
+using LiveChat.Server.Notifications;
 using LiveChat.Server.Storage;
-using Microsoft.AspNetCore.SignalR;
 
 namespace LiveChat.Server.Announcements;
 
@@ -14,9 +12,7 @@ namespace LiveChat.Server.Announcements;
 [KeepAlive]
 public sealed class AnnouncementsGrain(
     [PersistentState(StorageNames.AnnouncementsState, StorageNames.Grains)] IPersistentState<AnnouncementsState> state,
-    IHubContext<VisitorHub, IVisitorClient> visitorHub,
-    IHubContext<AgentHub, IAgentClient> agentHub,
-    IHubContext<SupervisorHub, ISupervisorClient> supervisorHub,
+    INotifier notifier,
     TimeProvider time,
     ILogger<AnnouncementsGrain> logger) : Grain, IAnnouncementsGrain
 {
@@ -106,12 +102,12 @@ public sealed class AnnouncementsGrain(
         });
     }
 
-    /// <summary>Sends the event to every connection of the three hubs.</summary>
+    /// <summary>Sends the event to every visitor, agent and supervisor connection.</summary>
     private async Task Broadcast(Func<IAnnouncementClient, Task> send)
     {
         try
         {
-            await Task.WhenAll(send(visitorHub.Clients.All), send(agentHub.Clients.All), send(supervisorHub.Clients.All));
+            await send(notifier.Everyone());
         }
         catch (Exception ex)
         {

@@ -1,9 +1,7 @@
-using LiveChat.Contracts;
-using LiveChat.Server.Hubs;
 using LiveChat.Server.Metrics;
+using LiveChat.Server.Notifications;
 using LiveChat.Server.Options;
 using LiveChat.Server.Storage;
-using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
 namespace LiveChat.Server.Conversations;
@@ -19,9 +17,7 @@ public sealed class ConversationGrain(
     [PersistentState(StorageNames.ConversationState, StorageNames.Grains)] IPersistentState<ConversationState> state,
     IMessageLog log,
     IFeedbackStore feedback,
-    IHubContext<VisitorHub, IVisitorClient> visitorHub,
-    IHubContext<AgentHub, IAgentClient> agentHub,
-    IHubContext<SupervisorHub, ISupervisorClient> supervisorHub,
+    INotifier notifier,
     IOptions<LiveChatOptions> options,
     LiveChatMetrics metrics,
     TimeProvider time,
@@ -585,11 +581,11 @@ public sealed class ConversationGrain(
         try
         {
             if (visitor is not null)
-                await visitor(visitorHub.Clients.User(S.VisitorId));
+                await visitor(notifier.Visitor(S.VisitorId));
             if (agent is not null && S.AgentId is { } agentId)
-                await agent(agentHub.Clients.User(agentId));
+                await agent(notifier.Agent(agentId));
             if (watchers is not null && S.Watchers.Count > 0)
-                await watchers(supervisorHub.Clients.Group(SupervisorHub.WatchGroup(Id)));
+                await watchers(notifier.Watchers(Id));
         }
         catch (Exception ex)
         {
@@ -601,7 +597,7 @@ public sealed class ConversationGrain(
     {
         try
         {
-            await send(agentHub.Clients.User(agentId));
+            await send(notifier.Agent(agentId));
         }
         catch (Exception ex)
         {

@@ -4,6 +4,7 @@ using LiveChat.Server.Http;
 using LiveChat.Server.Hubs;
 using LiveChat.Server.Identity;
 using LiveChat.Server.Metrics;
+using LiveChat.Server.Notifications;
 using LiveChat.Server.Options;
 using LiveChat.Server.Reliability;
 using LiveChat.Server.Routing;
@@ -184,6 +185,7 @@ public static class LiveChatBuilderExtensions
             builder.Services.Remove(json);
         builder.Services.AddSingleton<IHubProtocol, WordedJsonHubProtocol>();
         builder.Services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
+        builder.Services.AddSingleton<INotifier, SignalRNotifier>();
         builder.Services.AddSingleton<VisitorRateLimits>();
         // Room for a full-length message in any script (the validator sees to it), so an over-long one is refused in words.
         builder.Services.AddOptions<HubOptions>().Configure<IOptions<LiveChatOptions>>((hub, options) =>

@@ -1,4 +1,3 @@
-using LiveChat.Contracts;
 using LiveChat.Server.Options;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using LiveChat.Contracts;
 using LiveChat.Server.Identity;
 using LiveChat.Server.Options;
 

@@ -1,7 +1,7 @@
-using LiveChat.Contracts;
 using LiveChat.Server.Identity;
 using LiveChat.Server.Options;
 using Microsoft.Extensions.Options;
+using LiveChat.Server.Visitors;
 
 namespace LiveChat.Server.Http;
 

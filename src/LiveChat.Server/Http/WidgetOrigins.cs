@@ -1,5 +1,6 @@
 using LiveChat.Server.Options;
 using Microsoft.Extensions.Options;
+using LiveChat.Server.Visitors;
 
 namespace LiveChat.Server.Http;
 

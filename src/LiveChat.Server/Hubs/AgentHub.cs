@@ -1,4 +1,3 @@
-using LiveChat.Contracts;
 using LiveChat.Server.Identity;
 using LiveChat.Server.Metrics;
 using LiveChat.Server.Options;

@@ -1,4 +1,3 @@
-using LiveChat.Contracts;
 using LiveChat.Server.Reliability;
 using Microsoft.AspNetCore.SignalR;
 

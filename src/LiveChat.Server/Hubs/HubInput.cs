@@ -1,6 +1,6 @@
-using LiveChat.Contracts;
 using LiveChat.Server.Http;
 using Microsoft.AspNetCore.SignalR;
+using LiveChat.Server.Visitors;
 
 namespace LiveChat.Server.Hubs;
 

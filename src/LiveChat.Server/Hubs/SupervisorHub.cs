@@ -1,4 +1,3 @@
-using LiveChat.Contracts;
 using LiveChat.Server.Identity;
 using LiveChat.Server.Metrics;
 using LiveChat.Server.Options;
@@ -18,14 +17,8 @@ namespace LiveChat.Server.Hubs;
 public sealed class SupervisorHub(IGrainFactory grains, IFeedbackStore feedback, IOptions<LiveChatOptions> options, LiveChatMetrics metrics)
     : Hub<ISupervisorClient>
 {
-    /// <summary>Every supervisor connection: the dashboard is pushed here.</summary>
-    public const string DashboardGroup = "supervisors";
-
     private const string WatchedKey = "watched";
     private const int MaxWaitingListed = 100;
-
-    /// <summary>The connections watching a conversation.</summary>
-    public static string WatchGroup(string conversationId) => $"watch:{conversationId}";
 
     private Caller Caller => Context.User.ToCaller();
 
@@ -34,7 +27,7 @@ public sealed class SupervisorHub(IGrainFactory grains, IFeedbackStore feedback,
     public override async Task OnConnectedAsync()
     {
         metrics.ConnectionOpened(Roles.Supervisor);
-        await Groups.AddToGroupAsync(Context.ConnectionId, DashboardGroup);
+        await Groups.AddToGroupAsync(Context.ConnectionId, SignalRNotifier.SupervisorsGroup);
         await base.OnConnectedAsync();
     }
 
@@ -68,7 +61,7 @@ public sealed class SupervisorHub(IGrainFactory grains, IFeedbackStore feedback,
     {
         var grain = Conversation(conversationId);
         // Join before the snapshot, so nothing falls between them; a client drops what it already has by seq.
-        await Groups.AddToGroupAsync(Context.ConnectionId, WatchGroup(conversationId));
+        await Groups.AddToGroupAsync(Context.ConnectionId, SignalRNotifier.WatchGroup(conversationId));
         try
         {
             var watched = await grain.Watch(Caller, Context.ConnectionId);
@@ -77,14 +70,14 @@ public sealed class SupervisorHub(IGrainFactory grains, IFeedbackStore feedback,
         }
         catch
         {
-            await Groups.RemoveFromGroupAsync(Context.ConnectionId, WatchGroup(conversationId));
+            await Groups.RemoveFromGroupAsync(Context.ConnectionId, SignalRNotifier.WatchGroup(conversationId));
             throw;
         }
     }
 
     public async Task UnwatchConversation(string conversationId)
     {
-        await Groups.RemoveFromGroupAsync(Context.ConnectionId, WatchGroup(conversationId));
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, SignalRNotifier.WatchGroup(conversationId));
         if (Watched.Remove(conversationId))
             await Conversation(conversationId).Unwatch(Context.ConnectionId);
     }

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.Options;
+using LiveChat.Server.Visitors;
 
 namespace LiveChat.Server.Hubs;
 
@@ -69,7 +70,7 @@ internal sealed class WordedJsonHubProtocol(IOptions<JsonHubProtocolOptions> opt
         }
         catch (HubException)
         {
-            return $"unknown method: {Http.VisitorFields.Shorten(target)}";
+            return $"unknown method: {VisitorFields.Shorten(target)}";
         }
         var why = failure switch
         {

@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using LiveChat.Contracts;
 using Microsoft.AspNetCore.SignalR;
 
 namespace LiveChat.Server.Identity;

@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using System.Text;
-using LiveChat.Contracts;
 using LiveChat.Server.Options;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;

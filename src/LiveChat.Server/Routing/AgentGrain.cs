@@ -1,9 +1,7 @@
-using LiveChat.Contracts;
-using LiveChat.Server.Hubs;
+using LiveChat.Server.Notifications;
 using LiveChat.Server.Options;
 using LiveChat.Server.Reliability;
 using LiveChat.Server.Storage;
-using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
 namespace LiveChat.Server.Routing;
@@ -21,7 +19,7 @@ namespace LiveChat.Server.Routing;
 public sealed class AgentGrain(
     [PersistentState(StorageNames.AgentState, StorageNames.Grains)] IPersistentState<AgentState> state,
     IOptions<LiveChatOptions> options,
-    IHubContext<AgentHub, IAgentClient> agentHub,
+    INotifier notifier,
     TimeProvider time,
     ILogger<AgentGrain> logger) : Grain, IAgentGrain
 {
@@ -259,7 +257,7 @@ public sealed class AgentGrain(
     {
         try
         {
-            await agentHub.Clients.User(Id).AgentUpdated(View());
+            await notifier.Agent(Id).AgentUpdated(View());
         }
         catch (Exception ex)
         {

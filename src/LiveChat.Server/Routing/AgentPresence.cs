@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using LiveChat.Contracts;
 using LiveChat.Server.Options;
 using Microsoft.Extensions.Options;
 

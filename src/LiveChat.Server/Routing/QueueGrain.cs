@@ -1,4 +1,3 @@
-using LiveChat.Contracts;
 using LiveChat.Server.Hosting;
 using LiveChat.Server.Metrics;
 using LiveChat.Server.Notifications;

@@ -1,4 +1,3 @@
-using LiveChat.Contracts;
 
 namespace LiveChat.Server.Storage;
 

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using LiveChat.Contracts;
 
 namespace LiveChat.Server.Storage;
 

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
-using LiveChat.Contracts;
 
 namespace LiveChat.Server.Storage;
 

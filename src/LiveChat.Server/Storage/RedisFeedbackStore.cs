@@ -1,5 +1,4 @@
 using System.Text.Json;
-using LiveChat.Contracts;
 using StackExchange.Redis;
 
 namespace LiveChat.Server.Storage;

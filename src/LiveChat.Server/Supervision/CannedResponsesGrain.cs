@@ -1,7 +1,6 @@
-using LiveChat.Contracts;
-using LiveChat.Server.Http;
 using LiveChat.Server.Options;
 using LiveChat.Server.Storage;
+using LiveChat.Server.Visitors;
 using Microsoft.Extensions.Options;
 
 namespace LiveChat.Server.Supervision;

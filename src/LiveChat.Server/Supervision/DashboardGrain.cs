@@ -1,8 +1,5 @@
-using LiveChat.Contracts;
-using LiveChat.Server.Hubs;
 using LiveChat.Server.Notifications;
 using LiveChat.Server.Options;
-using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
 namespace LiveChat.Server.Supervision;
@@ -17,7 +14,7 @@ namespace LiveChat.Server.Supervision;
 [KeepAlive]
 public sealed class DashboardGrain(
     IOptions<LiveChatOptions> options,
-    IHubContext<SupervisorHub, ISupervisorClient> supervisorHub,
+    INotifier notifier,
     TimeProvider time,
     ILogger<DashboardGrain> logger) : Grain, IDashboardGrain
 {
@@ -80,7 +77,7 @@ public sealed class DashboardGrain(
         try
         {
             // Stamped with the time the interval counts from, so two pushes' stamps are never closer than the interval.
-            await supervisorHub.Clients.Group(SupervisorHub.DashboardGroup).DashboardUpdated(Snapshot(_pushes.LastRun));
+            await notifier.Supervisors().DashboardUpdated(Snapshot(_pushes.LastRun));
         }
         catch (Exception ex)
         {

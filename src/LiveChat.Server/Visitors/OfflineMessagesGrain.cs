@@ -1,4 +1,3 @@
-using LiveChat.Contracts;
 using LiveChat.Server.Storage;
 
 namespace LiveChat.Server.Visitors;

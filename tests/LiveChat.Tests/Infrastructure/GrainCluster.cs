@@ -1,4 +1,5 @@
 using LiveChat.Server.Hosting;
+using LiveChat.Server.Notifications;
 using LiveChat.Server.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,11 +13,14 @@ namespace LiveChat.Tests.Infrastructure;
 /// </summary>
 public sealed class GrainCluster : IAsyncLifetime
 {
-    public static readonly string[] Queues = ["capacity", "capacity2", "close", "away", "presence", "burst", "messages", "least", "xfer", "sup", "rated", "idle", "owed", "overtaken", "handback", "lostanswer", "stale"];
+    public static readonly string[] Queues = ["capacity", "capacity2", "close", "away", "presence", "burst", "messages", "least", "xfer", "sup", "rated", "idle", "owed", "overtaken", "handback", "lostanswer", "stale", "pushes"];
 
     private InProcessTestCluster? _cluster;
 
     public IGrainFactory Grains => _cluster!.Client;
+
+    /// <summary>Every push the grains made, from every silo.</summary>
+    public RecordingNotifier Pushes { get; } = new();
 
     /// <summary>Deactivates a grain, as idle collection or a restart would; its next call activates it afresh from storage.</summary>
     public Task Deactivate(IAddressable grain) => _cluster!.DeactivateAsync(grain);
@@ -71,6 +75,7 @@ public sealed class GrainCluster : IAsyncLifetime
             TestUsers.Add(settings, user++, agent, max: 2, queues: "overtaken");
         TestUsers.Add(settings, user++, "finder", max: 1, queues: "lostanswer");
         TestUsers.Add(settings, user++, "stalest", max: 1, queues: "stale");
+        TestUsers.Add(settings, user++, "pusher", max: 2, queues: "pushes");
 
         var builder = new InProcessTestClusterBuilder(initialSilosCount: 2);
         builder.ConfigureSiloHost((_, host) =>
@@ -79,7 +84,7 @@ public sealed class GrainCluster : IAsyncLifetime
             host.AddLiveChatOptions();
             host.Services.AddLiveChatMemoryStores();
             host.AddLiveChatMetrics();
-            host.Services.AddSignalR();
+            host.Services.AddSingleton<INotifier>(Pushes);
         });
         builder.ConfigureSilo((_, silo) => silo.AddMemoryGrainStorage(StorageNames.Grains));
         _cluster = builder.Build();

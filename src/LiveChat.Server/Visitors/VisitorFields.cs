@@ -1,7 +1,7 @@
 using System.Net.Mail;
 using LiveChat.Server.Options;
 
-namespace LiveChat.Server.Http;
+namespace LiveChat.Server.Visitors;
 
 /// <summary>
 /// The checks of a visitor's name and email, shared by every entry point that takes them (the visitor session and the
