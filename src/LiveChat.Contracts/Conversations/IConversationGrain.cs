@@ -37,7 +37,7 @@ public interface IConversationGrain : IGrainWithStringKey
 
     /// <summary>A watcher left (stopped watching or disconnected).</summary>
     [OneWay]
-    Task Unwatch(string connectionId);
+    Task WatcherLeft(string connectionId);
 
     /// <summary>A supervisor becomes the conversation's agent, whether it is waiting or with another agent.</summary>
     Task<ConversationView> TakeOver(Caller caller);
@@ -57,14 +57,17 @@ public interface IConversationGrain : IGrainWithStringKey
     /// is set when it came back from an agent who left. Not one-way: the queue sends it again until it arrives, and a
     /// repeat of <paramref name="noticeId"/> changes nothing.
     /// </summary>
-    Task OnAssigned(AgentView agent, string? requeuedFromAgentId, string noticeId);
+    Task Assigned(AgentView agent, string? requeuedFromAgentId, string noticeId);
 
-    /// <summary>The agent who held the conversation left, and it waits in the queue again. Sent again until it arrives; a repeat changes nothing.</summary>
-    Task OnReturned(string fromAgentId);
+    /// <summary>
+    /// The agent who held the conversation left, and it waits in the queue again. Sent again until it arrives; a repeat
+    /// of <paramref name="noticeId"/> changes nothing.
+    /// </summary>
+    Task Returned(string fromAgentId, string noticeId);
 
     /// <summary>The queue reports the conversation waiting at <paramref name="position"/>. One-way: a lost report is overtaken by the next.</summary>
     [OneWay]
-    Task OnQueued(int position, int? estimatedWaitSeconds);
+    Task Queued(int position, int? estimatedWaitSeconds);
 }
 
 [GenerateSerializer, Alias("ConversationStart"), Immutable]

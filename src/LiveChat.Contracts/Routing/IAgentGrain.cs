@@ -36,9 +36,6 @@ public interface IAgentGrain : IGrainWithStringKey
     [Orleans.Concurrency.OneWay]
     Task FirstResponded(double seconds);
 
-    /// <summary>The agent's own note that a queue took chats it handed back (see AgentGrain.HandBack); nobody else calls it.</summary>
-    Task HandBackTaken(string handBackId);
-
     /// <summary>Frees the conversation's slot (closed, transferred); a no-op when the agent does not hold it.</summary>
     Task Release(string conversationId);
 }

@@ -30,9 +30,6 @@ public interface IQueueGrain : IGrainWithStringKey, IStandingGrain
     /// </summary>
     Task ReturnToQueue(string fromAgentId, string handBackId, IReadOnlyList<QueueEntry> entries);
 
-    /// <summary>The queue's own note that a conversation answered one of its notices; nobody else calls it.</summary>
-    Task NoticeDelivered(string noticeId);
-
     /// <summary>An agent's status or load changed.</summary>
     [OneWay]
     Task AgentChanged(AgentView agent);

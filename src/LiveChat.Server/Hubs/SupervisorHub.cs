@@ -35,7 +35,7 @@ public sealed class SupervisorHub(IGrainFactory grains, IFeedbackStore feedback,
     {
         metrics.ConnectionClosed(Roles.Supervisor);
         foreach (var conversationId in Watched)
-            await Conversation(conversationId).Unwatch(Context.ConnectionId);
+            await Conversation(conversationId).WatcherLeft(Context.ConnectionId);
         await base.OnDisconnectedAsync(exception);
     }
 
@@ -79,7 +79,7 @@ public sealed class SupervisorHub(IGrainFactory grains, IFeedbackStore feedback,
     {
         await Groups.RemoveFromGroupAsync(Context.ConnectionId, SignalRNotifier.WatchGroup(conversationId));
         if (Watched.Remove(conversationId))
-            await Conversation(conversationId).Unwatch(Context.ConnectionId);
+            await Conversation(conversationId).WatcherLeft(Context.ConnectionId);
     }
 
     public Task<IReadOnlyList<ChatMessage>> GetMessages(string conversationId, long afterSeq, int limit)

@@ -1,58 +1,79 @@
 using LiveChat.Server.Options;
 using Microsoft.Extensions.Options;
-using Orleans.Networking.Shared;
-using Orleans.Runtime.Messaging;
-using Orleans.Storage;
-using StackExchange.Redis;
+using Polly;
+using Polly.Retry;
 
 namespace LiveChat.Server.Reliability;
 
 /// <summary>
 /// Retries a grain call that failed because a node died, is shutting down, or Redis is briefly away, for at most
-/// <c>LiveChat:RetrySeconds</c>. While a dead node is being evicted (about 8 s) its grains are unreachable; after that
-/// they activate on a live node from Redis. Retried calls must be safe to repeat: sends carry a client message id that
-/// the conversation recognises, and every other call either reads or sets a state that a repeat leaves as it is.
+/// <c>LiveChat:RetrySeconds</c>: 100 ms after the first failure, twice as long after each next one, 1 s at most, and
+/// no try that would start past the deadline. While a dead node is being evicted (about 8 s) its grains are
+/// unreachable; after that they activate on a live node from Redis. Retried calls must be safe to repeat: sends carry
+/// a client message id that the conversation recognises, and every other call either reads or sets a state that a
+/// repeat leaves as it is.
 /// </summary>
-public sealed class TransientRetry(IOptions<LiveChatOptions> options, TimeProvider time, ILogger<TransientRetry> logger)
+public sealed class TransientRetry
 {
     private static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan LongestDelay = TimeSpan.FromSeconds(1);
+    private static readonly ResiliencePropertyKey<DateTimeOffset> Deadline = new("livechat.deadline");
+    private static readonly ResiliencePropertyKey<string> What = new("livechat.what");
+
+    private readonly IOptions<LiveChatOptions> _options;
+    private readonly TimeProvider _time;
+    private readonly ResiliencePipeline _pipeline;
+
+    public TransientRetry(IOptions<LiveChatOptions> options, TimeProvider time, ILogger<TransientRetry> logger)
+    {
+        (_options, _time) = (options, time);
+        _pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions
+            {
+                BackoffType = DelayBackoffType.Exponential,
+                Delay = FirstDelay,
+                MaxDelay = LongestDelay,
+                UseJitter = false,
+                MaxRetryAttempts = int.MaxValue,
+                ShouldHandle = args => ValueTask.FromResult(
+                    args.Outcome.Exception is { } ex && TransientFailures.IsTransient(ex)
+                    && time.GetUtcNow() + DelayBefore(args.AttemptNumber + 1) <= args.Context.Properties.GetValue(Deadline, default)),
+                OnRetry = args =>
+                {
+                    logger.LogInformation("{What} failed ({Error}); attempt {Attempt} again in {Delay} ms",
+                        args.Context.Properties.GetValue(What, "a call"), args.Outcome.Exception?.GetType().Name, args.AttemptNumber + 2, args.RetryDelay.TotalMilliseconds);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+    }
 
     public async Task<T> Run<T>(Func<Task<T>> call, string what, CancellationToken cancellationToken)
     {
-        var deadline = time.GetUtcNow().AddSeconds(options.Value.RetrySeconds);
-        var delay = FirstDelay;
-        for (var attempt = 1; ; attempt++)
+        // Continued on the captured context: a hub's or endpoint's call goes on where it started.
+        var context = ResilienceContextPool.Shared.Get(continueOnCapturedContext: true, cancellationToken);
+        context.Properties.Set(Deadline, _time.GetUtcNow().AddSeconds(_options.Value.RetrySeconds));
+        context.Properties.Set(What, what);
+        try
         {
-            try
-            {
-                return await call();
-            }
-            catch (Exception ex) when (IsTransient(ex))
-            {
-                if (time.GetUtcNow() + delay > deadline)
-                    throw new ServiceMovingException(what, ex);
-                logger.LogInformation("{What} failed ({Error}); attempt {Attempt} again in {Delay} ms", what, ex.GetType().Name, attempt + 1, delay.TotalMilliseconds);
-                await Task.Delay(delay, time, cancellationToken);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, LongestDelay.Ticks));
-            }
+            return await _pipeline.ExecuteAsync(static async (_, call) => await call(), context, call);
+        }
+        catch (Exception ex) when (TransientFailures.IsTransient(ex))
+        {
+            throw new ServiceMovingException(what, ex);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
         }
     }
 
     public async Task Run(Func<Task> call, string what, CancellationToken cancellationToken) =>
         await Run(async () => { await call(); return true; }, what, cancellationToken);
 
-    /// <summary>A failure that says nothing about the call itself: the node or store it needed was not there.</summary>
-    public static bool IsTransient(Exception ex) => ex switch
-    {
-        // SiloUnavailableException is one of these: the target node is dead or leaving.
-        OrleansMessageRejectionException or ConnectionFailedException or SocketConnectionException or GatewayTooBusyException => true,
-        // Two activations for a moment while a dead node is evicted: the later write loses, the grain reloads.
-        InconsistentStateException => true,
-        // No answer in time (RedisTimeoutException is one too), or Redis not connected.
-        TimeoutException or RedisConnectionException => true,
-        _ => ex.InnerException is { } inner && IsTransient(inner),
-    };
+    /// <summary>The wait before try <paramref name="retry"/> (1 for the first retry), as the pipeline waits it.</summary>
+    private static TimeSpan DelayBefore(int retry) =>
+        TimeSpan.FromTicks(Math.Min(FirstDelay.Ticks * (1L << Math.Min(retry - 1, 20)), LongestDelay.Ticks));
 }
 
 /// <summary>A call still failing transiently once the retry time ran out; callers are told in <see cref="Text"/>.</summary>

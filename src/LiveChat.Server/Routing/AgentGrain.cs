@@ -13,7 +13,7 @@ namespace LiveChat.Server.Routing;
 /// activation with a node) an Online agent has no connections and gets the grace period to reconnect, or to be
 /// renewed by the nodes that hold their connections, before their chats go back to the queue.
 /// This grain waits on nothing but its storage; it tells queues and the dashboard of changes by one-way calls, and
-/// hands chats back to a queue by a call it awaits outside its turns.
+/// hands chats back to a queue by its outbox.
 /// </summary>
 [KeepAlive]
 public sealed class AgentGrain(
@@ -21,7 +21,7 @@ public sealed class AgentGrain(
     IOptions<LiveChatOptions> options,
     INotifier notifier,
     TimeProvider time,
-    ILogger<AgentGrain> logger) : Grain, IAgentGrain
+    ILogger<AgentGrain> logger) : Grain, IAgentGrain, IOutboxOwner
 {
     // Each connection with when its node last vouched for it; see Renew.
     private readonly Dictionary<string, DateTimeOffset> _connections = new(StringComparer.Ordinal);
@@ -29,6 +29,7 @@ public sealed class AgentGrain(
     private UserOptions? _user;
     private IGrainTimer? _graceTimer;
     private IGrainTimer? _leaseTimer;
+    private Outbox<PendingHandBack> _handBacks = null!;
 
     private string Id => this.GetPrimaryKeyString();
     private AgentState S => state.State;
@@ -39,8 +40,8 @@ public sealed class AgentGrain(
         if (_user is not null && S.Status != AgentStatus.Offline)
             StartGraceTimer();
         // Hand-backs the last activation had not seen arrive (its node died, or it was deactivated) go on from here.
-        foreach (var handBack in S.HandBacks)
-            _ = HandBack(handBack);
+        _handBacks = new Outbox<PendingHandBack>(this, () => S.HandBacks, HandBack, time, logger);
+        _handBacks.Send();
         return Task.CompletedTask;
     }
 
@@ -126,7 +127,7 @@ public sealed class AgentGrain(
         S.Active.Add(new ActiveChat(conversationId, queue));
         await state.WriteStateAsync();
         // The asking queue knows from the answer; the other queues hear it so they do not count on this slot.
-        await AnnounceChange(except: queue);
+        await ReportView(except: queue);
         return new Reservation(true, View(), null);
     }
 
@@ -138,7 +139,7 @@ public sealed class AgentGrain(
             return View();
         S.Active.Add(new ActiveChat(conversationId, queue));
         await state.WriteStateAsync();
-        await AnnounceChange(except: null);
+        await ReportView(except: null);
         return View();
     }
 
@@ -151,7 +152,7 @@ public sealed class AgentGrain(
         S.MaxConversationsOverride = maxConversations == _user.MaxConversations ? null : maxConversations;
         await state.WriteStateAsync();
         logger.LogInformation("Agent {AgentId} now takes up to {Max} conversations", Id, MaxConversations);
-        await AnnounceChange(except: null);
+        await ReportView(except: null);
         await TellAgent();
         return View();
     }
@@ -159,7 +160,7 @@ public sealed class AgentGrain(
     public async Task FirstResponded(double seconds)
     {
         _firstResponses.Add(time.GetUtcNow(), seconds);
-        await AnnounceChange(except: null, queuesToo: false);
+        await ReportView(except: null, queuesToo: false);
     }
 
     public async Task Release(string conversationId)
@@ -167,7 +168,7 @@ public sealed class AgentGrain(
         if (S.Active.RemoveAll(c => c.ConversationId == conversationId) == 0)
             return;
         await state.WriteStateAsync();
-        await AnnounceChange(except: null);
+        await ReportView(except: null);
     }
 
     private async Task<AgentView> ChangeStatus(AgentStatus status)
@@ -191,31 +192,23 @@ public sealed class AgentGrain(
         await state.WriteStateAsync();
         logger.LogInformation("Agent {AgentId} is {Status}; {Count} chats go back to the queue", Id, status, returned.Count);
 
-        foreach (var handBack in handBacks)
-            _ = HandBack(handBack);
-        await AnnounceChange(except: null);
+        _handBacks.Send();
+        await ReportView(except: null);
         await TellAgent();
         return View();
     }
 
     /// <summary>
-    /// Gives chats back to their queue, awaited outside this turn: the queue calls agents while it dispatches. A chat
-    /// whose hand-back was lost would stay with nobody, so it is sent until the queue answers (<see cref="Resend"/>).
-    /// The queue knows the hand-back's id, so a repeat of one it took changes nothing. Until the answer, the hand-back
-    /// stays in this grain's state, and a later activation sends it on.
+    /// Gives chats back to their queue, by the outbox (see <see cref="Outbox{T}"/>): the queue calls agents while it
+    /// dispatches, and a chat whose hand-back was lost would stay with nobody. The queue knows a hand-back it took by its id.
     /// </summary>
-    private async Task HandBack(PendingHandBack handBack)
-    {
-        await Resend.UntilAnswered(
-            () => GrainFactory.GetGrain<IQueueGrain>(handBack.Queue).ReturnToQueue(Id, handBack.Id, handBack.Entries), time,
-            (ex, wait) => logger.LogWarning("Agent {AgentId}: handing {Count} chats back to queue {Queue} failed, trying again in {Wait}: {Error}",
-                Id, handBack.Entries.Count, handBack.Queue, wait, ex.Message));
-        // Struck from the state in a turn of its own: a write from here could overlap another turn's.
-        await GrainFactory.GetGrain<IAgentGrain>(Id).HandBackTaken(handBack.Id);
-    }
+    private Task HandBack(PendingHandBack handBack) =>
+        GrainFactory.GetGrain<IQueueGrain>(handBack.Queue).ReturnToQueue(Id, handBack.Id, handBack.Entries);
 
-    public async Task HandBackTaken(string handBackId)
+    /// <summary>A queue has the chats handed back: struck from the outbox in a turn of its own.</summary>
+    async Task IOutboxOwner.Delivered(string handBackId)
     {
+        _handBacks.Forget(handBackId);
         if (S.HandBacks.RemoveAll(h => h.Id == handBackId) > 0)
             await state.WriteStateAsync();
     }
@@ -239,7 +232,7 @@ public sealed class AgentGrain(
     }
 
     /// <summary>Tells the agent's queues (but <paramref name="except"/>) and the dashboard of the agent's new view.</summary>
-    private async Task AnnounceChange(string? except, bool queuesToo = true)
+    private async Task ReportView(string? except, bool queuesToo = true)
     {
         if (_user is null)
             return;
@@ -270,19 +263,3 @@ public sealed class AgentGrain(
 
     private AgentView View() => new(Id, _user?.Name ?? Id, S.Status, S.Active.Count, MaxConversations, _firstResponses.Average(time.GetUtcNow()));
 }
-
-[GenerateSerializer, Alias("AgentState")]
-public sealed class AgentState
-{
-    [Id(0)] public AgentStatus Status { get; set; }
-    [Id(1)] public int? MaxConversationsOverride { get; set; }
-    [Id(2)] public List<ActiveChat> Active { get; set; } = [];
-    /// <summary>Chats given back to a queue that has not yet said it has them.</summary>
-    [Id(3)] public List<PendingHandBack> HandBacks { get; set; } = [];
-}
-
-[GenerateSerializer, Alias("PendingHandBack"), Immutable]
-public sealed record PendingHandBack([property: Id(0)] string Id, [property: Id(1)] string Queue, [property: Id(2)] IReadOnlyList<QueueEntry> Entries);
-
-[GenerateSerializer, Alias("ActiveChat"), Immutable]
-public sealed record ActiveChat([property: Id(0)] string ConversationId, [property: Id(1)] string Queue);

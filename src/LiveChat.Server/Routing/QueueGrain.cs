@@ -13,7 +13,7 @@ namespace LiveChat.Server.Routing;
 /// request at a time, and each slot is taken through the agent grain itself, so an agent's limit holds even when
 /// the agent serves several queues.
 /// Conversations call this grain, so it never waits on one inside a turn, which could close a cycle of grains waiting
-/// on each other: they hear of decisions by stored notices sent outside the turn (see SendNotices). It does await
+/// on each other: they hear of decisions by notices its outbox sends outside the turn (see Deliver). It does await
 /// agents (to reserve a slot, and to ask their view), which never wait on a queue inside a turn.
 /// Its numbers for the dashboard (waits, first responses, breaches, ratings) are its own counters, and position
 /// updates to waiting visitors are coalesced: a burst of changes costs one round per dashboard interval. Kept alive,
@@ -25,7 +25,7 @@ public sealed class QueueGrain(
     IOptions<LiveChatOptions> options,
     LiveChatMetrics metrics,
     TimeProvider time,
-    ILogger<QueueGrain> logger) : Grain, IQueueGrain
+    ILogger<QueueGrain> logger) : Grain, IQueueGrain, IOutboxOwner
 {
     private static readonly TimeSpan RateWindow = TimeSpan.FromMinutes(15);
     // While anyone waits, the dashboard's waits and breaches grow by themselves: refreshed this often.
@@ -46,9 +46,7 @@ public sealed class QueueGrain(
     // The place and estimate each waiting conversation was last told, so only changes are sent.
     private readonly Dictionary<string, (int Position, int? Estimate)> _reported = new(StringComparer.Ordinal);
     private HashSet<string> _serving = [];
-    // Conversations whose notices are being sent now, and the notices stored and so ready to send; see SendNotices.
-    private readonly HashSet<string> _telling = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _stored = new(StringComparer.Ordinal);
+    private Outbox<PendingNotice> _notices = null!;
     private Coalescer _rounds = null!;
     private QueueStats? _lastStats;
     private DateTimeOffset _lastStatsAt;
@@ -65,7 +63,8 @@ public sealed class QueueGrain(
         foreach (var (entry, index) in Waiting.Select((e, i) => (e, i)))
             _reported[entry.ConversationId] = (index + 1, null);
         // Notices the last activation had not seen arrive (its node died, or it was deactivated) go on from here.
-        SendNotices();
+        _notices = new Outbox<PendingNotice>(this, () => Notices, Deliver, time, logger);
+        _notices.Send();
         this.RegisterGrainTimer(OnTick, new GrainTimerCreationOptions { DueTime = Interval, Period = Interval });
         var refresh = TimeSpan.FromSeconds(options.Value.PresenceRenewSeconds);
         this.RegisterGrainTimer(RefreshAgents, new GrainTimerCreationOptions { DueTime = refresh, Period = refresh });
@@ -90,7 +89,7 @@ public sealed class QueueGrain(
         var own = notices.Find(n => n.ConversationId == entry.ConversationId);
         Notices.AddRange(notices);
         await state.WriteStateAsync();
-        SendNotices();
+        _notices.Send();
 
         // The caller hears its place in the answer, not again from the round that follows.
         var ticket = own is not null ? new QueueTicket(own.Agent, 0, null, own.Id) : PlaceOf(entry.ConversationId)!;
@@ -148,7 +147,7 @@ public sealed class QueueGrain(
             _reported[entry.ConversationId] = (place.Position, place.EstimatedWaitSeconds);
         }
         await state.WriteStateAsync();
-        SendNotices();
+        _notices.Send();
         await RequestFlush();
     }
 
@@ -244,56 +243,22 @@ public sealed class QueueGrain(
         .ThenBy(a => a.AgentId, StringComparer.Ordinal)
         .FirstOrDefault();
 
-    /// <summary>
-    /// Sends the stored notices, each conversation's in order, outside this turn: a conversation calls its queue as it
-    /// takes one. A notice lost with a node would strand its chat (an agent's slot taken, and the visitor never told),
-    /// so each is stored in the same write as the decision it reports, and called here only after that write; it is
-    /// sent until the conversation answers (<see cref="Resend"/>), and a later activation sends what is left. The
-    /// conversation knows a notice it already took, and ignores one whose agent no longer holds the chat, so a repeat
-    /// changes nothing.
-    /// </summary>
-    private void SendNotices()
+    /// <summary>A conversation has a notice: struck from the outbox in a turn of its own.</summary>
+    async Task IOutboxOwner.Delivered(string noticeId)
     {
-        foreach (var notice in Notices)
-            _stored.Add(notice.Id);
-        foreach (var conversationId in Notices.Select(n => n.ConversationId).Distinct().ToList())
-        {
-            if (_telling.Add(conversationId))
-                _ = SendNoticesTo(conversationId);
-        }
-    }
-
-    private async Task SendNoticesTo(string conversationId)
-    {
-        try
-        {
-            while (Notices.Find(n => n.ConversationId == conversationId && _stored.Contains(n.Id)) is { } notice)
-            {
-                await Deliver(notice);
-                // Struck in a turn of its own: a write from here could overlap another turn's.
-                await GrainFactory.GetGrain<IQueueGrain>(Name).NoticeDelivered(notice.Id);
-            }
-        }
-        finally
-        {
-            _telling.Remove(conversationId);
-        }
-    }
-
-    public async Task NoticeDelivered(string noticeId)
-    {
-        _stored.Remove(noticeId);
+        _notices.Forget(noticeId);
         if (Notices.RemoveAll(n => n.Id == noticeId) > 0)
             await state.WriteStateAsync();
     }
 
-    private Task Deliver(PendingNotice notice) => Resend.UntilAnswered(
-        () => notice.Agent is { } agent
-            ? Conversation(notice.ConversationId).OnAssigned(agent, notice.RequeuedFrom, notice.Id)
-            : Conversation(notice.ConversationId).OnReturned(notice.RequeuedFrom!),
-        time,
-        (ex, wait) => logger.LogWarning("Queue {Queue}: telling conversation {ConversationId} failed, trying again in {Wait}: {Error}",
-            Name, notice.ConversationId, wait, ex.Message));
+    /// <summary>
+    /// Tells a conversation of its assignment or its return to the queue: sent by the outbox (see <see cref="Outbox{T}"/>),
+    /// since a notice lost with a node would strand its chat, an agent's slot taken and the visitor never told. The
+    /// conversation knows a notice it already took by its id, and ignores one whose agent no longer holds the chat.
+    /// </summary>
+    private Task Deliver(PendingNotice notice) => notice.Agent is { } agent
+        ? Conversation(notice.ConversationId).Assigned(agent, notice.RequeuedFrom, notice.Id)
+        : Conversation(notice.ConversationId).Returned(notice.RequeuedFrom!, notice.Id);
 
     /// <summary>Something changed: waiting visitors' places and the dashboard's numbers go out in the next round.</summary>
     private Task RequestFlush() => _rounds.Request();
@@ -334,7 +299,7 @@ public sealed class QueueGrain(
                 var view = await answer;
                 _agents[view.AgentId] = view;
             }
-            catch (Exception ex) when (TransientRetry.IsTransient(ex))
+            catch (Exception ex) when (TransientFailures.IsTransient(ex))
             {
                 logger.LogDebug("Queue {Queue}: an agent did not answer, asked again at the next refresh: {Error}", Name, ex.Message);
             }
@@ -349,7 +314,7 @@ public sealed class QueueGrain(
         foreach (var (entry, agent) in assigned)
             Notices.Add(PendingNotice.Assigned(entry.ConversationId, agent, requeuedFrom: null));
         await state.WriteStateAsync();
-        SendNotices();
+        _notices.Send();
         return true;
     }
 
@@ -363,7 +328,7 @@ public sealed class QueueGrain(
             if (_reported.TryGetValue(id, out var told) && told == place)
                 continue;
             _reported[id] = place;
-            await Conversation(id).OnQueued(place.Position, place.Estimate);
+            await Conversation(id).Queued(place.Position, place.Estimate);
         }
         PushStats();
     }
@@ -423,33 +388,4 @@ public sealed class QueueGrain(
     }
 
     private IConversationGrain Conversation(string id) => GrainFactory.GetGrain<IConversationGrain>(id);
-}
-
-[GenerateSerializer, Alias("QueueState")]
-public sealed class QueueState
-{
-    [Id(0)] public List<QueueEntry> Waiting { get; set; } = [];
-    [Id(1)] public long RatingSum { get; set; }
-    [Id(2)] public int Ratings { get; set; }
-    [Id(3)] public List<string> HandBacks { get; set; } = [];
-    /// <summary>Notices to conversations not yet known to have arrived, oldest first.</summary>
-    [Id(4)] public List<PendingNotice> Notices { get; set; } = [];
-}
-
-/// <summary>
-/// A conversation's assignment to <see cref="Agent"/> (requeued from <see cref="RequeuedFrom"/>, if it came back from
-/// an agent who left), or without an agent, its return to the queue from <see cref="RequeuedFrom"/>.
-/// </summary>
-[GenerateSerializer, Alias("PendingNotice"), Immutable]
-public sealed record PendingNotice(
-    [property: Id(0)] string Id,
-    [property: Id(1)] string ConversationId,
-    [property: Id(2)] AgentView? Agent,
-    [property: Id(3)] string? RequeuedFrom)
-{
-    public static PendingNotice Assigned(string conversationId, AgentView agent, string? requeuedFrom) =>
-        new($"as_{Guid.NewGuid():N}", conversationId, agent, requeuedFrom);
-
-    public static PendingNotice Returned(string conversationId, string fromAgentId) =>
-        new($"rt_{Guid.NewGuid():N}", conversationId, null, fromAgentId);
 }

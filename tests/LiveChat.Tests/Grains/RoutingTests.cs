@@ -155,21 +155,21 @@ public sealed class RoutingTests(GrainCluster cluster)
         var visitor = new Caller(Roles.Visitor, chat.VisitorId, chat.VisitorName);
 
         // Given back and handed straight back to the same agent: a new assignment, owed an answer of its own...
-        await Conversation(chat).OnAssigned(await Agent("leaver").GetView(), requeuedFromAgentId: null, "as_again");
+        await Conversation(chat).Assigned(await Agent("leaver").GetView(), requeuedFromAgentId: null, "as_again");
         var renewed = (await Conversation(chat).Peek()).AssignedAt;
         Assert.True(renewed > chat.AssignedAt, "the assignment is renewed");
         // ...which, sent again (the queue did not hear back), changes nothing...
-        await Conversation(chat).OnAssigned(await Agent("leaver").GetView(), requeuedFromAgentId: null, "as_again");
+        await Conversation(chat).Assigned(await Agent("leaver").GetView(), requeuedFromAgentId: null, "as_again");
         Assert.Equal(renewed, (await Conversation(chat).Peek()).AssignedAt);
         // ...and the notice of the return, arriving after it, is old news: the chat stays with its agent.
-        await Conversation(chat).OnReturned("leaver");
+        await Conversation(chat).Returned("leaver", "rt_again");
 
         // The agent lets go, and the queue gives the chat to another agent before the conversation hears of it.
         await Agent("leaver").Release(chat.ConversationId);
         await cluster.GoOnline("taker");
         var taken = await Agent("taker").TryReserve(chat.ConversationId, "overtaken");
         Assert.True(taken.Accepted, taken.Reason);
-        await Conversation(chat).OnAssigned(taken.Agent, requeuedFromAgentId: null, "as_taker");
+        await Conversation(chat).Assigned(taken.Agent, requeuedFromAgentId: null, "as_taker");
         Assert.Equal("taker", (await Conversation(chat).Peek()).AgentId);
 
         var said = (await Conversation(chat).GetMessages(visitor, 0, 100)).Where(m => m.SenderRole == Roles.System).Select(m => m.Text).ToList();
@@ -180,7 +180,7 @@ public sealed class RoutingTests(GrainCluster cluster)
         await cluster.GoOnline("latecomer");
         var late = await Agent("latecomer").TryReserve(chat.ConversationId, "overtaken");
         Assert.Equal(1, late.Agent.ActiveConversations);
-        await Conversation(chat).OnAssigned(late.Agent, requeuedFromAgentId: null, "as_late");
+        await Conversation(chat).Assigned(late.Agent, requeuedFromAgentId: null, "as_late");
         await Eventually.True(async () => (await Agent("latecomer").GetView()).ActiveConversations == 0, "the late offer's slot to be given back");
         Assert.Equal("taker", (await Conversation(chat).Peek()).AgentId);
         await Conversation(chat).Close(visitor);
@@ -222,7 +222,7 @@ public sealed class RoutingTests(GrainCluster cluster)
         await Eventually.True(async () => (await Conversation(chat).Peek()).Status == ConversationStatus.Queued, "the chat to wait again");
 
         // A later activation of the queue sends an assignment's notice it had not struck: the agent no longer holds the chat.
-        await Conversation(chat).OnAssigned(assignedTo, requeuedFromAgentId: null, "as_old");
+        await Conversation(chat).Assigned(assignedTo, requeuedFromAgentId: null, "as_old");
 
         var view = await Conversation(chat).Peek();
         Assert.Equal((ConversationStatus.Queued, null), (view.Status, view.AgentId));

@@ -1,0 +1,21 @@
+using Orleans.Networking.Shared;
+using Orleans.Runtime.Messaging;
+using Orleans.Storage;
+using StackExchange.Redis;
+
+namespace LiveChat.Server.Reliability;
+
+/// <summary>Which failures say nothing about the call itself: the node or store it needed was not there for a moment.</summary>
+public static class TransientFailures
+{
+    public static bool IsTransient(Exception ex) => ex switch
+    {
+        // SiloUnavailableException is one of these: the target node is dead or leaving.
+        OrleansMessageRejectionException or ConnectionFailedException or SocketConnectionException or GatewayTooBusyException => true,
+        // Two activations for a moment while a dead node is evicted: the later write loses, the grain reloads.
+        InconsistentStateException => true,
+        // No answer in time (RedisTimeoutException is one too), or Redis not connected.
+        TimeoutException or RedisConnectionException => true,
+        _ => ex.InnerException is { } inner && IsTransient(inner),
+    };
+}
