@@ -29,7 +29,7 @@ public sealed class DashboardGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _pushes = new Coalescer(this, time, TimeSpan.FromMilliseconds(options.Value.DashboardIntervalMilliseconds), Push);
+        _pushes = Coalescer.ForGrain(this, time, TimeSpan.FromMilliseconds(options.Value.DashboardIntervalMilliseconds), Push);
         var queues = await Task.WhenAll(options.Value.AllQueues.Select(q => GrainFactory.GetGrain<IQueueGrain>(q).GetStats()));
         var agents = await Task.WhenAll(options.Value.Users.Select(u => GrainFactory.GetGrain<IAgentGrain>(u.Username.ToLowerInvariant()).GetView()));
         // A report that arrived while these answers were on their way is newer: keep it.

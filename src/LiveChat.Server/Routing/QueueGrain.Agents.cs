@@ -1,0 +1,61 @@
+using LiveChat.Server.Reliability;
+
+namespace LiveChat.Server.Routing;
+
+/// <summary>The queue's view of its agents: a cache of their status and load, corrected by their reports and by asking.</summary>
+public sealed partial class QueueGrain
+{
+    // Agents' status and load as last reported; rebuilt from the agent grains on activation.
+    private readonly Dictionary<string, AgentView> _agents = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _lastAssignedAt = new(StringComparer.Ordinal);
+    private HashSet<string> _serving = [];
+
+    public async Task AgentChanged(AgentView agent)
+    {
+        // Only agents configured for this queue take its chats, whatever conversations they happen to hold.
+        if (!_serving.Contains(agent.AgentId))
+            return;
+        _agents[agent.AgentId] = agent;
+        if (agent.HasFreeCapacity)
+            await DispatchWaiting();
+        // Free capacity changes every estimate, and the dashboard shows the agent's load.
+        await RequestRound();
+    }
+
+    /// <summary>
+    /// Asks every agent of the queue for their view now and then. The agents tell the queue of each change one way, and a
+    /// node that dies takes such notices with it; worse, an agent grain that lived on it stays gone until something
+    /// calls it, and only then does its grace period start and its chats come back if the agent never returns. This
+    /// call is that something (and StandingGrains sees that this queue is active to make it), and it corrects the
+    /// queue's view of every agent.
+    /// </summary>
+    private async Task RefreshAgents(CancellationToken cancellationToken)
+    {
+        await AskAgents();
+        if (await DispatchWaiting())
+            await RequestRound();
+    }
+
+    /// <summary>
+    /// Every serving agent's view, all at once and not for long: an agent grain on a node being evicted must not hold
+    /// the queue up (nor its activation). One that does not answer is asked again at the next refresh.
+    /// </summary>
+    private async Task AskAgents()
+    {
+        var asked = _serving.Select(id => Agent(id).GetView().WaitAsync(TimeSpan.FromSeconds(2))).ToList();
+        foreach (var answer in asked)
+        {
+            try
+            {
+                var view = await answer;
+                _agents[view.AgentId] = view;
+            }
+            catch (Exception ex) when (TransientFailures.IsTransient(ex))
+            {
+                logger.LogDebug("Queue {Queue}: an agent did not answer, asked again at the next refresh: {Error}", Name, ex.Message);
+            }
+        }
+    }
+
+    private IAgentGrain Agent(string agentId) => GrainFactory.GetGrain<IAgentGrain>(agentId);
+}

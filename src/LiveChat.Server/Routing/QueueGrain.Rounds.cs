@@ -1,0 +1,83 @@
+using LiveChat.Server.Notifications;
+
+namespace LiveChat.Server.Routing;
+
+/// <summary>
+/// What the queue tells others, in rounds at most one per dashboard interval: waiting visitors whose place or estimate
+/// changed, and the dashboard's figures; and what the figures are made of (answers, departures, ratings).
+/// </summary>
+public sealed partial class QueueGrain
+{
+    // While anyone waits, the dashboard's waits and breaches grow by themselves: refreshed this often.
+    private static readonly TimeSpan ClockRefresh = TimeSpan.FromSeconds(1);
+
+    private Coalescer _rounds = null!;
+    private QueueStats? _lastStats;
+    private DateTimeOffset _lastStatsAt;
+
+    private TimeSpan Interval => TimeSpan.FromMilliseconds(options.Value.DashboardIntervalMilliseconds);
+
+    public async Task Responded(string conversationId, double? firstResponseSeconds)
+    {
+        if (firstResponseSeconds is { } seconds)
+            metrics.FirstResponse(Name, seconds);
+        if (_figures.Responded(conversationId, firstResponseSeconds, time.GetUtcNow()))
+            await RequestRound();
+    }
+
+    public async Task Left(string conversationId)
+    {
+        if (_figures.NoLongerOwed(conversationId))
+            await RequestRound();
+    }
+
+    public async Task Rated(int score, int? previousScore)
+    {
+        var ratings = new QueueRatings(state.State.Ratings, state.State.RatingSum).With(score, previousScore);
+        (state.State.Ratings, state.State.RatingSum) = (ratings.Count, ratings.Sum);
+        await state.WriteStateAsync();
+        await RequestRound();
+    }
+
+    /// <summary>Waiting visitors hear their (possibly new) estimates, and the dashboard this queue's numbers, an interval after activation.</summary>
+    private async Task StartRounds()
+    {
+        this.RegisterGrainTimer(OnTick, new GrainTimerCreationOptions { DueTime = Interval, Period = Interval });
+        _rounds = Coalescer.ForGrain(this, time, Interval, Round, lastRun: time.GetUtcNow());
+        await _rounds.Request();
+    }
+
+    /// <summary>Something changed: waiting visitors' places and the dashboard's numbers go out in the next round.</summary>
+    private Task RequestRound() => _rounds.Request();
+
+    /// <summary>While anyone waits or is owed an answer, the dashboard's waits and breaches grow by themselves.</summary>
+    private Task OnTick(CancellationToken cancellationToken)
+    {
+        if (!_rounds.IsPending && (Line.Count > 0 || _figures.AnyAwaitingFirstResponse) && time.GetUtcNow() - _lastStatsAt >= ClockRefresh)
+            PushStats();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Tells every waiting conversation whose place or estimate changed, then the dashboard.</summary>
+    private async Task Round()
+    {
+        foreach (var (conversationId, position, estimate) in _told.Changes(Line, EstimateWait))
+            await Conversation(conversationId).Queued(position, estimate);
+        PushStats();
+    }
+
+    /// <summary>Sends the dashboard this queue's numbers when they differ from the last ones sent.</summary>
+    private void PushStats()
+    {
+        var stats = Stats();
+        _lastStatsAt = time.GetUtcNow();
+        metrics.QueueLength(Name, stats.Waiting);
+        if (stats == _lastStats)
+            return;
+        _lastStats = stats;
+        GrainFactory.GetGrain<IDashboardGrain>(0).QueueChanged(stats).Ignore();
+    }
+
+    private QueueStats Stats() => _figures.Stats(
+        Name, Line, _agents.Values, new QueueRatings(state.State.Ratings, state.State.RatingSum), options.Value.Sla, time.GetUtcNow());
+}
