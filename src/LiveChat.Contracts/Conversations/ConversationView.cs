@@ -1,6 +1,6 @@
 namespace LiveChat.Contracts;
 
-/// <summary>What a participant sees of a conversation.</summary>
+/// <summary>What a participant sees of a conversation; <see cref="VisitorEmail"/> is the email the visitor gave, if any, for staff to answer by.</summary>
 [GenerateSerializer, Alias("ConversationView"), Immutable]
 public sealed record ConversationView(
     [property: Id(0)] string ConversationId,
@@ -19,4 +19,5 @@ public sealed record ConversationView(
     [property: Id(13)] string? Topic,
     [property: Id(14)] Rating? Rating,
     [property: Id(15)] double? FirstResponseSeconds = null,
-    [property: Id(16)] bool VisitorVerified = false);
+    [property: Id(16)] bool VisitorVerified = false,
+    [property: Id(17)] string? VisitorEmail = null);

@@ -77,4 +77,5 @@ public sealed record ConversationStart(
     [property: Id(2)] string Queue,
     [property: Id(3)] string? Topic,
     [property: Id(4)] string? Text,
-    [property: Id(5)] bool VisitorVerified = false);
+    [property: Id(5)] bool VisitorVerified = false,
+    [property: Id(6)] string? VisitorEmail = null);

@@ -62,6 +62,7 @@ public sealed partial class ConversationGrain(
         S.VisitorId = start.VisitorId;
         S.VisitorName = start.VisitorName;
         S.VisitorVerified = start.VisitorVerified;
+        S.VisitorEmail = start.VisitorEmail;
         S.Status = ConversationStatus.Queued;
         S.CreatedAt = now;
         await state.WriteStateAsync();
@@ -251,7 +252,7 @@ public sealed partial class ConversationGrain(
         Id, S.Queue, S.Status, S.VisitorId, S.VisitorName, S.AgentId, S.AgentName,
         S.Status == ConversationStatus.Queued ? _queuePosition : null,
         S.Status == ConversationStatus.Queued ? _estimatedWaitSeconds : null,
-        S.CreatedAt, S.AssignedAt, S.ClosedAt, _lastSeq, S.Topic, S.Rating, S.FirstResponseSeconds, S.VisitorVerified);
+        S.CreatedAt, S.AssignedAt, S.ClosedAt, _lastSeq, S.Topic, S.Rating, S.FirstResponseSeconds, S.VisitorVerified, S.VisitorEmail);
 
     private Task PushUpdated(ConversationView view) => PushToAll(c => c.ConversationUpdated(view));
 

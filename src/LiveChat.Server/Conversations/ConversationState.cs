@@ -36,6 +36,8 @@ public sealed class ConversationState
     [Id(26)] public string? LastNoticeId { get; set; }
     /// <summary>The current assignment, recorded but not yet shown to everyone; see ShowAssignment.</summary>
     [Id(27)] public PendingAssignmentLine? UnshownAssignment { get; set; }
+    /// <summary>The email the visitor gave when the conversation started, if any.</summary>
+    [Id(28)] public string? VisitorEmail { get; set; }
 }
 
 /// <summary>

@@ -70,7 +70,7 @@ public sealed class VisitorGrain(
             throw new ChatRuleException($"too many open conversations: you have {open} open and the most is {limit}; close one before starting another");
 
         var id = $"c_{Guid.NewGuid():N}";
-        var started = await Conversation(id).Start(new ConversationStart(Id, S.Name, queue, request.Topic, request.Text, S.Verified));
+        var started = await Conversation(id).Start(new ConversationStart(Id, S.Name, queue, request.Topic, request.Text, S.Verified, S.Email));
         S.Conversations.Add(new VisitorConversation(id, queue));
         if (S.Conversations.Count > ConversationsKept)
             S.Conversations.RemoveRange(0, S.Conversations.Count - ConversationsKept);

@@ -459,7 +459,7 @@ class AgentConsole {
     const { view } = conversation;
     text(this.title, view.visitorName);
     const since = view.assignedAt ? `with you for ${duration((Date.now() - Date.parse(view.assignedAt)) / 1000)}` : "";
-    text(this.meta, [view.visitorVerified ? "Verified visitor" : "", `Queue ${view.queue}`, view.status === "Closed" ? "Closed" : since, view.topic ? `Topic: ${view.topic}` : ""].filter(Boolean).join(" · "));
+    text(this.meta, [view.visitorVerified ? "Verified visitor" : "", view.visitorEmail ?? "", `Queue ${view.queue}`, view.status === "Closed" ? "Closed" : since, view.topic ? `Topic: ${view.topic}` : ""].filter(Boolean).join(" · "));
     const closed = view.status === "Closed";
     replace(
       this.actions,

@@ -50,7 +50,8 @@ export interface ConversationView {
   firstResponseSeconds: number | null;
   /** True when the site signed the visitor's session for a user it knows. */
   visitorVerified: boolean;
-  visitorEmail?: string | null;
+  /** The email the visitor gave in their session, for staff to answer by; null when none. */
+  visitorEmail: string | null;
 }
 
 export interface AgentView {
