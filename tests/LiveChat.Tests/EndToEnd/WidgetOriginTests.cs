@@ -1,9 +1,7 @@
-using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using LiveChat.Server.Hubs;
 using Microsoft.AspNetCore.Http.Connections;
-using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace LiveChat.Tests.EndToEnd;

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.SignalR.Client;
-
 namespace LiveChat.Tests.Redis;
 
 /// <summary>With Redis configured, a node and Redis itself can restart and every conversation, message and rating is still there.</summary>
