@@ -92,7 +92,7 @@ coldStart.SetAction(async (parse, cancellationToken) =>
         return 2;
 
     // Conversations outlive a node only on Redis: the one given, or one the suite starts for this run.
-    await using var ownRedis = parse.GetValue(coldRedis) is null ? await LocalRedis.StartAsync() : null;
+    await using var ownRedis = parse.GetValue(coldRedis) is null ? await RedisServer.StartNewAsync(fsyncAlways: false, whoNeedsIt: "cold-start and --nodes without --redis") : null;
     var restart = (NodeReady: TimeSpan.Zero, Reconnected: TimeSpan.Zero);
     ScenarioResult result;
     await using (var liveChat = await LiveChatBackend.StartAsync(AgentsFor(settings), settings.Capacity, parse.GetValue(coldRedis) ?? ownRedis!.Address))
@@ -312,11 +312,11 @@ bool NodeCount(ParseResult parse)
 }
 
 // Several nodes share one Redis: the one given, or a redis-server the suite starts for this run.
-async Task<LocalRedis?> RedisForNodes(ParseResult parse) =>
-    parse.GetValue(nodes) > 1 && parse.GetValue(redis) is null ? await LocalRedis.StartAsync() : null;
+async Task<RedisServer?> RedisForNodes(ParseResult parse) =>
+    parse.GetValue(nodes) > 1 && parse.GetValue(redis) is null ? await RedisServer.StartNewAsync(fsyncAlways: false, whoNeedsIt: "cold-start and --nodes without --redis") : null;
 
 // What a run on several nodes adds under the settings: where the clients were and which Redis the nodes shared.
-IEnumerable<string> NodesNote(LiveChatBackend liveChat, ChatSettings settings, LocalRedis? ownRedis)
+IEnumerable<string> NodesNote(LiveChatBackend liveChat, ChatSettings settings, RedisServer? ownRedis)
 {
     if (liveChat.ServerProcesses.Count < 2)
         yield break;

@@ -90,10 +90,10 @@ public sealed class LiveChatBackend : IChatBackend
         var environment = Environment(redis);
         var starts = Enumerable.Range(0, nodes).Select(_ =>
         {
-            var port = ChildProcess.FreePort();
+            var port = FreePort.Next();
             return new NodeStart(Path.Combine(AppContext.BaseDirectory, "LiveChat.Server.dll"),
                 ["--contentRoot", contentRoot, "--urls", $"http://127.0.0.1:{port}",
-                 $"--Orleans:SiloPort={ChildProcess.FreePort()}", $"--Orleans:GatewayPort={ChildProcess.FreePort()}"],
+                 $"--Orleans:SiloPort={FreePort.Next()}", $"--Orleans:GatewayPort={FreePort.Next()}"],
                 port, environment);
         }).ToList();
         // One after another: the first creates the membership table the others join.
@@ -103,7 +103,7 @@ public sealed class LiveChatBackend : IChatBackend
             foreach (var start in starts)
                 started.Add(await ChildProcess.StartAsync(start.Dll, start.Args, start.Port, "/healthz", start.Environment));
             if (nodes > 1)
-                await WaitForClusterAsync(redis!, environment["Orleans__ServiceId"], environment["Orleans__ClusterId"], nodes);
+                await ClusterMembership.WaitForActiveAsync(redis!, environment["Orleans__ServiceId"], environment["Orleans__ClusterId"], nodes);
         }
         catch
         {
@@ -112,25 +112,6 @@ public sealed class LiveChatBackend : IChatBackend
             throw;
         }
         return new LiveChatBackend([.. started], contentRoot, starts[0], redis is not null);
-    }
-
-    /// <summary>Waits, at most <paramref name="timeoutSeconds"/>, until Redis's Orleans membership table lists <paramref name="nodes"/> silos as active.</summary>
-    public static async Task WaitForClusterAsync(string redis, string serviceId, string clusterId, int nodes, int timeoutSeconds = 60)
-    {
-        await using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis);
-        // Orleans.Clustering.Redis keeps the table in one hash, a field per silo holding its entry as JSON.
-        var table = $"{serviceId}/members/{clusterId}";
-        var deadline = Stopwatch.GetTimestamp() + timeoutSeconds * Stopwatch.Frequency;
-        var active = 0;
-        while (Stopwatch.GetTimestamp() < deadline)
-        {
-            var entries = await connection.GetDatabase().HashGetAllAsync(table);
-            active = entries.Count(e => System.Text.RegularExpressions.Regex.IsMatch(e.Value.ToString(), @"""Status""\s*:\s*(3|""Active"")"));
-            if (active == nodes)
-                return;
-            await Task.Delay(250);
-        }
-        throw new TimeoutException($"{active} of {nodes} nodes active in the Orleans membership table {table} after {timeoutSeconds} s");
     }
 
     /// <summary>

@@ -19,7 +19,7 @@ public sealed class RelayBackend : IChatBackend
 
     public static async Task<RelayBackend> StartAsync()
     {
-        var port = ChildProcess.FreePort();
+        var port = FreePort.Next();
         var server = await ChildProcess.StartAsync(
             Path.Combine(AppContext.BaseDirectory, "LiveChat.LoadTests.dll"), ["relay", "--port", port.ToString()], port, "/healthz");
         return new RelayBackend(server);

@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -12,10 +11,10 @@ namespace LiveChat.Tests.Browser;
 /// and a headless Chromium (Debian's, never a downloaded one) driven by Playwright.
 /// Each test has its own queue and agents, so tests sharing the node never see each other's chats.
 /// </summary>
-public sealed class BrowserServer : IAsyncLifetime
+public sealed class BrowserServer : NodeFixture
 {
     /// <summary>Queues, each with the agents who serve it (username, limit). "support" is the demo page's queue.</summary>
-    public static readonly (string Queue, (string Username, int Max)[] Agents)[] Floor =
+    public static readonly (string Queue, (string Username, int Max)[] Agents)[] Desks =
     [
         ("support", [("dan", 3)]),
         ("chat", [("ana", 3)]),
@@ -54,8 +53,6 @@ public sealed class BrowserServer : IAsyncLifetime
 
     public const string Supervisor = "sue";
 
-    public LiveChatTestServer Server { get; private set; } = null!;
-
     /// <summary>The customer's site: an allowed origin whose pages embed the widget.</summary>
     public Uri Site { get; private set; } = null!;
 
@@ -68,29 +65,29 @@ public sealed class BrowserServer : IAsyncLifetime
     private WebApplication _site = null!;
     private WebApplication _foreign = null!;
 
-    public async Task InitializeAsync()
+    protected override void Configure(IDictionary<string, string?> settings)
     {
-        var chromium = FindChromium();
-        (_site, Site) = await StartSiteAsync();
-        (_foreign, ForeignSite) = await StartSiteAsync();
-
-        var settings = new Dictionary<string, string?>
-        {
-            ["LiveChat:DefaultQueue"] = "support",
-            ["LiveChat:DashboardIntervalMilliseconds"] = "100",
-            ["LiveChat:Widget:AllowedOrigins:0"] = Origin(Site),
-            ["LiveChat:Identity:Secret"] = SiteSecret,
-        };
-        for (var i = 1; i < Floor.Length; i++)
-            settings[$"LiveChat:Queues:{i - 1}"] = Floor[i].Queue;
+        settings["LiveChat:DefaultQueue"] = "support";
+        settings["LiveChat:DashboardIntervalMilliseconds"] = "100";
+        settings["LiveChat:Widget:AllowedOrigins:0"] = Origin(Site);
+        settings["LiveChat:Identity:Secret"] = SiteSecret;
+        for (var i = 1; i < Desks.Length; i++)
+            settings[$"LiveChat:Queues:{i - 1}"] = Desks[i].Queue;
         var user = 0;
         TestUsers.Add(settings, user++, Supervisor, role: "supervisor", max: 3, queues: "support");
-        foreach (var (queue, agents) in Floor)
+        foreach (var (queue, agents) in Desks)
         {
             foreach (var (username, max) in agents)
                 TestUsers.Add(settings, user++, username, max: max, queues: queue);
         }
-        Server = await LiveChatTestServer.StartAsync(settings);
+    }
+
+    public override async Task InitializeAsync()
+    {
+        var chromium = FindChromium();
+        (_site, Site) = await StartSiteAsync();
+        (_foreign, ForeignSite) = await StartSiteAsync();
+        await base.InitializeAsync();
 
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -102,13 +99,12 @@ public sealed class BrowserServer : IAsyncLifetime
         });
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         if (Browser is not null)
             await Browser.DisposeAsync();
         _playwright?.Dispose();
-        if (Server is not null)
-            await Server.DisposeAsync();
+        await base.DisposeAsync();
         foreach (var site in new[] { _site, _foreign })
         {
             if (site is not null)

@@ -1,6 +1,4 @@
-using System.Net.Http.Json;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using LiveChat.LoadTests.Targets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
@@ -75,7 +73,7 @@ public sealed class LocalCluster : IAsyncDisposable
             await cluster.Script(["up", "--nodes", nodes.ToString(), "--http-ports", string.Join(',', http), "--silo-ports", string.Join(',', silo),
                 "--gateway-ports", string.Join(',', gateway), "--redis-port", redisPort.ToString(), "--cluster-id", clusterId,
                 "--server", Path.Combine(AppContext.BaseDirectory, "LiveChat.Server.dll"), .. proxyArgs]);
-            await LiveChatBackend.WaitForClusterAsync($"127.0.0.1:{redisPort}", clusterId, clusterId, nodes, timeoutSeconds: 30);
+            await ClusterMembership.WaitForActiveAsync($"127.0.0.1:{redisPort}", clusterId, clusterId, nodes, timeoutSeconds: 30);
         }
         catch
         {

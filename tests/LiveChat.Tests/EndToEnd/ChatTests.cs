@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.SignalR.Client;
-
 namespace LiveChat.Tests.EndToEnd;
 
 /// <summary>A visitor and an agent talk through a real node with the real SignalR client. The agent "ada" serves the default queue alone.</summary>

@@ -2,20 +2,16 @@
 namespace LiveChat.Tests.EndToEnd;
 
 /// <summary>One node on the embedded default (memory storage), configured the way an operator does: hashed passwords, a signing key, Production.</summary>
-public sealed class EmbeddedServer : IAsyncLifetime
+public sealed class EmbeddedServer : NodeFixture
 {
-    public LiveChatTestServer Server { get; private set; } = null!;
-
-    public async Task InitializeAsync()
+    protected override void Configure(IDictionary<string, string?> settings)
     {
-        var settings = new Dictionary<string, string?> { ["LiveChat:DefaultQueue"] = "support", ["LiveChat:Queues:0"] = "sales" };
+        settings["LiveChat:DefaultQueue"] = "support";
+        settings["LiveChat:Queues:0"] = "sales";
         TestUsers.Add(settings, 0, "ada", max: 3, queues: "support");
         TestUsers.Add(settings, 1, "ben", max: 3, queues: "sales");
         TestUsers.Add(settings, 2, "sue", role: "supervisor", max: 3, queues: "sales");
-        Server = await LiveChatTestServer.StartAsync(settings);
     }
-
-    public async Task DisposeAsync() => await Server.DisposeAsync();
 }
 
 [CollectionDefinition(Name)]

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace LiveChat.Tests.EndToEnd;
 
 /// <summary><c>LiveChat.Server healthcheck</c>, the container image's health check, run as the image runs it.</summary>

@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -9,30 +8,24 @@ namespace LiveChat.Tests.EndToEnd;
 /// One node for the identity tests: a site secret for verified visitors, a clock the tests can move forward, users
 /// the tests disable or remove (checked every second), and configuration that reloads while it runs.
 /// </summary>
-public sealed class IdentityServer : IAsyncLifetime
+public sealed class IdentityServer : NodeFixture
 {
     public const string Secret = "the-shop-site-secret-for-signing-visitor-sessions";
 
     public ShiftedTime Time { get; } = new();
 
-    public LiveChatTestServer Server { get; private set; } = null!;
+    protected override TimeProvider Clock => Time;
 
-    public async Task InitializeAsync()
+    protected override void Configure(IDictionary<string, string?> settings)
     {
-        var settings = new Dictionary<string, string?>
-        {
-            ["LiveChat:DefaultQueue"] = "support",
-            ["LiveChat:Identity:Secret"] = Secret,
-            ["LiveChat:Auth:UserCheckSeconds"] = "1",
-        };
+        settings["LiveChat:DefaultQueue"] = "support";
+        settings["LiveChat:Identity:Secret"] = Secret;
+        settings["LiveChat:Auth:UserCheckSeconds"] = "1";
         TestUsers.Add(settings, 0, "ada", max: 10);
         TestUsers.Add(settings, 1, "dan");
         TestUsers.Add(settings, 2, "sue", role: "supervisor");
         TestUsers.Add(settings, 3, "rex", role: "supervisor");
-        Server = await LiveChatTestServer.StartAsync(settings, time: Time);
     }
-
-    public async Task DisposeAsync() => await Server.DisposeAsync();
 
     /// <summary>What the site's server sends for its user, signed at the node's present time unless told otherwise.</summary>
     public object SignedSession(string userId, long? timestamp = null, string? name = null, string? visitorToken = null)

@@ -1,6 +1,4 @@
-using System.Net;
 using System.Text;
-using Microsoft.AspNetCore.SignalR.Client;
 
 namespace LiveChat.Tests.EndToEnd;
 

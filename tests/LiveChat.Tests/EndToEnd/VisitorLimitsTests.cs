@@ -1,19 +1,13 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Json;
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.SignalR.Client;
 
 namespace LiveChat.Tests.EndToEnd;
 
 /// <summary>A node with the default message limits, two open conversations per visitor and short names.</summary>
-public sealed class LimitsServer : IAsyncLifetime
+public sealed class LimitsServer : NodeFixture
 {
-    public LiveChatTestServer Server { get; private set; } = null!;
-
-    public async Task InitializeAsync()
+    protected override void Configure(IDictionary<string, string?> settings)
     {
-        var settings = new Dictionary<string, string?>
+        foreach (var (key, value) in new Dictionary<string, string?>
         {
             ["LiveChat:DefaultQueue"] = "support",
             ["LiveChat:Queues:0"] = "returns",
@@ -26,13 +20,11 @@ public sealed class LimitsServer : IAsyncLifetime
             ["LiveChat:Limits:OpenConversationsPerVisitor"] = "2",
             ["LiveChat:Limits:MaxNameLength"] = "20",
             ["LiveChat:Limits:MaxEmailLength"] = "40",
-        };
+        })
+            settings[key] = value;
         TestUsers.Add(settings, 0, "lia", max: 3, queues: "support");
         TestUsers.Add(settings, 1, "tom", max: 3, queues: "returns");
-        Server = await LiveChatTestServer.StartAsync(settings);
     }
-
-    public async Task DisposeAsync() => await Server.DisposeAsync();
 }
 
 /// <summary>

@@ -1,24 +1,17 @@
-using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using LiveChat.Server.Hubs;
 using Microsoft.AspNetCore.Http.Connections;
-using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace LiveChat.Tests.EndToEnd;
 
 /// <summary>A node that allows the widget on one shop's site.</summary>
-public sealed class ShopServer : IAsyncLifetime
+public sealed class ShopServer : NodeFixture
 {
     public const string Shop = "https://shop.example";
 
-    public LiveChatTestServer Server { get; private set; } = null!;
-
-    public async Task InitializeAsync() =>
-        Server = await LiveChatTestServer.StartAsync(new Dictionary<string, string?> { ["LiveChat:Widget:AllowedOrigins:0"] = Shop });
-
-    public async Task DisposeAsync() => await Server.DisposeAsync();
+    protected override void Configure(IDictionary<string, string?> settings) => settings["LiveChat:Widget:AllowedOrigins:0"] = Shop;
 }
 
 /// <summary>

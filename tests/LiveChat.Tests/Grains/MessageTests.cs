@@ -4,6 +4,9 @@ namespace LiveChat.Tests.Grains;
 [Collection(GrainClusterCollection.Name)]
 public sealed class MessageTests(GrainCluster cluster)
 {
+    // Each test's own queue, whose agent (limit 5) never comes online, so its chats stay with the visitor alone.
+    private readonly string _queue = cluster.Floor.Queue(5);
+
     private IGrainFactory Grains => cluster.Grains;
 
     [Fact]
@@ -43,10 +46,12 @@ public sealed class MessageTests(GrainCluster cluster)
     [Fact]
     public async Task TheSameClientMessageIdFromTheOtherSideIsANewMessage()
     {
-        await cluster.GoOnline("cap2");
-        var (view, visitor) = await cluster.StartChat("capacity2");
+        var queue = cluster.Floor.Queue(100);
+        var cap2 = cluster.Floor.Agent(queue, max: 100);
+        await cluster.GoOnline(cap2);
+        var (view, visitor) = await cluster.StartChat(queue);
         var conversation = Grains.GetGrain<IConversationGrain>(view.ConversationId);
-        var agent = new Caller(Roles.Agent, view.AgentId!, "Cap2");
+        var agent = new Caller(Roles.Agent, view.AgentId!, Floor.DisplayName(cap2));
 
         var fromVisitor = await conversation.Send(visitor, "1", "question");
         var fromAgent = await conversation.Send(agent, "1", "answer");
@@ -97,10 +102,9 @@ public sealed class MessageTests(GrainCluster cluster)
         Assert.Equal((4, "quick answer"), (view.Rating!.Score, view.Rating.Comment));
     }
 
-    // The "messages" queue has an agent who never comes online, so these chats stay with the visitor alone.
     private async Task<(IConversationGrain, Caller)> StartChat(string? text)
     {
-        var (view, visitor) = await cluster.StartChat("messages", text);
+        var (view, visitor) = await cluster.StartChat(_queue, text);
         return (Grains.GetGrain<IConversationGrain>(view.ConversationId), visitor);
     }
 }

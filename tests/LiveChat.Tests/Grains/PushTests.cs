@@ -4,40 +4,44 @@ namespace LiveChat.Tests.Grains;
 [Collection(GrainClusterCollection.Name)]
 public sealed class PushTests(GrainCluster cluster)
 {
-    private static readonly Caller Agent = new(Roles.Agent, "pusher", "Pusher");
-    private static readonly Caller Supervisor = new(Roles.Supervisor, "watcher", "Watcher");
+    private static readonly Caller Watcher = new(Roles.Supervisor, "watcher", "Watcher");
     private RecordingNotifier Pushes => cluster.Pushes;
+    private Floor Floor => cluster.Floor;
 
     [Fact]
     public async Task AnAssignmentIsShownToTheAgentAndTheVisitor()
     {
-        await cluster.GoOnline("pusher");
-        var (view, visitor) = await cluster.StartChat("pushes");
+        var queue = Floor.Queue(2);
+        var agent = Floor.Agent(queue, max: 2);
+        await cluster.GoOnline(agent);
+        var (view, visitor) = await cluster.StartChat(queue);
 
-        var assigned = await Pushes.WaitFor("agent:pusher", nameof(IAgentClient.ConversationAssigned), p => p.Arg<ConversationView>().ConversationId == view.ConversationId);
+        var assigned = await Pushes.WaitFor($"agent:{agent}", nameof(IAgentClient.ConversationAssigned), p => p.Arg<ConversationView>().ConversationId == view.ConversationId);
         Assert.Equal(ConversationStatus.Active, assigned.Arg<ConversationView>().Status);
         var joined = await Pushes.WaitFor($"visitor:{visitor.Id}", nameof(IVisitorClient.MessageReceived), p => p.Arg<ChatMessage>().SenderRole == Roles.System);
-        Assert.Equal("Pusher joined the conversation.", joined.Arg<ChatMessage>().Text);
+        Assert.Equal($"{Floor.DisplayName(agent)} joined the conversation.", joined.Arg<ChatMessage>().Text);
         await Chat(view).Close(visitor);
     }
 
     [Fact]
     public async Task AMessageReachesVisitorAgentAndWatchersAndAWhisperNeverTheVisitor()
     {
-        await cluster.GoOnline("pusher");
-        var (view, visitor) = await cluster.StartChat("pushes");
+        var queue = Floor.Queue(2);
+        var agent = Floor.Agent(queue, max: 2);
+        await cluster.GoOnline(agent);
+        var (view, visitor) = await cluster.StartChat(queue);
         var chat = Chat(view);
-        await chat.Watch(Supervisor, "watch-connection");
+        await chat.Watch(Watcher, "watch-connection");
 
         var ack = await chat.Send(visitor, "m1", "my order is late");
-        foreach (var audience in new[] { $"visitor:{visitor.Id}", "agent:pusher", $"watchers:{view.ConversationId}" })
+        foreach (var audience in new[] { $"visitor:{visitor.Id}", $"agent:{agent}", $"watchers:{view.ConversationId}" })
         {
             var pushed = await Pushes.WaitFor(audience, nameof(IConversationClient.MessageReceived), p => p.Arg<ChatMessage>().ClientMessageId == "m1");
             Assert.Equal((ack.Seq, "my order is late"), (pushed.Arg<ChatMessage>().Seq, pushed.Arg<ChatMessage>().Text));
         }
 
-        await chat.AddInternal(Supervisor, MessageKinds.Whisper, "w1", "offer a refund");
-        await Pushes.WaitFor("agent:pusher", nameof(IAgentClient.InternalMessageReceived), p => p.Arg<ChatMessage>().ClientMessageId == "w1");
+        await chat.AddInternal(Watcher, MessageKinds.Whisper, "w1", "offer a refund");
+        await Pushes.WaitFor($"agent:{agent}", nameof(IAgentClient.InternalMessageReceived), p => p.Arg<ChatMessage>().ClientMessageId == "w1");
         await Pushes.WaitFor($"watchers:{view.ConversationId}", nameof(ISupervisorClient.InternalMessageReceived), p => p.Arg<ChatMessage>().ClientMessageId == "w1");
         // The visitor's next message comes after the whisper: everything pushed to the visitor up to then is in the record.
         await chat.Send(visitor, "m2", "hello?");
@@ -49,22 +53,23 @@ public sealed class PushTests(GrainCluster cluster)
     [Fact]
     public async Task AStatusChangeIsShownToTheAgentAndOnTheDashboard()
     {
-        await cluster.GoOnline("pusher");
-        await cluster.Grains.GetGrain<IAgentGrain>("pusher").SetStatus(AgentStatus.Away);
+        var agent = Floor.Agent(Floor.Queue(1), max: 1);
+        await cluster.GoOnline(agent);
+        await cluster.Grains.GetGrain<IAgentGrain>(agent).SetStatus(AgentStatus.Away);
 
-        await Pushes.WaitFor("agent:pusher", nameof(IAgentClient.AgentUpdated), p => p.Arg<AgentView>().Status == AgentStatus.Away);
+        await Pushes.WaitFor($"agent:{agent}", nameof(IAgentClient.AgentUpdated), p => p.Arg<AgentView>().Status == AgentStatus.Away);
         await Pushes.WaitFor("supervisors", nameof(ISupervisorClient.DashboardUpdated),
-            p => p.Arg<DashboardView>().Agents.Any(a => a.AgentId == "pusher" && a.Status == AgentStatus.Away));
+            p => p.Arg<DashboardView>().Agents.Any(a => a.AgentId == agent && a.Status == AgentStatus.Away));
     }
 
     [Fact]
     public async Task AnAnnouncementReachesEveryoneAndSoDoesItsWithdrawal()
     {
         var announcements = cluster.Grains.GetGrain<IAnnouncementsGrain>(0);
-        var published = await announcements.Publish(Supervisor, new AnnouncementRequest("Payments are down", AnnouncementSeverities.Critical));
+        var published = await announcements.Publish(Watcher, new AnnouncementRequest("Payments are down", AnnouncementSeverities.Critical));
 
         await Pushes.WaitFor("everyone", nameof(IAnnouncementClient.AnnouncementPublished), p => p.Arg<Announcement>().Id == published.Id);
-        await announcements.Withdraw(Supervisor, published.Id);
+        await announcements.Withdraw(Watcher, published.Id);
         await Pushes.WaitFor("everyone", nameof(IAnnouncementClient.AnnouncementWithdrawn), p => (string?)p.Args[0] == published.Id);
     }
 

@@ -7,15 +7,16 @@ public sealed class VisitorEmailTests(GrainCluster cluster)
     [Fact]
     public async Task TheEmailAVisitorGaveIsInTheirConversationsViewAndNoneIsNull()
     {
+        var queue = cluster.Floor.Queue();
         var withEmail = cluster.Grains.GetGrain<IVisitorGrain>($"v_{Guid.NewGuid():N}");
         await withEmail.Touch("Vera", "vera@example.com", verified: false);
         var without = cluster.Grains.GetGrain<IVisitorGrain>($"v_{Guid.NewGuid():N}");
         await without.Touch("Nell", null, verified: false);
 
-        var started = await withEmail.StartConversation(new StartConversationRequest("pushes"));
+        var started = await withEmail.StartConversation(new StartConversationRequest(queue));
         var view = await cluster.Grains.GetGrain<IConversationGrain>(started.ConversationId).Peek();
 
-        var none = await without.StartConversation(new StartConversationRequest("pushes"));
+        var none = await without.StartConversation(new StartConversationRequest(queue));
 
         Assert.Equal(("vera@example.com", "vera@example.com"), (started.VisitorEmail, view.VisitorEmail));
         Assert.Null(none.VisitorEmail);

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.WebSockets;
 using System.Reflection;
 using LiveChat.Server.Hubs;
@@ -6,7 +5,6 @@ using LiveChat.Server.Identity;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.SignalR.Client;
 
 namespace LiveChat.Tests.Hardening;
 

@@ -5,7 +5,7 @@ namespace LiveChat.Tests.Hardening;
 /// One node for the hostile-input tests, apart from the other tests' nodes, so a fuzzer's junk reaches no one else.
 /// "vault" holds the conversations the fuzz must not change: only ben serves it, and no fuzzer acts as ben.
 /// </summary>
-public sealed class HardeningServer : IAsyncLifetime
+public sealed class HardeningServer : NodeFixture
 {
     public const string VaultQueue = "vault";
 
@@ -15,26 +15,18 @@ public sealed class HardeningServer : IAsyncLifetime
     /// <summary>Served by no one and named by no fuzzer: its conversations wait, untouched, until closed.</summary>
     public const string PrivateQueue = "private";
 
-    public LiveChatTestServer Server { get; private set; } = null!;
-
-    public async Task InitializeAsync()
+    protected override void Configure(IDictionary<string, string?> settings)
     {
-        var settings = new Dictionary<string, string?>
-        {
-            ["LiveChat:DefaultQueue"] = "support",
-            ["LiveChat:Queues:0"] = "sales",
-            ["LiveChat:Queues:1"] = VaultQueue,
-            ["LiveChat:Queues:2"] = AfterQueue,
-            ["LiveChat:Queues:3"] = PrivateQueue,
-        };
+        settings["LiveChat:DefaultQueue"] = "support";
+        settings["LiveChat:Queues:0"] = "sales";
+        settings["LiveChat:Queues:1"] = VaultQueue;
+        settings["LiveChat:Queues:2"] = AfterQueue;
+        settings["LiveChat:Queues:3"] = PrivateQueue;
         TestUsers.Add(settings, 0, "ada", max: 3, queues: ["support", "sales"]);
         TestUsers.Add(settings, 1, "ben", max: 2, queues: VaultQueue);
         TestUsers.Add(settings, 2, "sue", role: "supervisor", max: 3, queues: "sales");
         TestUsers.Add(settings, 3, "cal", max: 3, queues: AfterQueue);
-        Server = await LiveChatTestServer.StartAsync(settings);
     }
-
-    public async Task DisposeAsync() => await Server.DisposeAsync();
 }
 
 [CollectionDefinition(Name)]

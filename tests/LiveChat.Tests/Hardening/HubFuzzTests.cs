@@ -1,8 +1,6 @@
-using System.Net;
 using System.Reflection;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.SignalR.Client;
 using Xunit.Abstractions;
 
 namespace LiveChat.Tests.Hardening;

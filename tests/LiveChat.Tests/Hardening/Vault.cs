@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.SignalR.Client;
 
 namespace LiveChat.Tests.Hardening;
 

@@ -1,5 +1,4 @@
 using LiveChat.Tests.Browser;
-using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 

@@ -9,13 +9,21 @@ namespace LiveChat.Tests.Infrastructure;
 
 /// <summary>
 /// One in-process Orleans test cluster (two silos, memory storage) for all grain tests, configured the way a node
-/// is. Each test uses its own queue and agents, so tests sharing the cluster never see each other's chats.
+/// is. Each test takes its own queue and agents from <see cref="Floor"/>, so tests sharing the cluster never see each
+/// other's chats.
 /// </summary>
 public sealed class GrainCluster : IAsyncLifetime
 {
-    public static readonly string[] Queues = ["capacity", "capacity2", "close", "away", "presence", "burst", "messages", "least", "xfer", "sup", "rated", "idle", "owed", "overtaken", "handback", "lostanswer", "stale", "pushes"];
-
     private InProcessTestCluster? _cluster;
+
+    /// <summary>
+    /// The queues and agents tests take. Most queues have agents of limits 1, 2 (three), 3 (two), 5 and 100 and a
+    /// supervisor of limit 1; a few are served by nobody, and one by ten agents of limit 3.
+    /// </summary>
+    public Floor Floor { get; } = new Floor()
+        .Add(queues: 40, 1, 2, 2, 2, 3, 3, 5, 100, Seat.Supervisor(1))
+        .Add(queues: 6)
+        .Add(queues: 1, [.. Enumerable.Repeat<Seat>(3, 10)]);
 
     public IGrainFactory Grains => _cluster!.Client;
 
@@ -51,31 +59,7 @@ public sealed class GrainCluster : IAsyncLifetime
             ["LiveChat:AwayGraceSeconds"] = "1",
             ["LiveChat:Auth:SigningKey"] = TestUsers.SigningKey,
         };
-        for (var i = 0; i < Queues.Length; i++)
-            settings[$"LiveChat:Queues:{i}"] = Queues[i];
-        var user = 0;
-        TestUsers.Add(settings, user++, "cap", max: 2, queues: "capacity");
-        TestUsers.Add(settings, user++, "cap2", max: 100, queues: "capacity2");
-        TestUsers.Add(settings, user++, "closer", max: 1, queues: "close");
-        TestUsers.Add(settings, user++, "xferer", max: 1, queues: "xfer");
-        TestUsers.Add(settings, user++, "away1", max: 2, queues: "away");
-        TestUsers.Add(settings, user++, "away2", max: 1, queues: "away");
-        TestUsers.Add(settings, user++, "present", max: 2, queues: "presence");
-        TestUsers.Add(settings, user++, "messenger", max: 5, queues: "messages");
-        TestUsers.Add(settings, user++, "least1", max: 3, queues: "least");
-        TestUsers.Add(settings, user++, "least2", max: 3, queues: "least");
-        for (var i = 0; i < 10; i++)
-            TestUsers.Add(settings, user++, $"burst{i}", max: 3, queues: "burst");
-        TestUsers.Add(settings, user++, "helper", max: 1, queues: "sup");
-        TestUsers.Add(settings, user++, "boss", role: "supervisor", max: 1, queues: "sup");
-        TestUsers.Add(settings, user++, "rater", max: 5, queues: "rated");
-        TestUsers.Add(settings, user++, "idler", max: 1, queues: "idle");
-        TestUsers.Add(settings, user++, "ower", max: 1, queues: "owed");
-        foreach (var agent in new[] { "leaver", "taker", "latecomer" })
-            TestUsers.Add(settings, user++, agent, max: 2, queues: "overtaken");
-        TestUsers.Add(settings, user++, "finder", max: 1, queues: "lostanswer");
-        TestUsers.Add(settings, user++, "stalest", max: 1, queues: "stale");
-        TestUsers.Add(settings, user++, "pusher", max: 2, queues: "pushes");
+        Floor.Configure(settings);
 
         var builder = new InProcessTestClusterBuilder(initialSilosCount: 2);
         builder.ConfigureSiloHost((_, host) =>

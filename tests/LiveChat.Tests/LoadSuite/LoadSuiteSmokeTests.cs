@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using System.Reflection;
 
 namespace LiveChat.Tests.LoadSuite;
 
@@ -143,12 +143,17 @@ public sealed class LoadSuiteSmokeTests
         Directory.Delete(output, recursive: true);
     }
 
+    /// <summary>The load suite's own build output (the project file names it): run from there, with the server it built beside it.</summary>
+    private static readonly string LoadSuite = typeof(LoadSuiteSmokeTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "LoadSuiteDll").Value!;
+
     /// <summary>Runs the load suite as a person does and returns its report folder; fails with its output when it exits non-zero.</summary>
     private static async Task<string> RunSuite(params string[] args)
     {
+        Assert.True(File.Exists(LoadSuite), $"the load suite is not built at {LoadSuite}: build LiveChat.sln, or tests/LiveChat.Tests (it builds the suite first)");
         var output = Directory.CreateTempSubdirectory("livechat-load-smoke-").FullName;
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args.Prepend(Path.Combine(AppContext.BaseDirectory, "LiveChat.LoadTests.dll")).Append("--out").Append(output))
+        foreach (var arg in args.Prepend(LoadSuite).Append("--out").Append(output))
             info.ArgumentList.Add(arg);
 
         using var process = Process.Start(info)!;

@@ -4,7 +4,7 @@ using StackExchange.Redis;
 namespace LiveChat.Tests.Redis;
 
 /// <summary>The feedback inbox's store, in Redis and in memory alike: newest first, filters, pages, a changed rating.</summary>
-public sealed class FeedbackStoreTests(RedisServer redis) : IClassFixture<RedisServer>
+public sealed class FeedbackStoreTests(RedisFixture redis) : IClassFixture<RedisFixture>
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 24, 9, 0, 0, TimeSpan.Zero);
 

@@ -7,7 +7,7 @@ namespace LiveChat.Tests.Redis;
 /// The message log, in Redis and in memory alike: what is read back is what was stored, field for field, in seq
 /// order and page by page; a resend is answered with the first message; a seq already taken is refused.
 /// </summary>
-public sealed class MessageLogTests(RedisServer redis) : IClassFixture<RedisServer>
+public sealed class MessageLogTests(RedisFixture redis) : IClassFixture<RedisFixture>
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 24, 9, 0, 0, TimeSpan.FromHours(1));
 

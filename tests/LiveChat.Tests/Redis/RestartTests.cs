@@ -1,9 +1,7 @@
-using Microsoft.AspNetCore.SignalR.Client;
-
 namespace LiveChat.Tests.Redis;
 
 /// <summary>With Redis configured, a node and Redis itself can restart and every conversation, message and rating is still there.</summary>
-public sealed class RestartTests(RedisServer redis) : IClassFixture<RedisServer>
+public sealed class RestartTests(RedisFixture redis) : IClassFixture<RedisFixture>
 {
     [Fact]
     public async Task ConversationsHistoryAndRatingsSurviveARestartOfTheNodeAndOfRedis()

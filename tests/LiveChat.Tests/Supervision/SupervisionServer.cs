@@ -6,22 +6,17 @@ namespace LiveChat.Tests.Supervision;
 /// own queue and agents, so tests sharing the node never see each other's chats; the supervisor "sam" serves a queue
 /// nobody writes to.
 /// </summary>
-public sealed class SupervisionServer : IAsyncLifetime
+public sealed class SupervisionServer : NodeFixture
 {
     public const string Supervisor = "sam";
 
-    public LiveChatTestServer Server { get; private set; } = null!;
-
-    public async Task InitializeAsync()
+    protected override void Configure(IDictionary<string, string?> settings)
     {
         string[] queues = ["watch", "positions", "dash", "busy", "many", "capacity", "sla", "feedback", "canned", "xfer", "takeover"];
-        var settings = new Dictionary<string, string?>
-        {
-            ["LiveChat:DefaultQueue"] = "desk",
-            ["LiveChat:Sla:WaitSeconds"] = "1",
-            ["LiveChat:Sla:FirstResponseSeconds"] = "1",
-            ["LiveChat:DashboardIntervalMilliseconds"] = "250",
-        };
+        settings["LiveChat:DefaultQueue"] = "desk";
+        settings["LiveChat:Sla:WaitSeconds"] = "1";
+        settings["LiveChat:Sla:FirstResponseSeconds"] = "1";
+        settings["LiveChat:DashboardIntervalMilliseconds"] = "250";
         for (var i = 0; i < queues.Length; i++)
             settings[$"LiveChat:Queues:{i}"] = queues[i];
         var user = 0;
@@ -39,10 +34,7 @@ public sealed class SupervisionServer : IAsyncLifetime
         TestUsers.Add(settings, user++, "xia", max: 2, queues: "xfer");
         TestUsers.Add(settings, user++, "xan", max: 2, queues: "xfer");
         TestUsers.Add(settings, user++, "tom", max: 2, queues: "takeover");
-        Server = await LiveChatTestServer.StartAsync(settings);
     }
-
-    public async Task DisposeAsync() => await Server.DisposeAsync();
 }
 
 [CollectionDefinition(Name)]

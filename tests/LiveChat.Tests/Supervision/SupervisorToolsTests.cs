@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
 using LiveChat.Server.Metrics;
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace LiveChat.Tests.Supervision;

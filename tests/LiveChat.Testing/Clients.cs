@@ -1,11 +1,7 @@
 using System.Net.Http.Json;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using System.Threading.Channels;
-using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.DependencyInjection;
 
-namespace LiveChat.Tests.Infrastructure;
+namespace LiveChat.Testing;
 
 /// <summary>A LiveChat node clients talk to: one started in the test process, or a node process of a local cluster.</summary>
 public interface ILiveChatNode
@@ -28,7 +24,7 @@ public static class Clients
         return (await response.Content.ReadFromJsonAsync<VisitorSessionResponse>())!;
     }
 
-    public static async Task<TokenResponse> SignIn(this ILiveChatNode server, string username, string password = TestUsers.Password)
+    public static async Task<TokenResponse> SignIn(this ILiveChatNode server, string username, string password = TestCredentials.Password)
     {
         using var http = server.Http();
         var response = await http.PostAsJsonAsync("/api/auth/token", new { username, password });
@@ -37,10 +33,7 @@ public static class Clients
     }
 
     public static HubConnection Hub(this ILiveChatNode server, string path, string? token) =>
-        new HubConnectionBuilder()
-            .WithUrl(new Uri(server.BaseAddress, path), o => o.AccessTokenProvider = () => Task.FromResult(token))
-            .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()))
-            .Build();
+        HubConnections.Build(new Uri(server.BaseAddress, path), token);
 
     public static async Task<HubConnection> ConnectVisitor(this ILiveChatNode server, VisitorSessionResponse session)
     {

@@ -1,10 +1,8 @@
-using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 
-namespace LiveChat.LoadTests.Targets;
+namespace LiveChat.Testing;
 
-/// <summary>A server the suite starts as its own process on a loopback port, so its CPU and memory are its own.</summary>
+/// <summary>A server started as its own process on a loopback port (a node, or the load suite's relay), so its CPU and memory are its own.</summary>
 public sealed class ChildProcess : IAsyncDisposable
 {
     private ChildProcess(Process process, Uri baseAddress)
@@ -54,13 +52,6 @@ public sealed class ChildProcess : IAsyncDisposable
             }
             await Task.Delay(200);
         }
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

@@ -1,10 +1,11 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace LiveChat.Tests.Infrastructure;
+namespace LiveChat.Testing;
 
-internal static class FreePort
+public static class FreePort
 {
+    /// <summary>A loopback port nobody listens on now (the OS's choice for port 0).</summary>
     public static int Next()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

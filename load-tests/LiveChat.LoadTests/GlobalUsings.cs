@@ -1,0 +1,2 @@
+global using LiveChat.Testing;
+global using Microsoft.AspNetCore.SignalR.Client;
