@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace LiveChat.Contracts;
 
 /// <summary>
@@ -6,6 +8,8 @@ namespace LiveChat.Contracts;
 /// </summary>
 public sealed record VisitorSessionRequest(string? Name, string? Email, string? VisitorToken, string? UserId = null, long? Timestamp = null, string? Signature = null)
 {
+    /// <summary>Whether the site signed the session; not on the wire.</summary>
+    [JsonIgnore]
     public bool IsSigned => UserId is not null || Timestamp is not null || Signature is not null;
 }
 

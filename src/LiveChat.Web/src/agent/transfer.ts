@@ -1,8 +1,7 @@
 // The transfer dialog: a queue or another agent (with their status and load), and the server's refusal in words.
 import { reason } from "../shared/api";
-import type { TransferTargets } from "../shared/console";
 import { h, replace, text } from "../shared/dom";
-import type { ConversationView } from "../shared/protocol";
+import type { ConversationView, TransferTargets } from "../shared/protocol";
 import type { signalR } from "../shared/hub";
 
 export function openTransferDialog(hub: signalR.HubConnection, conversation: ConversationView, done: (view: ConversationView) => void): void {

@@ -3,27 +3,8 @@
 import { h, replace, text } from "./dom";
 import { signalR } from "./hub";
 import { dateTime } from "./format";
-import type { Announcement, AgentView, StaffToken } from "./protocol";
+import type { Announcement, StaffToken } from "./protocol";
 import { signIn } from "./staff";
-
-/** `GetTransferTargets` on /hubs/agent. */
-export interface TransferTargets {
-  queues: string[];
-  agents: AgentView[];
-}
-
-/** A message a visitor left while nobody was online (`GetOfflineMessages` on /hubs/supervisor). */
-export interface OfflineMessage {
-  id: string;
-  queue: string;
-  name: string;
-  email: string;
-  text: string;
-  receivedAt: string;
-  handledBy: string | null;
-  handledAt: string | null;
-  handled: boolean;
-}
 
 /** The sign-in page; `done` runs with the token once the server accepted the username and password. */
 export function showSignIn(app: HTMLElement, role: "agent" | "supervisor", title: string, done: (token: StaffToken) => void): void {

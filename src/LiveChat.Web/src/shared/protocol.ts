@@ -1,4 +1,6 @@
-// The wire shapes of docs/protocol.md, section 5, as TypeScript types.
+// The wire shapes of docs/protocol.md, section 5, as TypeScript types. The C# records in src/LiveChat.Contracts are the
+// source: tests/LiveChat.UnitTests/Wire/ProtocolTypesTests fails when a type here disagrees with its record (a field,
+// its type, whether it can be null), and when the server sends or takes a record that is not declared here.
 
 export type Role = "visitor" | "agent" | "supervisor" | "system";
 export type MessageKind = "message" | "whisper" | "note";
@@ -89,7 +91,12 @@ export interface DashboardView {
   csatAverage: number | null;
   ratings: number;
   slaBreaches: number;
-  sla: { waitSeconds: number; firstResponseSeconds: number };
+  sla: SlaView;
+}
+
+export interface SlaView {
+  waitSeconds: number;
+  firstResponseSeconds: number;
 }
 
 export interface QueueSample {
@@ -170,4 +177,88 @@ export interface StaffToken {
   agentId: string;
   displayName: string;
   role: "agent" | "supervisor";
+}
+
+/** `GetTransferTargets` on /hubs/agent. */
+export interface TransferTargets {
+  queues: string[];
+  agents: AgentView[];
+}
+
+/** A message a visitor left while nobody was online (`GetOfflineMessages` on /hubs/supervisor). */
+export interface OfflineMessage {
+  id: string;
+  queue: string;
+  name: string;
+  email: string;
+  text: string;
+  receivedAt: string;
+  handledBy: string | null;
+  handledAt: string | null;
+  handled: boolean;
+}
+
+/** `GET /api/queues/{queue}/availability`: whether anyone answers, and the active announcements. */
+export interface QueueAvailability {
+  queue: string;
+  online: boolean;
+  agentsOnline: number;
+  waiting: number;
+  averageWaitSeconds: number | null;
+  announcements: Announcement[];
+}
+
+// What the pages send: a field left out is null (or its default).
+
+export interface StartConversationRequest {
+  queue?: string | null;
+  topic?: string | null;
+  text?: string | null;
+}
+
+export interface TransferRequest {
+  toAgentId?: string | null;
+  toQueue?: string | null;
+}
+
+export interface CannedResponseRequest {
+  id: string | null;
+  shortcut: string;
+  text: string;
+}
+
+export interface AnnouncementRequest {
+  text: string;
+  severity?: Severity | null;
+  expiresInMinutes?: number | null;
+}
+
+export interface FeedbackQuery {
+  queue?: string | null;
+  agentId?: string | null;
+  score?: number | null;
+  reviewed?: boolean | null;
+  before?: string | null;
+  limit?: number;
+}
+
+export interface TokenRequest {
+  username: string | null;
+  password: string | null;
+}
+
+export interface VisitorSessionRequest {
+  name?: string | null;
+  email?: string | null;
+  visitorToken?: string | null;
+  userId?: string | null;
+  timestamp?: number | null;
+  signature?: string | null;
+}
+
+export interface OfflineMessageRequest {
+  queue: string | null;
+  name: string | null;
+  email: string | null;
+  text: string | null;
 }

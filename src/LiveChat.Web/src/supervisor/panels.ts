@@ -1,10 +1,9 @@
 // The dashboard's other sections: announcements, the feedback inbox and the offline messages.
 import { reason } from "../shared/api";
-import type { OfflineMessage } from "../shared/console";
 import { h, replace, text } from "../shared/dom";
 import { dateTime } from "../shared/format";
 import type { signalR } from "../shared/hub";
-import type { Announcement, FeedbackEntry, FeedbackPage } from "../shared/protocol";
+import type { Announcement, FeedbackEntry, FeedbackPage, OfflineMessage } from "../shared/protocol";
 
 export class AnnouncementsPanel {
   readonly element: HTMLElement;

@@ -3,18 +3,9 @@
 import { ApiError, reason, request } from "../shared/api";
 import { append, h, replace, text } from "../shared/dom";
 import { clock, expectedWait } from "../shared/format";
-import type { Announcement, ChatMessage, ConversationView, TypingIndicator, VisitorSession } from "../shared/protocol";
+import type { Announcement, ChatMessage, ConversationView, QueueAvailability, TypingIndicator, VisitorSession } from "../shared/protocol";
 import { Chat, type ChatEvents, type ConnectionState } from "./chat";
 import { Memory, type Remembered } from "./storage";
-
-interface Availability {
-  queue: string;
-  online: boolean;
-  agentsOnline: number;
-  waiting: number;
-  averageWaitSeconds: number | null;
-  announcements: Announcement[];
-}
 
 interface Shown {
   item: HTMLLIElement;
@@ -197,7 +188,7 @@ export class Widget implements ChatEvents {
     this.say("Checking who is online…");
     if (this.queue === null) return this.preChat(null);
     try {
-      const availability = await request<Availability>(this.url(`/api/queues/${encodeURIComponent(this.queue)}/availability`), "GET");
+      const availability = await request<QueueAvailability>(this.url(`/api/queues/${encodeURIComponent(this.queue)}/availability`), "GET");
       // Before a chat there is no connection to push announcements: the active ones come with the availability.
       this.replaceAnnouncements(availability.announcements ?? []);
       if (availability.online) this.preChat(availability);
@@ -207,7 +198,7 @@ export class Widget implements ChatEvents {
     }
   }
 
-  private preChat(availability: Availability | null): void {
+  private preChat(availability: QueueAvailability | null): void {
     this.stage = "form";
     this.status.textContent = "We are online";
     const name = h("input", { type: "text", name: "name", autocomplete: "name", maxlength: 100, required: true, value: this.remembered?.name ?? "" });
