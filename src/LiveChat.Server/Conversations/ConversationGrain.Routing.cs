@@ -136,7 +136,16 @@ public sealed partial class ConversationGrain
         _estimatedWaitSeconds = null;
         S.UnshownAssignment = new PendingAssignmentLine($"system-{noticeId ?? Guid.NewGuid().ToString("N")}", note, previousAgentId);
         await WriteState();
-        await ShowAssignment();
+        try
+        {
+            await ShowAssignment();
+        }
+        catch
+        {
+            // Recorded but not shown (the log or the store failed): the outbox shows it once they are back.
+            _assignmentLine.Send();
+            throw;
+        }
     }
 
     /// <summary>

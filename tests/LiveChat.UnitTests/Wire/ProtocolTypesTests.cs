@@ -38,7 +38,7 @@ public sealed partial class ProtocolTypesTests
         typeof(QueueAvailability), typeof(OfflineMessageRequest), typeof(OfflineMessage),
     ];
 
-    private static readonly Lazy<Protocol> Ts = new(() => Protocol.Parse(File.ReadAllText(ProtocolTsPath())));
+    private static readonly Lazy<Protocol> Ts = new(() => Protocol.Parse(File.ReadAllText(Repository.File("src", "LiveChat.Web", "src", "shared", "protocol.ts"))));
 
     [Fact]
     public void EveryTypeInProtocolTsHasTheFieldsTypesAndNullsOfItsCSharpRecord()
@@ -171,16 +171,6 @@ public sealed partial class ProtocolTypesTests
 
     private static IReadOnlyCollection<string> Constants(Type holder) =>
         holder.GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!).ToList();
-
-    private static string ProtocolTsPath()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "LiveChat.sln")))
-                return Path.Combine(dir.FullName, "src", "LiveChat.Web", "src", "shared", "protocol.ts");
-        }
-        throw new FileNotFoundException("LiveChat.sln not found above " + AppContext.BaseDirectory);
-    }
 
     private sealed record TsField(string Type, bool Optional);
 
