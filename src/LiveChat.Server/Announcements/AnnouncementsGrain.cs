@@ -1,6 +1,6 @@
-using LiveChat.Server.Visitors;
 using LiveChat.Server.Notifications;
 using LiveChat.Server.Storage;
+using LiveChat.Server.Visitors;
 
 namespace LiveChat.Server.Announcements;
 

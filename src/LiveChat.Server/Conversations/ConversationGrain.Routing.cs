@@ -1,4 +1,3 @@
-using LiveChat.Server.Options;
 using LiveChat.Server.Reliability;
 using Microsoft.Extensions.Options;
 

@@ -1,7 +1,7 @@
 using LiveChat.Server.Identity;
 using LiveChat.Server.Options;
-using Microsoft.Extensions.Options;
 using LiveChat.Server.Visitors;
+using Microsoft.Extensions.Options;
 
 namespace LiveChat.Server.Http;
 

@@ -1,7 +1,7 @@
 using LiveChat.Server.Options;
+using LiveChat.Server.Visitors;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.Extensions.Options;
-using LiveChat.Server.Visitors;
 
 namespace LiveChat.Server.Http;
 

@@ -1,6 +1,6 @@
 using LiveChat.Server.Options;
-using Microsoft.Extensions.Options;
 using LiveChat.Server.Visitors;
+using Microsoft.Extensions.Options;
 
 namespace LiveChat.Server.Http;
 

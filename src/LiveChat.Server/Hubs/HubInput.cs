@@ -1,6 +1,5 @@
-using LiveChat.Server.Http;
-using Microsoft.AspNetCore.SignalR;
 using LiveChat.Server.Visitors;
+using Microsoft.AspNetCore.SignalR;
 
 namespace LiveChat.Server.Hubs;
 

@@ -3,12 +3,11 @@ using System.Diagnostics.CodeAnalysis;
 using System.Runtime.ExceptionServices;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using LiveChat.Server.Http;
+using LiveChat.Server.Visitors;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.Options;
-using LiveChat.Server.Visitors;
 
 namespace LiveChat.Server.Hubs;
 

@@ -1,4 +1,3 @@
-using LiveChat.Server.Hosting;
 namespace LiveChat.Server.Options;
 
 /// <summary>The <c>LiveChat</c> configuration section.</summary>

@@ -1,5 +1,4 @@
 using LiveChat.Server.Metrics;
-using LiveChat.Server.Notifications;
 using LiveChat.Server.Options;
 using LiveChat.Server.Reliability;
 using LiveChat.Server.Storage;
