@@ -122,9 +122,3 @@ public sealed class AnnouncementsGrain(
             throw new ChatRuleException("only a supervisor can publish or withdraw announcements");
     }
 }
-
-[GenerateSerializer, Alias("AnnouncementsState")]
-public sealed class AnnouncementsState
-{
-    [Id(0)] public List<Announcement> Active { get; set; } = [];
-}

@@ -64,9 +64,3 @@ public sealed class CannedResponsesGrain(
             throw new ChatRuleException($"unknown queue: {Queue}");
     }
 }
-
-[GenerateSerializer, Alias("CannedResponsesState")]
-public sealed class CannedResponsesState
-{
-    [Id(0)] public List<CannedResponse> Responses { get; set; } = [];
-}

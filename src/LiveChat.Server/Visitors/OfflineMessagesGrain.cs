@@ -42,9 +42,3 @@ public sealed class OfflineMessagesGrain(
         return Messages[index];
     }
 }
-
-[GenerateSerializer, Alias("OfflineMessagesState")]
-public sealed class OfflineMessagesState
-{
-    [Id(0)] public List<OfflineMessage> Messages { get; set; } = [];
-}
