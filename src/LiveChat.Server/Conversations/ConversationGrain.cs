@@ -40,7 +40,7 @@ public sealed partial class ConversationGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _assignmentLine = new Outbox<PendingAssignmentLine>(this, () => S.UnshownAssignment is { } line ? [line] : [], _ => Task.CompletedTask, time, logger);
+        _assignmentLine = Outbox<PendingAssignmentLine>.For(this, () => S.UnshownAssignment is { } line ? [line] : [], _ => Task.CompletedTask, time, logger);
         // A crash between an append and a state write leaves the log ahead of state: the log wins.
         if (!Exists)
             return;
@@ -48,8 +48,17 @@ public sealed partial class ConversationGrain(
         // The place in the queue is the queue's number; a fresh activation asks for it rather than showing none.
         if (S.Status == ConversationStatus.Queued && await Queue(S.Queue).GetPlace(Id) is { } place)
             (_queuePosition, _estimatedWaitSeconds) = (place.Position, place.EstimatedWaitSeconds);
-        // The last activation recorded an assignment and was cut short before showing it.
-        _assignmentLine.Send();
+        // The last activation recorded an assignment and was cut short before showing it: shown before any call is
+        // served, as the line belongs before whatever is said next; if that fails too, the outbox shows it later.
+        try
+        {
+            await ShowAssignment();
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning("Conversation {ConversationId}: showing its assignment failed, done again shortly: {Error}", Id, ex.Message);
+            _assignmentLine.Send();
+        }
     }
 
     public async Task<ConversationView> Start(ConversationStart start)

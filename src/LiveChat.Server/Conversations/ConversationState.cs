@@ -1,7 +1,12 @@
 using LiveChat.Server.Reliability;
+using Newtonsoft.Json;
 
 namespace LiveChat.Server.Conversations;
 
+/// <remarks>
+/// Stored as JSON by property name (see <see cref="Storage.StoredTypeNames"/>): a renamed property keeps its stored name
+/// with <see cref="JsonPropertyAttribute"/>, so state written before the rename still loads.
+/// </remarks>
 [GenerateSerializer, Alias("ConversationState")]
 public sealed class ConversationState
 {
@@ -33,9 +38,9 @@ public sealed class ConversationState
     [Id(24)] public string? RatingAgentName { get; set; }
     [Id(25)] public bool VisitorVerified { get; set; }
     /// <summary>The last of the queue's notices this conversation took (an assignment or a return), so a repeat of it is recognised.</summary>
-    [Id(26)] public string? LastNoticeId { get; set; }
+    [Id(26), JsonProperty("AssignmentNoticeId")] public string? LastNoticeId { get; set; }
     /// <summary>The current assignment, recorded but not yet shown to everyone; see ShowAssignment.</summary>
-    [Id(27)] public PendingAssignmentLine? UnshownAssignment { get; set; }
+    [Id(27), JsonProperty("Unannounced")] public PendingAssignmentLine? UnshownAssignment { get; set; }
     /// <summary>The email the visitor gave when the conversation started, if any.</summary>
     [Id(28)] public string? VisitorEmail { get; set; }
 }

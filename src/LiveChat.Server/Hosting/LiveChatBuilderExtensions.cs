@@ -18,6 +18,7 @@ using Microsoft.IdentityModel.Tokens;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using Orleans.Configuration;
+using Orleans.Serialization;
 using StackExchange.Redis;
 
 namespace LiveChat.Server.Hosting;
@@ -83,6 +84,8 @@ public static class LiveChatBuilderExtensions
             silo.Configure<ClusterMembershipOptions>(o => o.ProbeTimeout = TimeSpan.FromSeconds(orleans.ProbeTimeoutSeconds));
             silo.AddRedisGrainStorage(StorageNames.Grains, o => o.ConfigurationOptions = redisOptions.Clone());
         });
+        // State written before the grains moved into feature folders names their old namespace: still read.
+        builder.Services.PostConfigure<OrleansJsonSerializerOptions>(StoredTypeNames.Wrap);
     }
 
     /// <summary>

@@ -51,14 +51,13 @@ internal sealed class Outbox<T> where T : IOutboxMessage
     // Receivers whose messages are being sent now.
     private readonly HashSet<string> _sending = new(StringComparer.Ordinal);
 
-    /// <param name="owner">The grain whose state holds the messages; it must implement <see cref="IOutboxOwner"/>.</param>
+    /// <param name="owner">Where receipts go: the grain whose state holds the messages (see <see cref="For"/>).</param>
+    /// <param name="sender">The sender's name in the log.</param>
     /// <param name="messages">The messages in the grain's state, oldest first.</param>
     /// <param name="deliver">Sends one message to its receiver; it throws unless the receiver has it.</param>
-    public Outbox(Grain owner, Func<IEnumerable<T>> messages, Func<T, Task> deliver, TimeProvider time, ILogger logger)
+    public Outbox(IOutboxOwner owner, string sender, Func<IEnumerable<T>> messages, Func<T, Task> deliver, TimeProvider time, ILogger logger)
     {
-        _owner = owner.AsReference<IOutboxOwner>();
-        (_messages, _deliver) = (messages, deliver);
-        var sender = owner.GetGrainId();
+        (_owner, _messages, _deliver) = (owner, messages, deliver);
         _untilAnswered = new ResiliencePipelineBuilder { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions
             {
@@ -77,6 +76,10 @@ internal sealed class Outbox<T> where T : IOutboxMessage
             })
             .Build();
     }
+
+    /// <summary>The outbox of a grain that implements <see cref="IOutboxOwner"/>: its receipts are calls to itself.</summary>
+    public static Outbox<T> For(Grain grain, Func<IEnumerable<T>> messages, Func<T, Task> deliver, TimeProvider time, ILogger logger) =>
+        new(grain.AsReference<IOutboxOwner>(), grain.GetGrainId().ToString(), messages, deliver, time, logger);
 
     /// <summary>After the write that stored new messages, and on activation: sends every stored message not yet on its way.</summary>
     public void Send()

@@ -40,7 +40,7 @@ public sealed class AgentGrain(
         if (_user is not null && S.Status != AgentStatus.Offline)
             StartGraceTimer();
         // Hand-backs the last activation had not seen arrive (its node died, or it was deactivated) go on from here.
-        _handBacks = new Outbox<PendingHandBack>(this, () => S.HandBacks, HandBack, time, logger);
+        _handBacks = Outbox<PendingHandBack>.For(this, () => S.HandBacks, HandBack, time, logger);
         _handBacks.Send();
         return Task.CompletedTask;
     }

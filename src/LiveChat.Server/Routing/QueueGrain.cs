@@ -43,7 +43,7 @@ public sealed partial class QueueGrain(
         foreach (var (entry, position) in Line.WithPositions())
             _told.Told(entry.ConversationId, position, estimate: null);
         // Notices the last activation had not seen arrive (its node died, or it was deactivated) go on from here.
-        _notices = new Outbox<PendingNotice>(this, () => Notices, Deliver, time, logger);
+        _notices = Outbox<PendingNotice>.For(this, () => Notices, Deliver, time, logger);
         _notices.Send();
         var refresh = TimeSpan.FromSeconds(options.Value.PresenceRenewSeconds);
         this.RegisterGrainTimer(RefreshAgents, new GrainTimerCreationOptions { DueTime = refresh, Period = refresh });
