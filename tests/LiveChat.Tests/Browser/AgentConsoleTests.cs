@@ -7,11 +7,15 @@ namespace LiveChat.Tests.Browser;
 [Collection(BrowserServerCollection.Name)]
 public sealed class AgentConsoleTests(BrowserServer fixture)
 {
+    private Floor Floor => fixture.Floor;
+
     [Fact]
     public async Task ANewChatAppearsLiveAndTheAgentAndVisitorTalkBothWays()
     {
-        var page = await fixture.AgentOnlineAsync("cora");
-        await using var vera = await fixture.Server.StartVisitorChat("Vera", "console", "Hello, my order is late");
+        var queue = Floor.Queue(3);
+        var agent = Floor.Agent(queue);
+        var page = await fixture.AgentOnlineAsync(agent);
+        await using var vera = await fixture.Server.StartVisitorChat("Vera", queue, "Hello, my order is late");
 
         var item = page.Conversation("Vera");
         await Expect(item).ToContainTextAsync("Hello, my order is late");
@@ -22,7 +26,7 @@ public sealed class AgentConsoleTests(BrowserServer fixture)
         await page.ReplyAsync("Sorry to hear that, let me check.");
         var reply = await vera.Messages.Next(m => m.SenderRole == "agent");
         Assert.Equal("Sorry to hear that, let me check.", reply.Text);
-        Assert.Equal("Cora", reply.SenderName);
+        Assert.Equal(Floor.DisplayName(agent), reply.SenderName);
         await Expect(page.Locator(".transcript .msg.staff")).ToContainTextAsync("Sorry to hear that, let me check.");
 
         await vera.Send("v-2", "Order 1234");
@@ -38,10 +42,11 @@ public sealed class AgentConsoleTests(BrowserServer fixture)
     [Fact]
     public async Task TwoChatsAtOnceKeepTheirOwnUnreadCountsAndReplies()
     {
-        var page = await fixture.AgentOnlineAsync("ben");
-        await using var vic = await fixture.Server.StartVisitorChat("Vic", "two", "Hi, I am Vic");
+        var queue = Floor.Queue(2);
+        var page = await fixture.AgentOnlineAsync(Floor.Agent(queue, max: 2));
+        await using var vic = await fixture.Server.StartVisitorChat("Vic", queue, "Hi, I am Vic");
         await Expect(page.Conversation("Vic")).ToBeVisibleAsync();
-        await using var val = await fixture.Server.StartVisitorChat("Val", "two", "Hi, I am Val");
+        await using var val = await fixture.Server.StartVisitorChat("Val", queue, "Hi, I am Val");
 
         await Expect(page.Conversation("Val")).ToBeVisibleAsync();
         await Expect(page.Locator(".load-value")).ToHaveTextAsync("2 / 2");
@@ -73,19 +78,21 @@ public sealed class AgentConsoleTests(BrowserServer fixture)
     [Fact]
     public async Task ASupervisorsWhisperIsShownApartAndNeverReachesTheVisitor()
     {
-        var page = await fixture.AgentOnlineAsync("wes");
-        await using var wanda = await fixture.Server.StartVisitorChat("Wanda", "watch", "Can I pay by invoice?");
+        var queue = Floor.Queue(3);
+        var page = await fixture.AgentOnlineAsync(Floor.Agent(queue));
+        await using var wanda = await fixture.Server.StartVisitorChat("Wanda", queue, "Can I pay by invoice?");
         await page.Conversation("Wanda").ClickAsync();
         await Expect(page.Locator(".transcript .msg.visitor")).ToContainTextAsync("Can I pay by invoice?");
 
-        var (sue, _) = await fixture.Server.ConnectSupervisor(BrowserServer.Supervisor);
+        var supervisor = fixture.Supervisor();
+        var (sue, _) = await fixture.Server.ConnectSupervisor(supervisor);
         await using (sue)
         {
             await sue.InvokeAsync<MessageAck>("Whisper", wanda.Id, Guid.NewGuid().ToString(), "Offer the 10% coupon").WaitAsync(Clients.Timeout);
         }
 
         var whisper = page.Locator(".transcript .msg.whisper");
-        await Expect(whisper).ToContainTextAsync("Whisper from Sue");
+        await Expect(whisper).ToContainTextAsync($"Whisper from {Floor.DisplayName(supervisor)}");
         await Expect(whisper).ToContainTextAsync("Offer the 10% coupon");
         var visitorBackground = await page.Locator(".transcript .msg.visitor").EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor");
         var whisperBackground = await whisper.EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor");
@@ -102,14 +109,15 @@ public sealed class AgentConsoleTests(BrowserServer fixture)
     public async Task MarkupFromAVisitorIsShownAsText()
     {
         const string markup = "<img src=x onerror=alert(1)>";
-        var page = await fixture.AgentOnlineAsync("una");
+        var queue = Floor.Queue(3);
+        var page = await fixture.AgentOnlineAsync(Floor.Agent(queue));
         var dialogs = 0;
         page.Dialog += (_, dialog) =>
         {
             dialogs++;
             _ = dialog.DismissAsync();
         };
-        await using var mallory = await fixture.Server.StartVisitorChat("<b>Mallory</b>", "unread", markup);
+        await using var mallory = await fixture.Server.StartVisitorChat("<b>Mallory</b>", queue, markup);
 
         await page.Conversation("<b>Mallory</b>").ClickAsync();
         await Expect(page.Locator(".transcript .msg.visitor .msg-text")).ToHaveTextAsync(markup);
@@ -127,11 +135,14 @@ public sealed class AgentConsoleTests(BrowserServer fixture)
     public async Task ACannedReplyAnInternalNoteAndATransferToAQueue()
     {
         var shortcut = $"refund-{Guid.NewGuid():N}"[..13];
-        var (sue, _) = await fixture.Server.ConnectSupervisor(BrowserServer.Supervisor);
+        var queue = Floor.Queue(3);
+        var agent = Floor.Agent(queue);
+        var offline = Floor.Queue();
+        var (sue, _) = await fixture.Server.ConnectSupervisor(fixture.Supervisor());
         await using (sue)
-            await sue.InvokeAsync<CannedResponse>("SaveCannedResponse", "canned", new CannedResponseRequest(null, shortcut, "Your refund is on its way.")).WaitAsync(Clients.Timeout);
-        var page = await fixture.AgentOnlineAsync("cam");
-        await using var carl = await fixture.Server.StartVisitorChat("Carl", "canned", "I want my money back");
+            await sue.InvokeAsync<CannedResponse>("SaveCannedResponse", queue, new CannedResponseRequest(null, shortcut, "Your refund is on its way.")).WaitAsync(Clients.Timeout);
+        var page = await fixture.AgentOnlineAsync(agent);
+        await using var carl = await fixture.Server.StartVisitorChat("Carl", queue, "I want my money back");
         await page.Conversation("Carl").ClickAsync();
 
         await page.Locator("#composer").PressSequentiallyAsync($"/{shortcut[..8]}");
@@ -143,13 +154,13 @@ public sealed class AgentConsoleTests(BrowserServer fixture)
 
         await page.GetByLabel("Internal note").CheckAsync();
         await page.ReplyAsync("Second refund request this month");
-        await Expect(page.Locator(".transcript .msg.note")).ToContainTextAsync("Note by Cam");
+        await Expect(page.Locator(".transcript .msg.note")).ToContainTextAsync($"Note by {Floor.DisplayName(agent)}");
         await Expect(page.Locator(".transcript .msg.note")).ToContainTextAsync("Second refund request this month");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Transfer…" }).ClickAsync();
-        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "offline", Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = offline, Exact = true }).ClickAsync();
         await Expect(page.Conversation("Carl")).ToHaveCountAsync(0);
-        await Expect(page.Locator(".notice")).ToContainTextAsync("went back to the offline queue");
+        await Expect(page.Locator(".notice")).ToContainTextAsync($"went back to the {offline} queue");
         Assert.DoesNotContain(carl.Messages.All, m => m.Text.Contains("Second refund"));
 
         await carl.Hub.InvokeAsync<ConversationView>("CloseConversation", carl.Id).WaitAsync(Clients.Timeout);

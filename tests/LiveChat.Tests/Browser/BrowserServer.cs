@@ -9,49 +9,36 @@ namespace LiveChat.Tests.Browser;
 /// <summary>
 /// One LiveChat node, a customer's site on another origin that embeds the widget, a third origin that is not allowed,
 /// and a headless Chromium (Debian's, never a downloaded one) driven by Playwright.
-/// Each test has its own queue and agents, so tests sharing the node never see each other's chats.
+/// Each test takes its own queue, agents and supervisor from the <see cref="NodeFixture.Floor"/>, so tests sharing the
+/// node never see each other's chats.
 /// </summary>
 public sealed class BrowserServer : NodeFixture
 {
-    /// <summary>Queues, each with the agents who serve it (username, limit). "support" is the demo page's queue.</summary>
-    public static readonly (string Queue, (string Username, int Max)[] Agents)[] Desks =
-    [
-        ("support", [("dan", 3)]),
-        ("chat", [("ana", 3)]),
-        ("resume", [("ray", 3)]),
-        ("pending", [("pen", 3)]),
-        ("two", [("ben", 2)]),
-        ("xss", [("xia", 3)]),
-        ("cross", [("cyd", 3)]),
-        ("offline", []),
-        ("floor", [("flo", 3)]),
-        ("console", [("cora", 3), ("cole", 3)]),
-        ("watch", [("wes", 3)]),
-        ("waiting", [("walt", 1)]),
-        ("rating", [("rita", 3)]),
-        ("banner", [("bea", 3)]),
-        ("keys", [("kit", 3)]),
-        ("transfer", [("tia", 3), ("tod", 3)]),
-        ("canned", [("cam", 3)]),
-        ("unread", [("una", 3)]),
-        ("browsers", [("bria", 3)]),
-        ("isolation", []),
-        ("ending", [("eve", 3)]),
-        ("stale", [("sol", 3)]),
-        ("takeover", [("tk", 3)]),
-        ("feedback", [("fb", 3)]),
-        ("limits", [("lim", 2)]),
-        ("flash", [("fla", 3)]),
-        ("seen", [("see", 3)]),
-        ("letters", []),
-        ("verified", [("vet", 3)]),
-        ("renewal", [("ren", 3)]),
-    ];
+    /// <summary>
+    /// The demo page's queue: the node's default queue, which the page at / names none and so chats in. It and its agent
+    /// stay named (not taken from the floor) because the demo page is the product's own, not a test's: it cannot be told
+    /// a floor queue, and a node always has a default queue.
+    /// </summary>
+    public const string DemoQueue = "support";
+
+    /// <summary>The one agent of <see cref="DemoQueue"/>, for the test that chats on the demo page.</summary>
+    public const string DemoAgent = "dan";
+
+    private readonly string _supervisors;
+
+    public BrowserServer()
+    {
+        // Enough for every browser test, with some to spare: queues with one agent of limit 3, 2 or 1, queues nobody serves.
+        Floor.Add(queues: 34, 3).Add(queues: 4, 2).Add(queues: 2, 1).Add(queues: 8);
+        // The supervisors serve a queue of their own that no test writes to; each test takes one of them.
+        _supervisors = Floor.Add(queues: 1, [.. Enumerable.Repeat(Seat.Supervisor(), 20)]).Queue(Seat.Supervisor());
+    }
 
     /// <summary>The site's secret for signing visitor sessions (verified visitors).</summary>
     public const string SiteSecret = "the-browser-tests-site-secret-for-visitors";
 
-    public const string Supervisor = "sue";
+    /// <summary>A supervisor no other test has: signed in to the dashboard or on the supervisor hub, they see every queue.</summary>
+    public string Supervisor() => Floor.Supervisor(_supervisors);
 
     /// <summary>The customer's site: an allowed origin whose pages embed the widget.</summary>
     public Uri Site { get; private set; } = null!;
@@ -67,19 +54,11 @@ public sealed class BrowserServer : NodeFixture
 
     protected override void Configure(IDictionary<string, string?> settings)
     {
-        settings["LiveChat:DefaultQueue"] = "support";
+        settings["LiveChat:DefaultQueue"] = DemoQueue;
         settings["LiveChat:DashboardIntervalMilliseconds"] = "100";
         settings["LiveChat:Widget:AllowedOrigins:0"] = Origin(Site);
         settings["LiveChat:Identity:Secret"] = SiteSecret;
-        for (var i = 1; i < Desks.Length; i++)
-            settings[$"LiveChat:Queues:{i - 1}"] = Desks[i].Queue;
-        var user = 0;
-        TestUsers.Add(settings, user++, Supervisor, role: "supervisor", max: 3, queues: "support");
-        foreach (var (queue, agents) in Desks)
-        {
-            foreach (var (username, max) in agents)
-                TestUsers.Add(settings, user++, username, max: max, queues: queue);
-        }
+        TestUsers.Add(settings, 0, DemoAgent, max: 3, queues: DemoQueue);
     }
 
     public override async Task InitializeAsync()

@@ -13,9 +13,10 @@ public sealed class ConsoleIdentityTests(BrowserServer fixture)
     [Fact]
     public async Task TheAgentConsoleMarksAVerifiedVisitorAndNotAnAnonymousOne()
     {
-        var page = await fixture.AgentOnlineAsync("vet");
-        await using var verified = await StartSignedChat("customer-88", "Greta", "verified", "Where is order 88?");
-        await using var anonymous = await fixture.Server.StartVisitorChat("Hugo", "verified", "Just browsing");
+        var queue = fixture.Floor.Queue(3);
+        var page = await fixture.AgentOnlineAsync(fixture.Floor.Agent(queue));
+        await using var verified = await StartSignedChat("customer-88", "Greta", queue, "Where is order 88?");
+        await using var anonymous = await fixture.Server.StartVisitorChat("Hugo", queue, "Just browsing");
 
         await Expect(page.Conversation("Greta").Locator(".verified-tag")).ToHaveTextAsync("verified");
         await Expect(page.Conversation("Hugo")).ToContainTextAsync("Just browsing");
@@ -30,10 +31,11 @@ public sealed class ConsoleIdentityTests(BrowserServer fixture)
     [Fact]
     public async Task TheAgentConsoleRenewsItsTokenBeforeItExpires()
     {
+        var agent = fixture.Floor.Agent(fixture.Floor.Queue(3));
         var page = await fixture.NewPageAsync();
         await page.Clock.InstallAsync();
         await page.GotoAsync(fixture.Page("/agent").ToString());
-        await page.GetByLabel("Username").FillAsync("ren");
+        await page.GetByLabel("Username").FillAsync(agent);
         await page.GetByLabel("Password").FillAsync(TestUsers.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await Expect(page.Locator(".connection")).ToHaveTextAsync("Connected");

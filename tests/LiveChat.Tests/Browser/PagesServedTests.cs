@@ -70,12 +70,13 @@ public sealed class PagesServedTests(BrowserServer fixture)
         var session = await fixture.Server.OpenVisitorSession("Socket");
         var socket = new Uri(fixture.Server.BaseAddress, $"/hubs/visitor?access_token={Uri.EscapeDataString(session.AccessToken)}").ToString().Replace("http://", "ws://");
 
+        var queue = fixture.Floor.Queue();
         var foreign = await fixture.NewPageAsync();
         await using var foreignBrowser = foreign.Context;
-        await foreign.GotoAsync(fixture.ShopPage("isolation", fixture.ForeignSite).ToString());
+        await foreign.GotoAsync(fixture.ShopPage(queue, fixture.ForeignSite).ToString());
         var allowed = await fixture.NewPageAsync();
         await using var allowedBrowser = allowed.Context;
-        await allowed.GotoAsync(fixture.ShopPage("isolation").ToString());
+        await allowed.GotoAsync(fixture.ShopPage(queue).ToString());
 
         Assert.Equal("refused", await foreign.EvaluateAsync<string>(Open, socket));
         Assert.Equal("open", await allowed.EvaluateAsync<string>(Open, socket));

@@ -7,12 +7,14 @@ namespace LiveChat.Tests.Browser;
 [Collection(BrowserServerCollection.Name)]
 public sealed class SupervisorDashboardTests(BrowserServer fixture)
 {
+    private Floor Floor => fixture.Floor;
+
     [Fact]
     public async Task AnAgentCannotOpenTheDashboard()
     {
         var page = await fixture.NewPageAsync();
         await page.GotoAsync(fixture.Page("/supervisor").ToString());
-        await page.GetByLabel("Username").FillAsync("flo");
+        await page.GetByLabel("Username").FillAsync(Floor.Agent(Floor.Queue(3)));
         await page.GetByLabel("Password").FillAsync(TestUsers.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
 
@@ -24,23 +26,25 @@ public sealed class SupervisorDashboardTests(BrowserServer fixture)
     [Fact]
     public async Task TheQueueRowShowsVisitorsWaitingAndLeaving()
     {
-        var page = await fixture.SignInAsync("/supervisor", BrowserServer.Supervisor);
-        var waiting = page.Locator("tr[data-queue=floor] td.waiting");
+        var queue = Floor.Queue(3);
+        var agent = Floor.Agent(queue);
+        var page = await fixture.SignInAsync("/supervisor", fixture.Supervisor());
+        var waiting = page.Locator($"tr[data-queue={queue}] td.waiting");
         await Expect(waiting).ToHaveTextAsync("0");
 
-        await using var first = await fixture.Server.StartVisitorChat("Fay", "floor", "Anyone there?");
-        await using var second = await fixture.Server.StartVisitorChat("Fred", "floor", "Hello?");
+        await using var first = await fixture.Server.StartVisitorChat("Fay", queue, "Anyone there?");
+        await using var second = await fixture.Server.StartVisitorChat("Fred", queue, "Hello?");
         await Expect(waiting).ToHaveTextAsync("2");
-        await Expect(page.Locator("tr[data-queue=floor]")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("has-waiting"));
+        await Expect(page.Locator($"tr[data-queue={queue}]")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("has-waiting"));
         // The chart draws a line for a queue once someone waits in it (a live point comes at most every 5 seconds).
-        await Expect(page.Locator(".chart polyline[data-queue=floor]").First).ToBeAttachedAsync(new() { Timeout = 15_000 });
+        await Expect(page.Locator($".chart polyline[data-queue={queue}]").First).ToBeAttachedAsync(new() { Timeout = 15_000 });
         await BrowserServer.ScreenshotAsync(page, "supervisor-dashboard");
 
         await first.Hub.InvokeAsync<ConversationView>("CloseConversation", first.Id).WaitAsync(Clients.Timeout);
         await Expect(waiting).ToHaveTextAsync("1");
-        await using var flo = await fixture.Server.ConnectOnlineAgent("flo");
+        await using var flo = await fixture.Server.ConnectOnlineAgent(agent);
         await Expect(waiting).ToHaveTextAsync("0");
-        await Expect(page.Locator("tr[data-agent=flo] .load-value")).ToHaveTextAsync("1 / 3");
+        await Expect(page.Locator($"tr[data-agent={agent}] .load-value")).ToHaveTextAsync("1 / 3");
 
         await second.Hub.InvokeAsync<ConversationView>("CloseConversation", second.Id).WaitAsync(Clients.Timeout);
         await flo.InvokeAsync<AgentView>("SetStatus", "Offline").WaitAsync(Clients.Timeout);
@@ -50,15 +54,17 @@ public sealed class SupervisorDashboardTests(BrowserServer fixture)
     [Fact]
     public async Task WatchingShowsHistoryAndLiveMessagesAndAWhisperReachesTheAgent()
     {
-        await using var tia = await fixture.Server.ConnectOnlineAgent("tia");
+        var queue = Floor.Queue(3);
+        var agent = Floor.Agent(queue);
+        await using var tia = await fixture.Server.ConnectOnlineAgent(agent);
         var internals = tia.Record<ChatMessage>("InternalMessageReceived");
         try
         {
-            await using var tess = await fixture.Server.StartVisitorChat("Tess", "transfer", "I was charged twice");
-            Assert.Equal("tia", tess.View.AgentId);
-            var page = await fixture.SignInAsync("/supervisor", BrowserServer.Supervisor);
+            await using var tess = await fixture.Server.StartVisitorChat("Tess", queue, "I was charged twice");
+            Assert.Equal(agent, tess.View.AgentId);
+            var page = await fixture.SignInAsync("/supervisor", fixture.Supervisor());
 
-            await page.Locator("tr[data-agent=tia] button.expand").ClickAsync();
+            await page.Locator($"tr[data-agent={agent}] button.expand").ClickAsync();
             var entry = page.Locator($"li[data-conversation='{tess.Id}']");
             await entry.GetByRole(AriaRole.Button, new() { Name = "Watch" }).ClickAsync();
             await Expect(page.Locator("#watch-title")).ToHaveTextAsync("Tess");
@@ -93,7 +99,8 @@ public sealed class SupervisorDashboardTests(BrowserServer fixture)
         var published = visitor.Record<Announcement>("AnnouncementPublished");
         var withdrawn = visitor.Record<string>("AnnouncementWithdrawn");
         var text = $"Payments are slow today ({Guid.NewGuid():N})";
-        var page = await fixture.SignInAsync("/supervisor", BrowserServer.Supervisor);
+        var supervisor = fixture.Supervisor();
+        var page = await fixture.SignInAsync("/supervisor", supervisor);
         try
         {
             await page.GetByRole(AriaRole.Button, new() { Name = "Announcements" }).ClickAsync();
@@ -113,14 +120,14 @@ public sealed class SupervisorDashboardTests(BrowserServer fixture)
         }
         finally
         {
-            await WithdrawIfActiveAsync(text);
+            await WithdrawIfActiveAsync(supervisor, text);
             await page.Context.CloseAsync();
         }
     }
 
-    private async Task WithdrawIfActiveAsync(string text)
+    private async Task WithdrawIfActiveAsync(string supervisor, string text)
     {
-        var (sue, _) = await fixture.Server.ConnectSupervisor(BrowserServer.Supervisor);
+        var (sue, _) = await fixture.Server.ConnectSupervisor(supervisor);
         await using (sue)
         {
             var active = await sue.InvokeAsync<IReadOnlyList<Announcement>>("GetAnnouncements").WaitAsync(Clients.Timeout);

@@ -12,14 +12,16 @@ public sealed class VisitorAndAgentTests(BrowserServer fixture)
     [Fact]
     public async Task AVisitorAndAnAgentInTwoBrowsersTalkBothWaysAndMarkupStaysTextOnBothSides()
     {
-        var agent = await fixture.AgentOnlineAsync("bria");
-        var widget = await WidgetPage.OpenAsync(fixture, fixture.ShopPage("browsers"));
+        var queue = fixture.Floor.Queue(3);
+        var username = fixture.Floor.Agent(queue);
+        var agent = await fixture.AgentOnlineAsync(username);
+        var widget = await WidgetPage.OpenAsync(fixture, fixture.ShopPage(queue));
         var dialogs = 0;
         agent.Dialog += (_, dialog) => { dialogs++; _ = dialog.DismissAsync(); };
         widget.Page.Dialog += (_, dialog) => { dialogs++; _ = dialog.DismissAsync(); };
 
         await widget.StartChatAsync("Vera");
-        await Expect(widget.Status).ToContainTextAsync("Bria");
+        await Expect(widget.Status).ToContainTextAsync(Floor.DisplayName(username));
         await widget.SendAsync("Hello from the shop");
 
         var item = agent.Conversation("Vera");

@@ -22,6 +22,8 @@ public sealed class WidgetSiteTests
 
     private readonly BrowserServer _fixture;
 
+    private Floor Floor => _fixture.Floor;
+
     public WidgetSiteTests(BrowserServer fixture)
     {
         _fixture = fixture;
@@ -31,7 +33,7 @@ public sealed class WidgetSiteTests
     [Fact]
     public async Task OnASiteTheServerDoesNotAllowTheWidgetSaysItCannotReachTheServerAndStoresNothing()
     {
-        var widget = await WidgetPage.OpenAsync(_fixture, _fixture.ShopPage("cross", _fixture.ForeignSite));
+        var widget = await WidgetPage.OpenAsync(_fixture, _fixture.ShopPage(Floor.Queue(3), _fixture.ForeignSite));
         await using var browser = widget.Page.Context;
 
         await widget.Launcher.ClickAsync();
@@ -44,7 +46,7 @@ public sealed class WidgetSiteTests
     [Fact]
     public async Task TheDemoPageChatsEndToEnd()
     {
-        await using var dan = await _fixture.Server.ConnectOnlineAgent("dan");
+        await using var dan = await _fixture.Server.ConnectOnlineAgent(BrowserServer.DemoAgent);
         var assigned = dan.Record<ConversationView>("ConversationAssigned");
         var received = dan.Record<ChatMessage>("MessageReceived");
         var widget = await WidgetPage.OpenAsync(_fixture, _fixture.Page("/"));
@@ -57,22 +59,23 @@ public sealed class WidgetSiteTests
         await dan.InvokeAsync<MessageAck>("SendMessage", id, "d-1", "They do! Size 46 ships tomorrow.").WaitAsync(Clients.Timeout);
         await dan.InvokeAsync("SetTyping", id, true).WaitAsync(Clients.Timeout);
 
-        await Expect(widget.Status).ToHaveTextAsync("You are chatting with Dan");
+        await Expect(widget.Status).ToHaveTextAsync($"You are chatting with {Floor.DisplayName(BrowserServer.DemoAgent)}");
         await Expect(widget.LastMessage).ToHaveTextAsync("They do! Size 46 ships tomorrow.");
-        await Expect(widget.Typing).ToHaveTextAsync("Dan is typing…");
+        await Expect(widget.Typing).ToHaveTextAsync($"{Floor.DisplayName(BrowserServer.DemoAgent)} is typing…");
         await BrowserServer.ScreenshotAsync(widget.Page, "widget");
     }
 
     [Fact]
     public async Task TheWidgetAndTheHostPageKeepTheirOwnStyles()
     {
+        var queue = Floor.Queue();
         var bare = await _fixture.NewPageAsync();
         await using var bareBrowser = bare.Context;
         await bare.RouteAsync("**/widget.js", route => route.AbortAsync());
-        await bare.GotoAsync(_fixture.ShopPage("isolation").ToString());
+        await bare.GotoAsync(_fixture.ShopPage(queue).ToString());
         var hostAlone = await bare.EvaluateAsync<string[]>(HostStyles);
 
-        var widget = await WidgetPage.OpenAsync(_fixture, _fixture.ShopPage("isolation"));
+        var widget = await WidgetPage.OpenAsync(_fixture, _fixture.ShopPage(queue));
         await using var browser = widget.Page.Context;
         await Expect(widget.Launcher).ToBeVisibleAsync();
 
@@ -92,7 +95,8 @@ public sealed class WidgetSiteTests
     public async Task WithNoAgentOnlineTheVisitorLeavesAMessage()
     {
         var text = $"Please call me back about order {Guid.NewGuid():N}";
-        var widget = await WidgetPage.OpenAsync(_fixture, _fixture.ShopPage("offline"));
+        var queue = Floor.Queue();
+        var widget = await WidgetPage.OpenAsync(_fixture, _fixture.ShopPage(queue));
         await using var browser = widget.Page.Context;
 
         await widget.Launcher.ClickAsync();
@@ -109,8 +113,8 @@ public sealed class WidgetSiteTests
         await widget.Page.GetByRole(AriaRole.Button, new() { Name = "Send message" }).ClickAsync();
 
         await Expect(widget.Panel.GetByText("Thank you! We got your message")).ToBeVisibleAsync();
-        await using var supervisor = (await _fixture.Server.ConnectSupervisor(BrowserServer.Supervisor)).Hub;
-        var stored = await supervisor.InvokeAsync<OfflineMessage[]>("GetOfflineMessages", "offline").WaitAsync(Clients.Timeout);
+        await using var supervisor = (await _fixture.Server.ConnectSupervisor(_fixture.Supervisor())).Hub;
+        var stored = await supervisor.InvokeAsync<OfflineMessage[]>("GetOfflineMessages", queue).WaitAsync(Clients.Timeout);
         var message = Assert.Single(stored, m => m.Text == text);
         Assert.Equal(("Olga", "olga@example.com"), (message.Name, message.Email));
     }
@@ -119,12 +123,14 @@ public sealed class WidgetSiteTests
     public async Task AnAnnouncementShowsAsABannerUntilItIsWithdrawn()
     {
         var text = $"Deliveries are delayed today ({Guid.NewGuid():N})";
-        await using var bea = await _fixture.Server.ConnectOnlineAgent("bea");
-        var widget = await WidgetPage.OpenAsync(_fixture, _fixture.ShopPage("banner"));
+        var queue = Floor.Queue(3);
+        var agent = Floor.Agent(queue);
+        await using var bea = await _fixture.Server.ConnectOnlineAgent(agent);
+        var widget = await WidgetPage.OpenAsync(_fixture, _fixture.ShopPage(queue));
         await using var browser = widget.Page.Context;
         await widget.StartChatAsync("Bill");
-        await Expect(widget.Status).ToHaveTextAsync("You are chatting with Bea");
-        await using var supervisor = (await _fixture.Server.ConnectSupervisor(BrowserServer.Supervisor)).Hub;
+        await Expect(widget.Status).ToHaveTextAsync($"You are chatting with {Floor.DisplayName(agent)}");
+        await using var supervisor = (await _fixture.Server.ConnectSupervisor(_fixture.Supervisor())).Hub;
 
         var announcement = await supervisor.InvokeAsync<Announcement>("PublishAnnouncement", new AnnouncementRequest(text, "warning", 5)).WaitAsync(Clients.Timeout);
         try
@@ -153,12 +159,13 @@ public sealed class WidgetSiteTests
     public async Task AnAnnouncementAlreadyActiveShowsBeforeTheVisitorStartsAChat()
     {
         var text = $"Payments are down, we are on it ({Guid.NewGuid():N})";
-        await using var bea = await _fixture.Server.ConnectOnlineAgent("bea");
-        await using var supervisor = (await _fixture.Server.ConnectSupervisor(BrowserServer.Supervisor)).Hub;
+        var queue = Floor.Queue(3);
+        await using var bea = await _fixture.Server.ConnectOnlineAgent(Floor.Agent(queue));
+        await using var supervisor = (await _fixture.Server.ConnectSupervisor(_fixture.Supervisor())).Hub;
         var announcement = await supervisor.InvokeAsync<Announcement>("PublishAnnouncement", new AnnouncementRequest(text, "critical", 5)).WaitAsync(Clients.Timeout);
         try
         {
-            var widget = await WidgetPage.OpenAsync(_fixture, _fixture.ShopPage("banner"));
+            var widget = await WidgetPage.OpenAsync(_fixture, _fixture.ShopPage(queue));
             await using var browser = widget.Page.Context;
             await widget.Launcher.ClickAsync();
 
@@ -176,9 +183,10 @@ public sealed class WidgetSiteTests
     [Fact]
     public async Task TheWholeChatWorksWithTheKeyboard()
     {
-        await using var kit = await _fixture.Server.ConnectOnlineAgent("kit");
+        var queue = Floor.Queue(3);
+        await using var kit = await _fixture.Server.ConnectOnlineAgent(Floor.Agent(queue));
         var received = kit.Record<ChatMessage>("MessageReceived");
-        var widget = await WidgetPage.OpenAsync(_fixture, _fixture.ShopPage("keys"));
+        var widget = await WidgetPage.OpenAsync(_fixture, _fixture.ShopPage(queue));
         await using var browser = widget.Page.Context;
         var keyboard = widget.Page.Keyboard;
         await Expect(widget.Launcher).ToBeVisibleAsync();

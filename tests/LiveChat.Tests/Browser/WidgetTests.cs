@@ -14,6 +14,8 @@ public sealed class WidgetTests
 {
     private readonly BrowserServer _fixture;
 
+    private Floor Floor => _fixture.Floor;
+
     public WidgetTests(BrowserServer fixture)
     {
         _fixture = fixture;
@@ -23,16 +25,18 @@ public sealed class WidgetTests
     [Fact]
     public async Task VisitorAndAgentChatBothWaysWithTypingAndReadReceipts()
     {
-        await using var ana = await _fixture.Server.ConnectOnlineAgent("ana");
+        var queue = Floor.Queue(3);
+        var agent = Floor.Agent(queue);
+        await using var ana = await _fixture.Server.ConnectOnlineAgent(agent);
         var assigned = ana.Record<ConversationView>("ConversationAssigned");
         var received = ana.Record<ChatMessage>("MessageReceived");
         var typing = ana.Record<TypingIndicator>("TypingChanged");
-        var widget = await WidgetPage.OpenAsync(_fixture, _fixture.ShopPage("chat"));
+        var widget = await WidgetPage.OpenAsync(_fixture, _fixture.ShopPage(queue));
         await using var browser = widget.Page.Context;
 
         await widget.StartChatAsync("Vera");
         var conversation = await assigned.Next();
-        await Expect(widget.Status).ToHaveTextAsync("You are chatting with Ana");
+        await Expect(widget.Status).ToHaveTextAsync($"You are chatting with {Floor.DisplayName(agent)}");
         Assert.Equal("Vera", conversation.VisitorName);
 
         await widget.Composer.PressSequentiallyAsync("My order is late");
@@ -43,10 +47,10 @@ public sealed class WidgetTests
         Assert.False((await typing.Next()).IsTyping);
 
         await ana.InvokeAsync("SetTyping", conversation.ConversationId, true).WaitAsync(Clients.Timeout);
-        await Expect(widget.Typing).ToHaveTextAsync("Ana is typing…");
+        await Expect(widget.Typing).ToHaveTextAsync($"{Floor.DisplayName(agent)} is typing…");
         await ana.InvokeAsync<MessageAck>("SendMessage", conversation.ConversationId, "a-1", "Sorry! Let me check.").WaitAsync(Clients.Timeout);
         await Expect(widget.LastMessage).ToHaveTextAsync("Sorry! Let me check.");
-        await Expect(widget.Page.Locator("livechat-widget ol.messages > li.agent .sender").Last).ToHaveTextAsync("Ana");
+        await Expect(widget.Page.Locator("livechat-widget ol.messages > li.agent .sender").Last).ToHaveTextAsync(Floor.DisplayName(agent));
         await Expect(widget.Typing).ToBeEmptyAsync();
 
         await Expect(widget.Seen).ToHaveCountAsync(0);
@@ -58,10 +62,12 @@ public sealed class WidgetTests
     [Fact]
     public async Task AReloadContinuesTheSameConversationWithItsWholeHistory()
     {
-        await using var ray = await _fixture.Server.ConnectOnlineAgent("ray");
+        var queue = Floor.Queue(3);
+        var agent = Floor.Agent(queue);
+        await using var ray = await _fixture.Server.ConnectOnlineAgent(agent);
         var assigned = ray.Record<ConversationView>("ConversationAssigned");
         var received = ray.Record<ChatMessage>("MessageReceived");
-        var widget = await WidgetPage.OpenAsync(_fixture, _fixture.ShopPage("resume"));
+        var widget = await WidgetPage.OpenAsync(_fixture, _fixture.ShopPage(queue));
         await using var browser = widget.Page.Context;
         await widget.StartChatAsync("Rosa");
         var id = (await assigned.Next()).ConversationId;
@@ -73,13 +79,13 @@ public sealed class WidgetTests
             await ray.InvokeAsync<MessageAck>("SendMessage", id, $"ray-{i}", $"agent {i}").WaitAsync(Clients.Timeout);
             await Expect(widget.LastMessage).ToHaveTextAsync($"agent {i}");
         }
-        string[] history = ["Ray joined the conversation.", "visitor 1", "agent 1", "visitor 2", "agent 2", "visitor 3", "agent 3"];
+        string[] history = [$"{Floor.DisplayName(agent)} joined the conversation.", "visitor 1", "agent 1", "visitor 2", "agent 2", "visitor 3", "agent 3"];
         await Expect(widget.Texts).ToHaveTextAsync(history);
 
         await widget.Page.ReloadAsync();
 
         await Expect(widget.Panel).ToBeVisibleAsync();
-        await Expect(widget.Status).ToHaveTextAsync("You are chatting with Ray");
+        await Expect(widget.Status).ToHaveTextAsync($"You are chatting with {Floor.DisplayName(agent)}");
         await Expect(widget.Texts).ToHaveTextAsync(history);
         await widget.SendAsync("after the reload");
         var after = await received.Next(m => m.Text == "after the reload");
@@ -90,7 +96,8 @@ public sealed class WidgetTests
     [Fact]
     public async Task AMessageWrittenWhileOfflineIsPendingThenDeliveredExactlyOnce()
     {
-        await using var pen = await _fixture.Server.ConnectOnlineAgent("pen");
+        var queue = Floor.Queue(3);
+        await using var pen = await _fixture.Server.ConnectOnlineAgent(Floor.Agent(queue));
         var assigned = pen.Record<ConversationView>("ConversationAssigned");
         var received = pen.Record<ChatMessage>("MessageReceived");
         // Chromium's offline mode stops new requests but leaves an open WebSocket alone, so the test holds the
@@ -103,7 +110,7 @@ public sealed class WidgetTests
             ws.ConnectToServer();
             socket = ws;
         });
-        await page.GotoAsync(_fixture.ShopPage("pending").ToString());
+        await page.GotoAsync(_fixture.ShopPage(queue).ToString());
         var widget = new WidgetPage(page);
         await widget.StartChatAsync("Paula");
         var id = (await assigned.Next()).ConversationId;
@@ -138,22 +145,24 @@ public sealed class WidgetTests
     [Fact]
     public async Task AWaitingVisitorSeesPositionAndWaitThenTheAgentsName()
     {
-        await using var walt = await _fixture.Server.ConnectOnlineAgent("walt");
+        var queue = Floor.Queue(1);
+        var agent = Floor.Agent(queue, max: 1);
+        await using var walt = await _fixture.Server.ConnectOnlineAgent(agent);
         // Two assignments in the queue give it a rate, so the wait can be estimated; walt then holds his one chat.
-        await using var first = await _fixture.Server.StartVisitorChat("Fred", "waiting");
+        await using var first = await _fixture.Server.StartVisitorChat("Fred", queue);
         Assert.Equal(ConversationStatus.Active, first.View.Status);
         await walt.InvokeAsync<ConversationView>("CloseConversation", first.Id).WaitAsync(Clients.Timeout);
-        await using var second = await _fixture.Server.StartVisitorChat("Greta", "waiting");
+        await using var second = await _fixture.Server.StartVisitorChat("Greta", queue);
         Assert.Equal(ConversationStatus.Active, second.View.Status);
-        var widget = await WidgetPage.OpenAsync(_fixture, _fixture.ShopPage("waiting"));
+        var widget = await WidgetPage.OpenAsync(_fixture, _fixture.ShopPage(queue));
         await using var browser = widget.Page.Context;
 
         await widget.StartChatAsync("Wanda");
 
         await Expect(widget.Status).ToHaveTextAsync("You are number 1 in the queue. Expected wait: less than a minute.");
         await walt.InvokeAsync<ConversationView>("CloseConversation", second.Id).WaitAsync(Clients.Timeout);
-        await Expect(widget.Status).ToHaveTextAsync("You are chatting with Walt");
-        await Expect(widget.LastMessage).ToHaveTextAsync("Walt joined the conversation.");
+        await Expect(widget.Status).ToHaveTextAsync($"You are chatting with {Floor.DisplayName(agent)}");
+        await Expect(widget.LastMessage).ToHaveTextAsync($"{Floor.DisplayName(agent)} joined the conversation.");
     }
 
     [Fact]
@@ -161,10 +170,12 @@ public sealed class WidgetTests
     {
         const string fromVisitor = "<img src=x onerror=alert(1)>";
         const string fromAgent = "<script>alert(2)</script><b>bold</b>";
-        await using var xia = await _fixture.Server.ConnectOnlineAgent("xia");
+        var queue = Floor.Queue(3);
+        var agent = Floor.Agent(queue);
+        await using var xia = await _fixture.Server.ConnectOnlineAgent(agent);
         var assigned = xia.Record<ConversationView>("ConversationAssigned");
         var received = xia.Record<ChatMessage>("MessageReceived");
-        var widget = await WidgetPage.OpenAsync(_fixture, _fixture.ShopPage("xss"));
+        var widget = await WidgetPage.OpenAsync(_fixture, _fixture.ShopPage(queue));
         await using var browser = widget.Page.Context;
         var dialogs = 0;
         widget.Page.Dialog += (_, dialog) =>
@@ -180,7 +191,7 @@ public sealed class WidgetTests
         await xia.InvokeAsync<MessageAck>("SendMessage", id, "x-1", fromAgent).WaitAsync(Clients.Timeout);
 
         await Expect(widget.LastMessage).ToHaveTextAsync(fromAgent);
-        await Expect(widget.Texts).ToHaveTextAsync(["Xia joined the conversation.", fromVisitor, fromAgent]);
+        await Expect(widget.Texts).ToHaveTextAsync([$"{Floor.DisplayName(agent)} joined the conversation.", fromVisitor, fromAgent]);
         var markup = await widget.Page.EvaluateAsync<int>(
             "() => document.querySelector('livechat-widget').shadowRoot.querySelectorAll('ol.messages img, ol.messages script, ol.messages b, ol.messages i').length");
         Assert.Equal(0, markup);
@@ -191,10 +202,12 @@ public sealed class WidgetTests
     [Fact]
     public async Task WhenTheAgentClosesTheChatTheVisitorRatesIt()
     {
-        await using var rita = await _fixture.Server.ConnectOnlineAgent("rita");
+        var queue = Floor.Queue(3);
+        var agent = Floor.Agent(queue);
+        await using var rita = await _fixture.Server.ConnectOnlineAgent(agent);
         var assigned = rita.Record<ConversationView>("ConversationAssigned");
         var updates = rita.Record<ConversationView>("ConversationUpdated");
-        var widget = await WidgetPage.OpenAsync(_fixture, _fixture.ShopPage("rating"));
+        var widget = await WidgetPage.OpenAsync(_fixture, _fixture.ShopPage(queue));
         await using var browser = widget.Page.Context;
         await widget.StartChatAsync("Rob");
         var id = (await assigned.Next()).ConversationId;
@@ -203,7 +216,7 @@ public sealed class WidgetTests
         await rita.InvokeAsync<ConversationView>("CloseConversation", id).WaitAsync(Clients.Timeout);
 
         await Expect(widget.Status).ToHaveTextAsync("This chat has ended.");
-        await Expect(widget.LastMessage).ToHaveTextAsync("Rita closed the conversation.");
+        await Expect(widget.LastMessage).ToHaveTextAsync($"{Floor.DisplayName(agent)} closed the conversation.");
         await Expect(widget.Page.GetByText("How was this chat?")).ToBeVisibleAsync();
         await Expect(widget.Composer).ToHaveCountAsync(0);
         await widget.Page.GetByRole(AriaRole.Button, new() { Name = "4 stars" }).ClickAsync();
@@ -220,11 +233,13 @@ public sealed class WidgetTests
     [Fact]
     public async Task TheVisitorEndsTheChatAndStartsANewOne()
     {
-        await using var eve = await _fixture.Server.ConnectOnlineAgent("eve");
+        var queue = Floor.Queue(3);
+        var agent = Floor.Agent(queue);
+        await using var eve = await _fixture.Server.ConnectOnlineAgent(agent);
         var assigned = eve.Record<ConversationView>("ConversationAssigned");
         var updates = eve.Record<ConversationView>("ConversationUpdated");
         var received = eve.Record<ChatMessage>("MessageReceived");
-        var widget = await WidgetPage.OpenAsync(_fixture, _fixture.ShopPage("ending"));
+        var widget = await WidgetPage.OpenAsync(_fixture, _fixture.ShopPage(queue));
         await using var browser = widget.Page.Context;
         await widget.StartChatAsync("Emil");
         var first = (await assigned.Next()).ConversationId;
@@ -240,7 +255,7 @@ public sealed class WidgetTests
 
         var second = (await assigned.Next()).ConversationId;
         Assert.NotEqual(first, second);
-        await Expect(widget.Texts).ToHaveTextAsync(["Eve joined the conversation."]);
+        await Expect(widget.Texts).ToHaveTextAsync([$"{Floor.DisplayName(agent)} joined the conversation."]);
         await widget.SendAsync("One more question");
         Assert.Equal(second, (await received.Next(m => m.Text == "One more question")).ConversationId);
     }
@@ -248,11 +263,12 @@ public sealed class WidgetTests
     [Fact]
     public async Task AStoredTokenTheServerNoLongerKnowsStartsAFreshVisitor()
     {
-        await using var sol = await _fixture.Server.ConnectOnlineAgent("sol");
+        var queue = Floor.Queue(3);
+        await using var sol = await _fixture.Server.ConnectOnlineAgent(Floor.Agent(queue));
         var assigned = sol.Record<ConversationView>("ConversationAssigned");
-        var widget = await WidgetPage.OpenAsync(_fixture, _fixture.ShopPage("stale"));
+        var widget = await WidgetPage.OpenAsync(_fixture, _fixture.ShopPage(queue));
         await using var browser = widget.Page.Context;
-        var key = $"livechat:{_fixture.Server.BaseAddress.GetLeftPart(UriPartial.Authority)}:stale";
+        var key = $"livechat:{_fixture.Server.BaseAddress.GetLeftPart(UriPartial.Authority)}:{queue}";
         await widget.Page.EvaluateAsync("([key, value]) => localStorage.setItem(key, value)", new[]
         {
             key, """{"visitorId":"v_gone","token":"not-a-token","name":"Old","conversationId":"c_gone","open":true}""",

@@ -6,14 +6,6 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace LiveChat.Tests.EndToEnd;
 
-/// <summary>A node that allows the widget on one shop's site.</summary>
-public sealed class ShopServer : NodeFixture
-{
-    public const string Shop = "https://shop.example";
-
-    protected override void Configure(IDictionary<string, string?> settings) => settings["LiveChat:Widget:AllowedOrigins:0"] = Shop;
-}
-
 /// <summary>
 /// Browser pages of sites that are not allowed cannot reach the visitor hub, by negotiate or by WebSocket; allowed sites,
 /// the node's own pages and clients that are no browser page (no Origin header) can.

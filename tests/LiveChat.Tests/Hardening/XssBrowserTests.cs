@@ -38,17 +38,20 @@ public sealed class XssBrowserTests(BrowserServer fixture)
     [Fact]
     public async Task HostileTextShowsAsLiteralTextInTheWidgetTheConsoleAndTheDashboard()
     {
-        var (sue, _) = await fixture.Server.ConnectSupervisor(BrowserServer.Supervisor);
+        var queue = fixture.Floor.Queue(3);
+        var username = fixture.Floor.Agent(queue);
+        var supervisor = fixture.Supervisor();
+        var (sue, _) = await fixture.Server.ConnectSupervisor(supervisor);
         await using var _sue = sue;
-        var canned = await sue.InvokeAsync<CannedResponse>("SaveCannedResponse", "xss", new CannedResponseRequest(null, CannedShortcut, CannedText)).WaitAsync(Clients.Timeout);
-        var agent = await fixture.AgentOnlineAsync("xia");
-        var dashboard = await fixture.SignInAsync("/supervisor", BrowserServer.Supervisor);
-        var widget = await WidgetPage.OpenAsync(fixture, fixture.ShopPage("xss"));
+        var canned = await sue.InvokeAsync<CannedResponse>("SaveCannedResponse", queue, new CannedResponseRequest(null, CannedShortcut, CannedText)).WaitAsync(Clients.Timeout);
+        var agent = await fixture.AgentOnlineAsync(username);
+        var dashboard = await fixture.SignInAsync("/supervisor", supervisor);
+        var widget = await WidgetPage.OpenAsync(fixture, fixture.ShopPage(queue));
         var pages = new[] { agent, dashboard, widget.Page };
         var dialogs = new List<string>();
         foreach (var page in pages)
             page.Dialog += (_, dialog) => { lock (dialogs) dialogs.Add($"{page.Url}: {dialog.Message}"); _ = dialog.DismissAsync(); };
-        await using var topicVisitor = await StartWithTopic("Tom");
+        await using var topicVisitor = await StartWithTopic("Tom", queue);
         string? id = null;
         try
         {
@@ -79,7 +82,7 @@ public sealed class XssBrowserTests(BrowserServer fixture)
             await agent.Locator("#composer").FillAsync("");
 
             // An internal note and a topic, which only staff see.
-            await using var xia = await fixture.Server.ConnectOnlineAgent("xia");
+            await using var xia = await fixture.Server.ConnectOnlineAgent(username);
             var mine = await xia.InvokeAsync<List<ConversationView>>("GetMyConversations").WaitAsync(Clients.Timeout);
             id = mine.Single(c => c.VisitorName == VisitorName).ConversationId;
             Assert.Contains(mine, c => c.ConversationId == topicVisitor.Id);
@@ -88,7 +91,7 @@ public sealed class XssBrowserTests(BrowserServer fixture)
             await AssertLiteral(agent, ".msg-text", [Note]);
 
             // The supervisor watches the conversation: name, messages both ways, the note; and sees the topic.
-            await dashboard.Locator("tr[data-agent=xia] button.expand").ClickAsync();
+            await dashboard.Locator($"tr[data-agent={username}] button.expand").ClickAsync();
             var item = dashboard.Locator($"li[data-conversation='{id}']");
             await Expect(item).ToContainTextAsync("Eve");
             await AssertLiteral(dashboard, ".mini-name", [VisitorName]);
@@ -110,20 +113,20 @@ public sealed class XssBrowserTests(BrowserServer fixture)
         {
             foreach (var page in pages)
                 await page.Context.CloseAsync();
-            await using var cleanup = await fixture.Server.ConnectOnlineAgent("xia");
+            await using var cleanup = await fixture.Server.ConnectOnlineAgent(username);
             foreach (var conversation in await cleanup.InvokeAsync<List<ConversationView>>("GetMyConversations").WaitAsync(Clients.Timeout))
                 await cleanup.InvokeAsync<ConversationView>("CloseConversation", conversation.ConversationId).WaitAsync(Clients.Timeout);
             await cleanup.InvokeAsync<AgentView>("SetStatus", "Offline").WaitAsync(Clients.Timeout);
-            await sue.InvokeAsync("DeleteCannedResponse", "xss", canned.Id).WaitAsync(Clients.Timeout);
+            await sue.InvokeAsync("DeleteCannedResponse", queue, canned.Id).WaitAsync(Clients.Timeout);
         }
     }
 
-    private async Task<VisitorChat> StartWithTopic(string name)
+    private async Task<VisitorChat> StartWithTopic(string name, string queue)
     {
         var session = await fixture.Server.OpenVisitorSession(name);
         var chat = new VisitorChat(session, fixture.Server.Hub("/hubs/visitor", session.AccessToken));
         await chat.Hub.StartAsync().WaitAsync(Clients.Timeout);
-        chat.View = await chat.Hub.InvokeAsync<ConversationView>("StartConversation", new StartConversationRequest("xss", Topic)).WaitAsync(Clients.Timeout);
+        chat.View = await chat.Hub.InvokeAsync<ConversationView>("StartConversation", new StartConversationRequest(queue, Topic)).WaitAsync(Clients.Timeout);
         return chat;
     }
 

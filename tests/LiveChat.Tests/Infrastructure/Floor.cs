@@ -69,6 +69,26 @@ public sealed class Floor
     /// <summary><paramref name="count"/> agents of <paramref name="queue"/> with this limit.</summary>
     public IReadOnlyList<string> Agents(string queue, int count, int max = 3) => Enumerable.Range(0, count).Select(_ => Agent(queue, max)).ToList();
 
+    /// <summary>Every queue of the floor, in the order they are written into the configuration.</summary>
+    public IReadOnlyList<string> Queues
+    {
+        get
+        {
+            lock (_desks)
+                return _desks.Select(d => d.Queue).ToList();
+        }
+    }
+
+    /// <summary>Every user of the floor (agents and supervisors), in the order they are written into the configuration.</summary>
+    public IReadOnlyList<string> Users
+    {
+        get
+        {
+            lock (_desks)
+                return _desks.SelectMany(d => d.Chairs).Select(c => c.Username).ToList();
+        }
+    }
+
     /// <summary>What a user sees as the agent's name (the configuration's display name).</summary>
     public static string DisplayName(string username) => TestUsers.DisplayName(username);
 

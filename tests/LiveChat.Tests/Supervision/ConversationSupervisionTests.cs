@@ -8,15 +8,18 @@ public sealed class ConversationSupervisionTests(SupervisionServer fixture)
 {
     private LiveChatTestServer Server => fixture.Server;
 
+    private Floor Floor => fixture.Floor;
+
     [Fact]
     public async Task AWhisperOrNoteNeverReachesTheVisitorByAnyPath()
     {
-        var (supervisor, _) = await Server.ConnectSupervisor(SupervisionServer.Supervisor);
+        var queue = Floor.Queue(3);
+        var (supervisor, _) = await Server.ConnectSupervisor(fixture.Supervisor());
         await using var __ = supervisor;
         var watched = supervisor.Record<ChatMessage>("InternalMessageReceived");
-        await using var agent = await Server.ConnectOnlineAgent("wes");
+        await using var agent = await Server.ConnectOnlineAgent(Floor.Agent(queue));
         var atAgent = agent.Record<ChatMessage>("InternalMessageReceived");
-        await using var visitor = await Server.StartVisitorChat("Vic", "watch", text: "hello");
+        await using var visitor = await Server.StartVisitorChat("Vic", queue, text: "hello");
         var typing = visitor.Hub.Record<TypingIndicator>("TypingChanged");
         await agent.InvokeAsync<MessageAck>("SendMessage", visitor.Id, "a1", "hi Vic").WaitAsync(Clients.Timeout);
 
@@ -61,18 +64,21 @@ public sealed class ConversationSupervisionTests(SupervisionServer fixture)
     [Fact]
     public async Task ASupervisorWatchesLiveThenTakesOverAndTheAgentIsFreed()
     {
-        var (supervisor, _) = await Server.ConnectSupervisor(SupervisionServer.Supervisor);
+        var queue = Floor.Queue(2);
+        var tom = Floor.Agent(queue, max: 2);
+        var sam = fixture.Supervisor();
+        var (supervisor, _) = await Server.ConnectSupervisor(sam);
         await using var __ = supervisor;
         var live = supervisor.Record<ChatMessage>("MessageReceived");
         var liveTyping = supervisor.Record<TypingIndicator>("TypingChanged");
         var liveUpdates = supervisor.Record<ConversationView>("ConversationUpdated");
-        await using var agent = await Server.ConnectOnlineAgent("tom");
+        await using var agent = await Server.ConnectOnlineAgent(tom);
         var agentUpdates = agent.Record<ConversationView>("ConversationUpdated");
-        await using var visitor = await Server.StartVisitorChat("Tess", "takeover", text: "my parcel is lost");
+        await using var visitor = await Server.StartVisitorChat("Tess", queue, text: "my parcel is lost");
         await agent.InvokeAsync<MessageAck>("SendMessage", visitor.Id, "a1", "let me look").WaitAsync(Clients.Timeout);
 
         var snapshot = await supervisor.InvokeAsync<WatchedConversation>("WatchConversation", visitor.Id).WaitAsync(Clients.Timeout);
-        Assert.Equal("tom", snapshot.Conversation.AgentId);
+        Assert.Equal(tom, snapshot.Conversation.AgentId);
         Assert.Contains(snapshot.Messages, m => m.Text == "my parcel is lost");
         Assert.Contains(snapshot.Messages, m => m.Text == "let me look");
 
@@ -81,20 +87,20 @@ public sealed class ConversationSupervisionTests(SupervisionServer fixture)
         await agent.InvokeAsync("SetTyping", visitor.Id, true).WaitAsync(Clients.Timeout);
         Assert.Equal(Roles.Agent, (await liveTyping.Next(t => t.ConversationId == visitor.Id)).SenderRole);
         // Watching is reading: the supervisor cannot write in a conversation that is not theirs.
-        await using var supervisorAsAgent = Server.Hub("/hubs/agent", (await Server.SignIn(SupervisionServer.Supervisor)).AccessToken);
+        await using var supervisorAsAgent = Server.Hub("/hubs/agent", (await Server.SignIn(sam)).AccessToken);
         var assignedToSupervisor = supervisorAsAgent.Record<ConversationView>("ConversationAssigned");
         await supervisorAsAgent.StartAsync().WaitAsync(Clients.Timeout);
         var refused = await Assert.ThrowsAsync<HubException>(() => supervisorAsAgent.InvokeAsync<MessageAck>("SendMessage", visitor.Id, "s0", "hi").WaitAsync(Clients.Timeout));
         Assert.Contains("not your conversation", refused.Message);
 
         var taken = await supervisor.InvokeAsync<ConversationView>("TakeOver", visitor.Id).WaitAsync(Clients.Timeout);
-        Assert.Equal((SupervisionServer.Supervisor, ConversationStatus.Active), (taken.AgentId, taken.Status));
+        Assert.Equal((sam, ConversationStatus.Active), (taken.AgentId, taken.Status));
         // The agent is told and their slot is free; the visitor sees who took over; the supervisor gets the chat as an agent does.
-        await agentUpdates.Next(v => v.ConversationId == visitor.Id && v.AgentId == SupervisionServer.Supervisor);
+        await agentUpdates.Next(v => v.ConversationId == visitor.Id && v.AgentId == sam);
         Assert.Empty(await agent.InvokeAsync<List<ConversationView>>("GetMyConversations").WaitAsync(Clients.Timeout));
-        Assert.Contains("Sam took over the conversation from Tom", (await visitor.Messages.Next(m => m.SenderRole == Roles.System && m.Text.Contains("took over"))).Text);
+        Assert.Contains($"{Floor.DisplayName(sam)} took over the conversation from {Floor.DisplayName(tom)}", (await visitor.Messages.Next(m => m.SenderRole == Roles.System && m.Text.Contains("took over"))).Text);
         await assignedToSupervisor.Next(v => v.ConversationId == visitor.Id);
-        await liveUpdates.Next(v => v.ConversationId == visitor.Id && v.AgentId == SupervisionServer.Supervisor);
+        await liveUpdates.Next(v => v.ConversationId == visitor.Id && v.AgentId == sam);
         var refusedAgent = await Assert.ThrowsAsync<HubException>(() => agent.InvokeAsync<MessageAck>("SendMessage", visitor.Id, "a2", "still here").WaitAsync(Clients.Timeout));
         Assert.Contains("not your conversation", refusedAgent.Message);
 
@@ -107,17 +113,19 @@ public sealed class ConversationSupervisionTests(SupervisionServer fixture)
     [Fact]
     public async Task ASupervisorTakesAWaitingConversationOutOfTheQueue()
     {
-        var (supervisor, _) = await Server.ConnectSupervisor(SupervisionServer.Supervisor);
+        var queue = Floor.Queue();
+        var sam = fixture.Supervisor();
+        var (supervisor, _) = await Server.ConnectSupervisor(sam);
         await using var __ = supervisor;
-        await using var visitor = await Server.StartVisitorChat("Quinn", "dash");
+        await using var visitor = await Server.StartVisitorChat("Quinn", queue);
         Assert.Equal(ConversationStatus.Queued, visitor.View.Status);
 
         var taken = await supervisor.InvokeAsync<ConversationView>("TakeOver", visitor.Id).WaitAsync(Clients.Timeout);
-        Assert.Equal(SupervisionServer.Supervisor, taken.AgentId);
-        await visitor.Updates.Next(v => v.Status == ConversationStatus.Active && v.AgentName == "Sam");
-        await Eventually.True(async () => (await supervisor.InvokeAsync<DashboardView>("GetDashboard")).Queues.Single(q => q.Name == "dash").Waiting == 0, "the queue to be empty");
+        Assert.Equal(sam, taken.AgentId);
+        await visitor.Updates.Next(v => v.Status == ConversationStatus.Active && v.AgentName == Floor.DisplayName(sam));
+        await Eventually.True(async () => (await supervisor.InvokeAsync<DashboardView>("GetDashboard")).Queues.Single(q => q.Name == queue).Waiting == 0, "the queue to be empty");
 
-        await using var agentHub = Server.Hub("/hubs/agent", (await Server.SignIn(SupervisionServer.Supervisor)).AccessToken);
+        await using var agentHub = Server.Hub("/hubs/agent", (await Server.SignIn(sam)).AccessToken);
         await agentHub.StartAsync().WaitAsync(Clients.Timeout);
         await agentHub.InvokeAsync<ConversationView>("CloseConversation", visitor.Id).WaitAsync(Clients.Timeout);
     }
@@ -125,20 +133,22 @@ public sealed class ConversationSupervisionTests(SupervisionServer fixture)
     [Fact]
     public async Task AnAgentTransfersToAnotherAgentWithHistoryKeptAndTheVisitorTold()
     {
-        await using var xia = await Server.ConnectOnlineAgent("xia");
-        await using var xan = await Server.ConnectOnlineAgent("xan");
-        var assigned = new Dictionary<string, Events<ConversationView>> { ["xia"] = xia.Record<ConversationView>("ConversationAssigned"), ["xan"] = xan.Record<ConversationView>("ConversationAssigned") };
-        var updated = new Dictionary<string, Events<ConversationView>> { ["xia"] = xia.Record<ConversationView>("ConversationUpdated"), ["xan"] = xan.Record<ConversationView>("ConversationUpdated") };
-        await using var visitor = await Server.StartVisitorChat("Theo", "xfer", text: "billing question");
+        var queue = Floor.Queue(2, 2);
+        var (xiaId, xanId) = (Floor.Agent(queue, max: 2), Floor.Agent(queue, max: 2));
+        await using var xia = await Server.ConnectOnlineAgent(xiaId);
+        await using var xan = await Server.ConnectOnlineAgent(xanId);
+        var assigned = new Dictionary<string, Events<ConversationView>> { [xiaId] = xia.Record<ConversationView>("ConversationAssigned"), [xanId] = xan.Record<ConversationView>("ConversationAssigned") };
+        var updated = new Dictionary<string, Events<ConversationView>> { [xiaId] = xia.Record<ConversationView>("ConversationUpdated"), [xanId] = xan.Record<ConversationView>("ConversationUpdated") };
+        await using var visitor = await Server.StartVisitorChat("Theo", queue, text: "billing question");
         var fromId = visitor.View.AgentId!;
-        var (from, to, toId) = fromId == "xia" ? (xia, xan, "xan") : (xan, xia, "xia");
+        var (from, to, toId) = fromId == xiaId ? (xia, xan, xanId) : (xan, xia, xiaId);
         await from.InvokeAsync<MessageAck>("SendMessage", visitor.Id, "a1", "passing you to billing").WaitAsync(Clients.Timeout);
         await from.InvokeAsync<MessageAck>("AddNote", visitor.Id, "n1", "asked twice already").WaitAsync(Clients.Timeout);
 
         var moved = await from.InvokeAsync<ConversationView>("TransferConversation", visitor.Id, new TransferRequest(ToAgentId: toId)).WaitAsync(Clients.Timeout);
         Assert.Equal(toId, moved.AgentId);
         var notice = await visitor.Messages.Next(m => m.SenderRole == Roles.System && m.Text.Contains("transferred"));
-        Assert.Contains($"transferred the conversation to {char.ToUpperInvariant(toId[0])}{toId[1..]}", notice.Text);
+        Assert.Contains($"transferred the conversation to {Floor.DisplayName(toId)}", notice.Text);
 
         // The new agent reads the whole history and the notes; the old one no longer can.
         var history = await to.InvokeAsync<List<ChatMessage>>("GetMessages", visitor.Id, 0L, 100).WaitAsync(Clients.Timeout);
