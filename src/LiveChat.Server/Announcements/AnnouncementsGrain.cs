@@ -1,3 +1,4 @@
+using LiveChat.Server.Reliability;
 using LiveChat.Server.Notifications;
 using LiveChat.Server.Storage;
 using LiveChat.Server.Visitors;
@@ -50,7 +51,7 @@ public sealed class AnnouncementsGrain(
         var now = time.GetUtcNow();
         var announcement = new Announcement($"an_{Guid.NewGuid():N}", text, severity, now, now.AddMinutes(minutes), caller.Id);
         Active.Add(announcement);
-        await state.WriteStateAsync();
+        await state.Save(this);
         logger.LogInformation("Announcement {Id} published by {Supervisor} until {ExpiresAt}", announcement.Id, caller.Id, announcement.ExpiresAt);
         await Broadcast(c => c.AnnouncementPublished(announcement));
         ScheduleExpiry();
@@ -62,7 +63,7 @@ public sealed class AnnouncementsGrain(
         EnsureSupervisor(caller);
         if (Active.RemoveAll(a => a.Id == id) == 0)
             throw new ChatRuleException($"no active announcement {id}");
-        await state.WriteStateAsync();
+        await state.Save(this);
         await Broadcast(c => c.AnnouncementWithdrawn(id));
         ScheduleExpiry();
     }
@@ -81,7 +82,7 @@ public sealed class AnnouncementsGrain(
         if (expired.Count > 0)
         {
             Active.RemoveAll(expired.Contains);
-            await state.WriteStateAsync();
+            await state.Save(this);
             foreach (var announcement in expired)
                 await Broadcast(c => c.AnnouncementWithdrawn(announcement.Id));
         }

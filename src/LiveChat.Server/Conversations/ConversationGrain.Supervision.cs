@@ -1,3 +1,4 @@
+using LiveChat.Server.Reliability;
 using LiveChat.Server.Storage;
 
 namespace LiveChat.Server.Conversations;
@@ -33,8 +34,12 @@ public sealed partial class ConversationGrain
         var stream = LogStreams.Internal(Id);
         _lastInternalSeq ??= await log.GetLastSeqAsync(stream);
         var message = new ChatMessage(Id, _lastInternalSeq.Value + 1, caller.Role, caller.Id, caller.Name, text, time.GetUtcNow(), clientMessageId, kind);
-        if (await log.AppendAsync(stream, message) is { } stored)
+        if (await this.WriteOrDeactivate(() => log.AppendAsync(stream, message)) is { } stored)
+        {
+            // Already stored, by a send whose answer was lost: the log is ahead of what this activation knew.
+            _lastInternalSeq = Math.Max(_lastInternalSeq.Value, stored.Seq);
             return RetryAck(stored);
+        }
         _lastInternalSeq = message.Seq;
         metrics.MessageSent(caller.Role, kind);
         await Push(agent: c => c.InternalMessageReceived(message), watchers: c => c.InternalMessageReceived(message));

@@ -74,7 +74,7 @@ public sealed partial class ConversationGrain(
         S.VisitorEmail = start.VisitorEmail;
         S.Status = ConversationStatus.Queued;
         S.CreatedAt = now;
-        await state.WriteStateAsync();
+        await state.Save(this);
 
         // The first message goes in before the conversation is queued, so whoever takes it sees it at once.
         if (!string.IsNullOrWhiteSpace(start.Text))
@@ -145,7 +145,11 @@ public sealed partial class ConversationGrain(
     {
         EnsureParticipant(caller, acting: true);
         if (S.Status == ConversationStatus.Closed)
+        {
+            // Most likely a retry of a close whose answer was lost: what it had left to do is done now, once.
+            await ShowClosed();
             return View();
+        }
 
         // Free the queue place or the agent's slot first: the next visitor should not wait on our bookkeeping.
         if (S.Status == ConversationStatus.Queued)
@@ -158,13 +162,22 @@ public sealed partial class ConversationGrain(
         S.Status = ConversationStatus.Closed;
         S.ClosedAt = time.GetUtcNow();
         S.ClosedBy = caller.Role;
+        S.ClosedNote = $"{(caller.IsVisitor ? S.VisitorName : caller.Name)} closed the conversation.";
         _queuePosition = null;
         await WriteState();
-        var name = caller.IsVisitor ? S.VisitorName : caller.Name;
-        await AppendSystem($"{name} closed the conversation.");
-        var view = View();
-        await PushUpdated(view);
-        return view;
+        await ShowClosed();
+        return View();
+    }
+
+    /// <summary>
+    /// The closed line in the chat and the closed view pushed to everyone. The line has an id of its own, so a retry
+    /// (or a second close) writes it once; conversations closed before the line was stored with the close show none again.
+    /// </summary>
+    private async Task ShowClosed()
+    {
+        if (S.ClosedNote is { } note)
+            await Append(Roles.System, Roles.System, "LiveChat", note, $"system-closed-{Id}");
+        await PushUpdated(View());
     }
 
     public Task<ConversationView> GetView(Caller caller)
@@ -182,9 +195,11 @@ public sealed partial class ConversationGrain(
     private async Task<(ChatMessage Message, bool Duplicate)> Append(string role, string senderId, string senderName, string text, string clientMessageId)
     {
         var message = new ChatMessage(Id, _lastSeq + 1, role, senderId, senderName, text, time.GetUtcNow(), clientMessageId);
-        var earlier = await log.AppendAsync(LogStreams.Public(Id), message);
+        var earlier = await this.WriteOrDeactivate(() => log.AppendAsync(LogStreams.Public(Id), message));
         if (earlier is not null)
         {
+            // Already stored, by a send whose answer was lost: the log is ahead of what this activation knew.
+            _lastSeq = Math.Max(_lastSeq, earlier.Seq);
             _recent.Add(senderId, clientMessageId, RetryAck(earlier));
             return (earlier, true);
         }
@@ -254,7 +269,7 @@ public sealed partial class ConversationGrain(
     private Task WriteState()
     {
         S.LastSeq = _lastSeq;
-        return state.WriteStateAsync();
+        return state.Save(this);
     }
 
     private ConversationView View() => new(

@@ -43,6 +43,8 @@ public sealed class ConversationState
     [Id(27), JsonProperty("Unannounced")] public PendingAssignmentLine? UnshownAssignment { get; set; }
     /// <summary>The email the visitor gave when the conversation started, if any.</summary>
     [Id(28)] public string? VisitorEmail { get; set; }
+    /// <summary>The line the close writes in the chat, stored with the close so a retry writes the same line once.</summary>
+    [Id(29)] public string? ClosedNote { get; set; }
 }
 
 /// <summary>

@@ -125,7 +125,7 @@ public sealed class AgentGrain(
             return new Reservation(false, View(), refusal);
 
         S.Active.Add(new ActiveChat(conversationId, queue));
-        await state.WriteStateAsync();
+        await state.Save(this);
         // The asking queue knows from the answer; the other queues hear it so they do not count on this slot.
         await ReportView(except: queue);
         return new Reservation(true, View(), null);
@@ -138,7 +138,7 @@ public sealed class AgentGrain(
         if (S.Active.Exists(c => c.ConversationId == conversationId))
             return View();
         S.Active.Add(new ActiveChat(conversationId, queue));
-        await state.WriteStateAsync();
+        await state.Save(this);
         await ReportView(except: null);
         return View();
     }
@@ -150,7 +150,7 @@ public sealed class AgentGrain(
         if (maxConversations is < 0 or > 100)
             throw new ChatRuleException($"a limit must be from 0 to 100 conversations, not {maxConversations}");
         S.MaxConversationsOverride = maxConversations == _user.MaxConversations ? null : maxConversations;
-        await state.WriteStateAsync();
+        await state.Save(this);
         logger.LogInformation("Agent {AgentId} now takes up to {Max} conversations", Id, MaxConversations);
         await ReportView(except: null);
         await TellAgent();
@@ -167,7 +167,7 @@ public sealed class AgentGrain(
     {
         if (S.Active.RemoveAll(c => c.ConversationId == conversationId) == 0)
             return;
-        await state.WriteStateAsync();
+        await state.Save(this);
         await ReportView(except: null);
     }
 
@@ -189,7 +189,7 @@ public sealed class AgentGrain(
         if (status != AgentStatus.Online)
             S.Active.Clear();
         S.HandBacks.AddRange(handBacks);
-        await state.WriteStateAsync();
+        await state.Save(this);
         logger.LogInformation("Agent {AgentId} is {Status}; {Count} chats go back to the queue", Id, status, returned.Count);
 
         _handBacks.Send();
@@ -210,7 +210,7 @@ public sealed class AgentGrain(
     {
         _handBacks.Forget(handBackId);
         if (S.HandBacks.RemoveAll(h => h.Id == handBackId) > 0)
-            await state.WriteStateAsync();
+            await state.Save(this);
     }
 
     private void StartGraceTimer()

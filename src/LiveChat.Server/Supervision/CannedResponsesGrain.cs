@@ -1,3 +1,4 @@
+using LiveChat.Server.Reliability;
 using LiveChat.Server.Options;
 using LiveChat.Server.Storage;
 using LiveChat.Server.Visitors;
@@ -44,7 +45,7 @@ public sealed class CannedResponsesGrain(
             Responses.Add(saved);
         else
             Responses[index] = saved;
-        await state.WriteStateAsync();
+        await state.Save(this);
         return saved;
     }
 
@@ -53,7 +54,7 @@ public sealed class CannedResponsesGrain(
         EnsureSupervisor(caller);
         if (Responses.RemoveAll(r => r.Id == id) == 0)
             throw new ChatRuleException($"unknown canned response: {id}");
-        await state.WriteStateAsync();
+        await state.Save(this);
     }
 
     private void EnsureSupervisor(Caller caller)

@@ -1,3 +1,4 @@
+using LiveChat.Server.Reliability;
 using LiveChat.Server.Storage;
 
 namespace LiveChat.Server.Visitors;
@@ -21,7 +22,7 @@ public sealed class OfflineMessagesGrain(
         Messages.Insert(0, message);
         if (Messages.Count > MaxKept)
             Messages.RemoveRange(MaxKept, Messages.Count - MaxKept);
-        await state.WriteStateAsync();
+        await state.Save(this);
         return message;
     }
 
@@ -38,7 +39,7 @@ public sealed class OfflineMessagesGrain(
         if (message.Handled == handled)
             return message;
         Messages[index] = handled ? message with { HandledBy = caller.Id, HandledAt = time.GetUtcNow() } : message with { HandledBy = null, HandledAt = null };
-        await state.WriteStateAsync();
+        await state.Save(this);
         return Messages[index];
     }
 }

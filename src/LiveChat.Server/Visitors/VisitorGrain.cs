@@ -1,3 +1,4 @@
+using LiveChat.Server.Reliability;
 using LiveChat.Server.Options;
 using LiveChat.Server.Storage;
 using Microsoft.Extensions.Options;
@@ -42,7 +43,7 @@ public sealed class VisitorGrain(
             changed = true;
         }
         if (changed)
-            await state.WriteStateAsync();
+            await state.Save(this);
         return new VisitorProfile(Id, S.Name, S.Email, S.CreatedAt, S.Verified);
     }
 
@@ -74,7 +75,7 @@ public sealed class VisitorGrain(
         S.Conversations.Add(new VisitorConversation(id, queue));
         if (S.Conversations.Count > ConversationsKept)
             S.Conversations.RemoveRange(0, S.Conversations.Count - ConversationsKept);
-        await state.WriteStateAsync();
+        await state.Save(this);
         return started;
     }
 

@@ -3,6 +3,8 @@ using LiveChat.Server.Notifications;
 using LiveChat.Server.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime.Hosting;
+using Orleans.Storage;
 using Orleans.TestingHost;
 
 namespace LiveChat.Tests.Infrastructure;
@@ -29,6 +31,9 @@ public sealed class GrainCluster : IAsyncLifetime
 
     /// <summary>Every push the grains made, from every silo.</summary>
     public RecordingNotifier Pushes { get; } = new();
+
+    /// <summary>Write failures a test plans: the message log and grain storage of every silo carry them out.</summary>
+    public Faults Faults { get; } = new();
 
     /// <summary>Deactivates a grain, as idle collection or a restart would; its next call activates it afresh from storage.</summary>
     public Task Deactivate(IAddressable grain) => _cluster!.DeactivateAsync(grain);
@@ -62,6 +67,7 @@ public sealed class GrainCluster : IAsyncLifetime
         Floor.Configure(settings);
 
         var builder = new InProcessTestClusterBuilder(initialSilosCount: 2);
+        var log = new FaultyMessageLog(new InMemoryMessageLog(), Faults);
         builder.ConfigureSiloHost((_, host) =>
         {
             host.Configuration.AddInMemoryCollection(settings);
@@ -69,8 +75,10 @@ public sealed class GrainCluster : IAsyncLifetime
             host.Services.AddLiveChatMemoryStores();
             host.AddLiveChatMetrics();
             host.Services.AddSingleton<INotifier>(Pushes);
+            // One log for both silos, as Redis is for every node: a conversation that moves finds its messages.
+            host.Services.AddSingleton<IMessageLog>(log);
+            host.Services.AddGrainStorage(StorageNames.Grains, (services, name) => new FaultyGrainStorage(MemoryGrainStorageFactory.Create(services, name), Faults));
         });
-        builder.ConfigureSilo((_, silo) => silo.AddMemoryGrainStorage(StorageNames.Grains));
         _cluster = builder.Build();
         await _cluster.DeployAsync();
     }

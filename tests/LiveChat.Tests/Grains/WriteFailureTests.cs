@@ -1,0 +1,145 @@
+namespace LiveChat.Tests.Grains;
+
+/// <summary>
+/// A write that fails, before the store applied it or after with its answer lost (Redis away for a moment), leaves no
+/// conversation stuck and nothing told twice: a retry finishes the job, and the next message goes on.
+/// </summary>
+[Collection(GrainClusterCollection.Name)]
+public sealed class WriteFailureTests(GrainCluster cluster)
+{
+    private IGrainFactory Grains => cluster.Grains;
+    private Floor Floor => cluster.Floor;
+    private Faults Faults => cluster.Faults;
+
+    private async Task<(IConversationGrain Chat, Caller Visitor, Caller Agent)> Chat()
+    {
+        var queue = Floor.Queue(3);
+        var agentId = Floor.Agent(queue, max: 3);
+        await cluster.GoOnline(agentId);
+        var (view, visitor) = await cluster.StartChat(queue, text: "hello");
+        Assert.Equal(agentId, view.AgentId);
+        return (Grains.GetGrain<IConversationGrain>(view.ConversationId), visitor, new Caller(Roles.Agent, agentId, Floor.DisplayName(agentId)));
+    }
+
+    /// <summary>The call fails, and by the planned fault (Orleans wraps a storage failure in one of its own).</summary>
+    private static async Task FailsByTheFault(Func<Task> call)
+    {
+        var failure = await Assert.ThrowsAnyAsync<Exception>(call);
+        Assert.Contains("fault injected", failure.ToString());
+    }
+
+    [Fact]
+    public async Task AMessageWhoseAnswerWasLostIsAcknowledgedOnceOnResendAndTheChatGoesOn()
+    {
+        var (chat, visitor, agent) = await Chat();
+        _ = Faults.LogAppend("m1", FaultAt.AfterApplied);
+
+        await FailsByTheFault(() => chat.Send(visitor, "m1", "is my order lost?"));
+        var resent = await chat.Send(visitor, "m1", "is my order lost?");
+        var next = await chat.Send(visitor, "m2", "hello?");
+        var answer = await chat.Send(agent, "a1", "it is on its way");
+
+        Assert.True(resent.Duplicate);
+        Assert.Equal((resent.Seq + 1, false, next.Seq + 1), (next.Seq, next.Duplicate, answer.Seq));
+        var texts = (await chat.GetMessages(visitor, 0, 100)).Where(m => m.SenderRole != Roles.System).Select(m => m.Text);
+        Assert.Equal(["hello", "is my order lost?", "hello?", "it is on its way"], texts);
+        await chat.Close(visitor);
+    }
+
+    [Fact]
+    public async Task AMessageWhoseAnswerWasLostAndThatIsNeverResentDoesNotBlockTheNextOne()
+    {
+        var (chat, visitor, agent) = await Chat();
+        _ = Faults.LogAppend("lost-answer", FaultAt.AfterApplied);
+
+        await FailsByTheFault(() => chat.Send(agent, "lost-answer", "one moment"));
+        var next = await chat.Send(agent, "a2", "found it");
+        var visitors = await chat.Send(visitor, "v2", "thanks");
+
+        var messages = await chat.GetMessages(visitor, 0, 100);
+        Assert.Equal(Enumerable.Range(1, messages.Count).Select(i => (long)i), messages.Select(m => m.Seq));
+        Assert.Equal(["one moment", "found it", "thanks"], messages.Where(m => m.SenderRole != Roles.System).Skip(1).Select(m => m.Text));
+        Assert.Equal(next.Seq + 1, visitors.Seq);
+        await chat.Close(visitor);
+    }
+
+    [Fact]
+    public async Task AWhisperWhoseAnswerWasLostDoesNotBlockTheNextOne()
+    {
+        var (chat, visitor, agent) = await Chat();
+        var supervisor = new Caller(Roles.Supervisor, "watcher", "Watcher");
+        _ = Faults.LogAppend("w1", FaultAt.AfterApplied);
+
+        await FailsByTheFault(() => chat.AddInternal(supervisor, MessageKinds.Whisper, "w1", "offer a refund"));
+        Assert.True((await chat.AddInternal(supervisor, MessageKinds.Whisper, "w1", "offer a refund")).Duplicate);
+        var note = await chat.AddInternal(agent, MessageKinds.Note, "n1", "refund offered");
+
+        Assert.Equal(["offer a refund", "refund offered"], (await chat.GetInternalMessages(agent, 0, 100)).Select(m => m.Text));
+        Assert.Equal(2, note.Seq);
+        await chat.Close(visitor);
+    }
+
+    [Fact]
+    public async Task AConversationWhoseClosingWriteFailedClosesOnRetryForEveryoneAndStaysClosed()
+    {
+        var (chat, visitor, agent) = await Chat();
+        var id = chat.GetPrimaryKeyString();
+        _ = Faults.StateWrite($"conversation/{id}", FaultAt.BeforeApplied);
+
+        await FailsByTheFault(() => chat.Close(visitor));
+        var closed = await chat.Close(visitor);
+        await cluster.Deactivate(chat);
+
+        Assert.Equal(ConversationStatus.Closed, closed.Status);
+        Assert.Equal(ConversationStatus.Closed, (await chat.Peek()).Status);
+        Assert.Single(await chat.GetMessages(visitor, 0, 100), m => m.SenderRole == Roles.System && m.Text.Contains("closed the conversation"));
+        await cluster.Pushes.WaitFor($"agent:{agent.Id}", nameof(IAgentClient.ConversationUpdated), p => p.Arg<ConversationView>() is { Status: ConversationStatus.Closed } v && v.ConversationId == id);
+        Assert.Equal(0, (await Grains.GetGrain<IAgentGrain>(agent.Id).GetView()).ActiveConversations);
+    }
+
+    [Fact]
+    public async Task AConversationWhoseClosingWriteWasAppliedButUnansweredIsShownClosedOnRetryOnce()
+    {
+        var (chat, visitor, agent) = await Chat();
+        var id = chat.GetPrimaryKeyString();
+        _ = Faults.StateWrite($"conversation/{id}", FaultAt.AfterApplied);
+
+        await FailsByTheFault(() => chat.Close(visitor));
+        var closed = await chat.Close(visitor);
+        var late = await Record.ExceptionAsync(() => chat.Send(visitor, "after", "one more thing"));
+
+        Assert.Equal(ConversationStatus.Closed, closed.Status);
+        Assert.Equal("conversation is closed", Assert.IsType<ChatRuleException>(late).Message);
+        // The write went through before its answer was lost; the retry writes the closed line and tells everyone, once.
+        Assert.Single(await chat.GetMessages(visitor, 0, 100), m => m.SenderRole == Roles.System && m.Text.Contains("closed the conversation"));
+        await cluster.Pushes.WaitFor($"agent:{agent.Id}", nameof(IAgentClient.ConversationUpdated), p => p.Arg<ConversationView>() is { Status: ConversationStatus.Closed } v && v.ConversationId == id);
+    }
+
+    [Fact]
+    public async Task AnAgentWhoseGoingAwayWasStoredButUnansweredStillHandsTheirChatsBack()
+    {
+        var (chat, visitor, agent) = await Chat();
+        _ = Faults.StateWrite($"agent/{agent.Id}", FaultAt.AfterApplied);
+
+        await FailsByTheFault(() => Grains.GetGrain<IAgentGrain>(agent.Id).SetStatus(AgentStatus.Away));
+        var away = await Grains.GetGrain<IAgentGrain>(agent.Id).SetStatus(AgentStatus.Away);
+
+        Assert.Equal((AgentStatus.Away, 0), (away.Status, away.ActiveConversations));
+        await Eventually.True(async () => (await chat.Peek()).Status == ConversationStatus.Queued, "the chat to wait in its queue again");
+        await chat.Close(visitor);
+    }
+
+    [Fact]
+    public async Task AnAgentWhoseGoingAwayFailedToBeStoredHandsTheirChatsBackOnRetry()
+    {
+        var (chat, visitor, agent) = await Chat();
+        _ = Faults.StateWrite($"agent/{agent.Id}", FaultAt.BeforeApplied);
+
+        await FailsByTheFault(() => Grains.GetGrain<IAgentGrain>(agent.Id).SetStatus(AgentStatus.Away));
+        var away = await Grains.GetGrain<IAgentGrain>(agent.Id).SetStatus(AgentStatus.Away);
+
+        Assert.Equal((AgentStatus.Away, 0), (away.Status, away.ActiveConversations));
+        await Eventually.True(async () => (await chat.Peek()).Status == ConversationStatus.Queued, "the chat to wait in its queue again");
+        await chat.Close(visitor);
+    }
+}

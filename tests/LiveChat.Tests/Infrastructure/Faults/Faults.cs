@@ -1,0 +1,57 @@
+namespace LiveChat.Tests.Infrastructure;
+
+/// <summary>Where a planned fault strikes a write.</summary>
+public enum FaultAt
+{
+    /// <summary>The write never reached the store: nothing was applied, and the caller hears an error.</summary>
+    BeforeApplied,
+    /// <summary>The store applied the write, then its answer was lost: the caller hears an error all the same.</summary>
+    AfterApplied,
+}
+
+/// <summary>
+/// Write failures a test plans and the faulty stores (<see cref="FaultyMessageLog"/>, <see cref="FaultyGrainStorage"/>)
+/// carry out, each once, on the first write that matches. The exception is the one a store gives when Redis does not
+/// answer in time, so the server treats it as it treats the real thing.
+/// </summary>
+public sealed class Faults
+{
+    private readonly Lock _lock = new();
+    private readonly List<Planned> _planned = [];
+
+    /// <summary>The next append to the message log whose client message id is <paramref name="clientMessageId"/> fails.</summary>
+    public Task LogAppend(string clientMessageId, FaultAt at) => Plan(Store.Log, what => what == clientMessageId, at);
+
+    /// <summary>The next write of the grain's state (its id, as <c>conversation/c_…</c> or <c>agent/ann</c>) fails.</summary>
+    public Task StateWrite(string grainId, FaultAt at) => Plan(Store.State, what => what == grainId, at);
+
+    /// <summary>Plans a fault; the task completes when a write has taken it.</summary>
+    private Task Plan(Store store, Func<string, bool> match, FaultAt at)
+    {
+        var taken = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_lock)
+            _planned.Add(new Planned(store, match, at, taken));
+        return taken.Task;
+    }
+
+    internal FaultAt? Take(Store store, string what)
+    {
+        Planned? fault;
+        lock (_lock)
+        {
+            fault = _planned.Find(p => p.Store == store && p.Match(what));
+            if (fault is not null)
+                _planned.Remove(fault);
+        }
+        fault?.Taken.TrySetResult();
+        return fault?.At;
+    }
+
+    internal static TimeoutException Error(FaultAt at, string what) => new(at == FaultAt.BeforeApplied
+        ? $"fault injected: the write of {what} did not reach the store"
+        : $"fault injected: the store applied the write of {what}, and its answer was lost");
+
+    internal enum Store { Log, State }
+
+    private sealed record Planned(Store Store, Func<string, bool> Match, FaultAt At, TaskCompletionSource Taken);
+}

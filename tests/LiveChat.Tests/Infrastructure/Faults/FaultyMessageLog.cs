@@ -1,0 +1,24 @@
+using LiveChat.Server.Storage;
+
+namespace LiveChat.Tests.Infrastructure;
+
+/// <summary>A message log that fails the appends a test planned (<see cref="Faults"/>), before or after applying them.</summary>
+public sealed class FaultyMessageLog(IMessageLog log, Faults faults) : IMessageLog
+{
+    public async Task<ChatMessage?> AppendAsync(string stream, ChatMessage message)
+    {
+        var fault = faults.Take(Faults.Store.Log, message.ClientMessageId);
+        if (fault == FaultAt.BeforeApplied)
+            throw Faults.Error(FaultAt.BeforeApplied, message.ClientMessageId);
+        var stored = await log.AppendAsync(stream, message);
+        if (fault == FaultAt.AfterApplied)
+            throw Faults.Error(FaultAt.AfterApplied, message.ClientMessageId);
+        return stored;
+    }
+
+    public Task<ChatMessage?> FindAsync(string stream, string senderId, string clientMessageId) => log.FindAsync(stream, senderId, clientMessageId);
+
+    public Task<IReadOnlyList<ChatMessage>> ReadAsync(string stream, long afterSeq, int limit) => log.ReadAsync(stream, afterSeq, limit);
+
+    public Task<long> GetLastSeqAsync(string stream) => log.GetLastSeqAsync(stream);
+}
