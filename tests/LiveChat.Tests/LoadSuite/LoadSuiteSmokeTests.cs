@@ -150,7 +150,7 @@ public sealed class LoadSuiteSmokeTests
     /// <summary>Runs the load suite as a person does and returns its report folder; fails with its output when it exits non-zero.</summary>
     private static async Task<string> RunSuite(params string[] args)
     {
-        Assert.True(File.Exists(LoadSuite), $"the load suite is not built at {LoadSuite}: build LiveChat.sln, or load-tests/LiveChat.LoadTests");
+        Assert.True(File.Exists(LoadSuite), $"the load suite is not built at {LoadSuite}: build LiveChat.sln first (./test.sh does), or load-tests/LiveChat.LoadTests");
         var output = Directory.CreateTempSubdirectory("livechat-load-smoke-").FullName;
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in args.Prepend(LoadSuite).Append("--out").Append(output))
