@@ -63,6 +63,9 @@ public static class LiveChatBuilderExtensions
         if (orleans.Errors() is { Count: > 0 } errors)
             throw new OptionsValidationException(OrleansOptions.Section, typeof(OrleansOptions), errors);
         var redis = builder.Configuration.RedisConnectionString();
+        // Before the silo: Redis must be there, and must not evict.
+        if (redis is not null)
+            builder.Services.AddHostedService(services => new RedisReadiness(redis, services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<RedisReadiness>>()));
         builder.UseOrleans(silo =>
         {
             if (redis is null)

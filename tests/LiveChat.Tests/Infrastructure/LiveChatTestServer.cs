@@ -10,7 +10,8 @@ namespace LiveChat.Tests.Infrastructure;
 /// <summary>
 /// A real LiveChat node, built exactly as Program.cs builds it, on Kestrel at a free loopback port, with its own
 /// silo ports and cluster id. Configuration comes only from the settings given (no environment leaks in), and can be
-/// changed while the node runs (<see cref="Settings"/>). A <paramref name="time"/> given replaces the node's clock.
+/// changed while the node runs (<see cref="Settings"/>). A <paramref name="time"/> given replaces the node's clock, and
+/// <paramref name="logs"/> hears what the node logs at Warning and above.
 /// </summary>
 public sealed class LiveChatTestServer : ILiveChatNode, IAsyncDisposable
 {
@@ -30,7 +31,7 @@ public sealed class LiveChatTestServer : ILiveChatNode, IAsyncDisposable
     /// <summary>The node's configuration; changing it reloads it, as an edited appsettings.json would.</summary>
     public ReloadableSettings Settings { get; }
 
-    public static async Task<LiveChatTestServer> StartAsync(IDictionary<string, string?> settings, string environment = "Production", TimeProvider? time = null)
+    public static async Task<LiveChatTestServer> StartAsync(IDictionary<string, string?> settings, string environment = "Production", TimeProvider? time = null, ILoggerProvider? logs = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -60,6 +61,8 @@ public sealed class LiveChatTestServer : ILiveChatNode, IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("Orleans", LogLevel.Error);
+        if (logs is not null)
+            builder.Logging.AddProvider(logs);
 
         builder.AddLiveChat();
         if (time is not null)
