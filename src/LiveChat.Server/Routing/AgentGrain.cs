@@ -37,7 +37,7 @@ public sealed class AgentGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _user = options.Value.FindUser(Id);
-        if (_user is not null && S.Status != AgentStatus.Offline)
+        if (_user is not null && HoldsOrTakesChats)
             StartGraceTimer();
         // Hand-backs the last activation had not seen arrive (its node died, or it was deactivated) go on from here.
         _handBacks = Outbox<PendingHandBack>.For(this, () => S.HandBacks, HandBack, time, logger);
@@ -94,9 +94,15 @@ public sealed class AgentGrain(
     {
         _leaseTimer?.Dispose();
         _leaseTimer = null;
-        if (S.Status != AgentStatus.Offline)
+        if (HoldsOrTakesChats)
             StartGraceTimer();
     }
+
+    /// <summary>
+    /// Online, or holding chats whatever the status (a supervisor who took one over): then a missing connection starts
+    /// the grace period, and when it runs out the chats go back to their queues.
+    /// </summary>
+    private bool HoldsOrTakesChats => S.Status != AgentStatus.Offline || S.Active.Count > 0;
 
     public Task<AgentView> SetStatus(AgentStatus status)
     {
@@ -139,6 +145,9 @@ public sealed class AgentGrain(
             return View();
         S.Active.Add(new ActiveChat(conversationId, queue));
         await state.Save(this);
+        // Taken over from the dashboard: the supervisor chats from the agent console, and has the grace period to open it.
+        if (_connections.Count == 0)
+            StartGraceTimer();
         await ReportView(except: null);
         return View();
     }
@@ -227,8 +236,9 @@ public sealed class AgentGrain(
     {
         _graceTimer?.Dispose();
         _graceTimer = null;
-        if (_connections.Count == 0 && S.Status == AgentStatus.Online)
-            await ChangeStatus(AgentStatus.Away);
+        // An Online agent becomes Away; whoever else still holds chats (a supervisor who took one over) keeps their status.
+        if (_connections.Count == 0 && (S.Status == AgentStatus.Online || S.Active.Count > 0))
+            await ChangeStatus(S.Status == AgentStatus.Online ? AgentStatus.Away : S.Status);
     }
 
     /// <summary>Tells the agent's queues (but <paramref name="except"/>) and the dashboard of the agent's new view.</summary>

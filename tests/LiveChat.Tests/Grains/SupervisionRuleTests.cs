@@ -52,6 +52,25 @@ public sealed class SupervisionRuleTests
     }
 
     [Fact]
+    public async Task ASupervisorWhoTookAChatOverAndLeftGivesItBackAfterTheGracePeriodLikeAnAgent()
+    {
+        await _cluster.GoOnline(Helper.Id);
+        var (chat, visitor) = await _cluster.StartChat(_queue);
+        var supervisor = Grains.GetGrain<IAgentGrain>(Boss.Id);
+        await supervisor.Connect("boss-agent-console");
+        await Grains.GetGrain<IConversationGrain>(chat.ConversationId).TakeOver(Boss);
+
+        // The supervisor's console closes; they stay Offline, as they were, and no longer hold the chat.
+        await supervisor.Disconnect("boss-agent-console");
+
+        await Eventually.True(async () => (await Grains.GetGrain<IConversationGrain>(chat.ConversationId).Peek()).AgentId != Boss.Id, "the chat to leave the supervisor");
+        Assert.Equal((AgentStatus.Offline, 0), ((await supervisor.GetView()).Status, (await supervisor.GetView()).ActiveConversations));
+        // Back in the queue, it goes to the agent who has room again.
+        await Eventually.True(async () => (await Grains.GetGrain<IConversationGrain>(chat.ConversationId).Peek()).AgentId == Helper.Id, "the agent to have the chat again");
+        await Grains.GetGrain<IConversationGrain>(chat.ConversationId).Close(visitor);
+    }
+
+    [Fact]
     public async Task TakingOverFreesTheAgentsSlotAndCountsOnTheSupervisorBeyondTheirLimit()
     {
         await _cluster.GoOnline(Helper.Id);
@@ -59,7 +78,8 @@ public sealed class SupervisionRuleTests
         var (waiting, waitingVisitor) = await _cluster.StartChat(_queue);
         Assert.Equal((ConversationStatus.Active, ConversationStatus.Queued), (first.Status, waiting.Status));
 
-        // Boss (limit 1, offline) takes both: the agent's and the waiting one.
+        // Boss (limit 1, offline, the agent console open to chat in what they take) takes both: the agent's and the waiting one.
+        await Grains.GetGrain<IAgentGrain>(Boss.Id).Connect("boss-agent-console");
         await Grains.GetGrain<IConversationGrain>(first.ConversationId).TakeOver(Boss);
         await Grains.GetGrain<IConversationGrain>(waiting.ConversationId).TakeOver(Boss);
 
