@@ -1,3 +1,4 @@
+using LiveChat.Server.Reliability;
 
 namespace LiveChat.Server.Conversations;
 
@@ -16,7 +17,7 @@ public sealed partial class ConversationGrain
             S.ReviewedBy = reviewed ? caller.Id : null;
             S.ReviewedAt = reviewed ? time.GetUtcNow() : null;
             var entry = Feedback();
-            await feedback.SaveAsync(entry);
+            await this.WriteOrDeactivate(() => feedback.SaveAsync(entry));
             await WriteState();
             return entry;
         }
@@ -42,7 +43,7 @@ public sealed partial class ConversationGrain
         // A changed rating is new to review.
         (S.ReviewedBy, S.ReviewedAt) = (null, null);
         // Feedback first: a retry after a failed state write then rates again over it rather than losing it.
-        await feedback.SaveAsync(Feedback());
+        await this.WriteOrDeactivate(() => feedback.SaveAsync(Feedback()));
         await WriteState();
         await Queue(S.RatingQueue ?? S.Queue).Rated(score, previous);
         await PushUpdated(View());

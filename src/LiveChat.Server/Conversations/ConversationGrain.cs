@@ -48,23 +48,20 @@ public sealed partial class ConversationGrain(
         // The place in the queue is the queue's number; a fresh activation asks for it rather than showing none.
         if (S.Status == ConversationStatus.Queued && await Queue(S.Queue).GetPlace(Id) is { } place)
             (_queuePosition, _estimatedWaitSeconds) = (place.Position, place.EstimatedWaitSeconds);
-        // The last activation recorded an assignment and was cut short before showing it: shown before any call is
-        // served, as the line belongs before whatever is said next; if that fails too, the outbox shows it later.
-        try
-        {
-            await ShowAssignment();
-        }
-        catch (Exception ex)
-        {
-            logger.LogWarning("Conversation {ConversationId}: showing its assignment failed, done again shortly: {Error}", Id, ex.Message);
-            _assignmentLine.Send();
-        }
+        // The last activation recorded an assignment and was cut short before showing it: the outbox shows it, in a turn
+        // of its own, as soon as this activation is up (a write failed here would undo the activation itself).
+        _assignmentLine.Send();
     }
 
     public async Task<ConversationView> Start(ConversationStart start)
     {
         if (Exists)
+        {
+            // A retried start (the first one's answer was lost): what the first may not have finished is done now, once.
+            if (S.Status == ConversationStatus.Queued)
+                await JoinQueue(start.Text);
             return View();
+        }
         var now = time.GetUtcNow();
         S.Queue = start.Queue;
         S.Topic = start.Topic;
@@ -76,13 +73,20 @@ public sealed partial class ConversationGrain(
         S.CreatedAt = now;
         await state.Save(this);
 
-        // The first message goes in before the conversation is queued, so whoever takes it sees it at once.
-        if (!string.IsNullOrWhiteSpace(start.Text))
-            await Append(Roles.Visitor, S.VisitorId, S.VisitorName, start.Text, $"start-{Id}");
-
-        var ticket = await Queue(S.Queue).Enqueue(new QueueEntry(Id, now), atHead: false);
-        await ApplyTicket(ticket);
+        await JoinQueue(start.Text);
         return View();
+    }
+
+    /// <summary>
+    /// The first message, then the queue: the message goes in first, so whoever takes the chat sees it at once. Both are
+    /// safe to repeat: the log knows the first message by its id, and the queue a conversation that waits already.
+    /// </summary>
+    private async Task JoinQueue(string? text)
+    {
+        if (!string.IsNullOrWhiteSpace(text))
+            await Append(Roles.Visitor, S.VisitorId, S.VisitorName, text, $"start-{Id}");
+        var ticket = await Queue(S.Queue).Enqueue(new QueueEntry(Id, S.CreatedAt), atHead: false);
+        await ApplyTicket(ticket);
     }
 
     public async Task<MessageAck> Send(Caller caller, string clientMessageId, string text)

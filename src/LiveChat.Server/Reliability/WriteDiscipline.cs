@@ -23,7 +23,10 @@ public static class WriteDiscipline
         }
     }
 
+    /// <inheritdoc cref="WriteOrDeactivate{T}"/>
+    public static Task WriteOrDeactivate(this IGrainBase grain, Func<Task> write) =>
+        grain.WriteOrDeactivate(async () => { await write(); return true; });
+
     /// <summary>Writes the grain's state under the discipline above.</summary>
-    public static Task Save<T>(this IPersistentState<T> state, IGrainBase grain) =>
-        grain.WriteOrDeactivate(async () => { await state.WriteStateAsync(); return true; });
+    public static Task Save<T>(this IPersistentState<T> state, IGrainBase grain) => grain.WriteOrDeactivate(state.WriteStateAsync);
 }

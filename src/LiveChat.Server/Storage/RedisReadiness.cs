@@ -46,6 +46,9 @@ internal sealed class RedisReadiness(string connectionString, TimeProvider time,
             {
                 var info = (await redis.GetServer(endpoint).InfoAsync()).SelectMany(section => section)
                     .ToDictionary(p => p.Key, p => p.Value, StringComparer.OrdinalIgnoreCase);
+                // Answering, but still loading its data after a restart: it refuses every other command until done.
+                if (info.GetValueOrDefault("loading") == "1")
+                    throw new RedisServerException("LOADING Redis is loading the dataset in memory");
                 return (info.GetValueOrDefault("maxmemory_policy", "noeviction"), info.GetValueOrDefault("aof_enabled") == "1", endpoint.ToString() ?? "");
             }
             catch (Exception ex) when (NotReady(ex))

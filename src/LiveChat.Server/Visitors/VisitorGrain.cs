@@ -70,9 +70,16 @@ public sealed class VisitorGrain(
         if (open >= limit)
             throw new ChatRuleException($"too many open conversations: you have {open} open and the most is {limit}; close one before starting another");
 
-        var id = $"c_{Guid.NewGuid():N}";
+        // Stored before it starts: a start whose answer was lost is retried, and the retry goes on with the same one.
+        if (S.Starting?.Queue != queue)
+        {
+            S.Starting = new VisitorConversation($"c_{Guid.NewGuid():N}", queue);
+            await state.Save(this);
+        }
+        var id = S.Starting.ConversationId;
         var started = await Conversation(id).Start(new ConversationStart(Id, S.Name, queue, request.Topic, request.Text, S.Verified, S.Email));
         S.Conversations.Add(new VisitorConversation(id, queue));
+        S.Starting = null;
         if (S.Conversations.Count > ConversationsKept)
             S.Conversations.RemoveRange(0, S.Conversations.Count - ConversationsKept);
         await state.Save(this);

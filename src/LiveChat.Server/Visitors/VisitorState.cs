@@ -8,6 +8,8 @@ public sealed class VisitorState
     [Id(2)] public DateTimeOffset CreatedAt { get; set; }
     [Id(3)] public List<VisitorConversation> Conversations { get; set; } = [];
     [Id(4)] public bool Verified { get; set; }
+    /// <summary>A conversation being started, stored before it is, so a retry of the start goes on with it instead of opening a second.</summary>
+    [Id(5)] public VisitorConversation? Starting { get; set; }
 }
 
 [GenerateSerializer, Alias("VisitorConversation"), Immutable]

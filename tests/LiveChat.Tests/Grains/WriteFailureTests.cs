@@ -1,3 +1,5 @@
+using LiveChat.Server.Visitors;
+
 namespace LiveChat.Tests.Grains;
 
 /// <summary>
@@ -32,7 +34,7 @@ public sealed class WriteFailureTests(GrainCluster cluster)
     public async Task AMessageWhoseAnswerWasLostIsAcknowledgedOnceOnResendAndTheChatGoesOn()
     {
         var (chat, visitor, agent) = await Chat();
-        _ = Faults.LogAppend("m1", FaultAt.AfterApplied);
+        _ = Faults.LogAppend(chat.GetPrimaryKeyString(), "m1", FaultAt.AfterApplied);
 
         await FailsByTheFault(() => chat.Send(visitor, "m1", "is my order lost?"));
         var resent = await chat.Send(visitor, "m1", "is my order lost?");
@@ -50,7 +52,7 @@ public sealed class WriteFailureTests(GrainCluster cluster)
     public async Task AMessageWhoseAnswerWasLostAndThatIsNeverResentDoesNotBlockTheNextOne()
     {
         var (chat, visitor, agent) = await Chat();
-        _ = Faults.LogAppend("lost-answer", FaultAt.AfterApplied);
+        _ = Faults.LogAppend(chat.GetPrimaryKeyString(), "lost-answer", FaultAt.AfterApplied);
 
         await FailsByTheFault(() => chat.Send(agent, "lost-answer", "one moment"));
         var next = await chat.Send(agent, "a2", "found it");
@@ -68,7 +70,7 @@ public sealed class WriteFailureTests(GrainCluster cluster)
     {
         var (chat, visitor, agent) = await Chat();
         var supervisor = new Caller(Roles.Supervisor, "watcher", "Watcher");
-        _ = Faults.LogAppend("w1", FaultAt.AfterApplied);
+        _ = Faults.LogAppend(chat.GetPrimaryKeyString(), "w1", FaultAt.AfterApplied);
 
         await FailsByTheFault(() => chat.AddInternal(supervisor, MessageKinds.Whisper, "w1", "offer a refund"));
         Assert.True((await chat.AddInternal(supervisor, MessageKinds.Whisper, "w1", "offer a refund")).Duplicate);
@@ -77,6 +79,28 @@ public sealed class WriteFailureTests(GrainCluster cluster)
         Assert.Equal(["offer a refund", "refund offered"], (await chat.GetInternalMessages(agent, 0, 100)).Select(m => m.Text));
         Assert.Equal(2, note.Seq);
         await chat.Close(visitor);
+    }
+
+    [Fact]
+    public async Task AStartWhoseAnswerWasLostGoesOnWithTheSameConversationOnRetry()
+    {
+        var queue = Floor.Queue(3);
+        var agentId = Floor.Agent(queue, max: 3);
+        await cluster.GoOnline(agentId);
+        var visitorId = $"v_{Guid.NewGuid():N}";
+        var visitor = Grains.GetGrain<IVisitorGrain>(visitorId);
+        await visitor.Touch("Ann", null, verified: false);
+        // The conversation starts and reaches its agent; the visitor's own record of it is what fails.
+        _ = Faults.StateWrite<VisitorState>($"visitor/{visitorId}", state => state.Conversations.Count > 0, FaultAt.BeforeApplied);
+
+        await FailsByTheFault(() => visitor.StartConversation(new StartConversationRequest(queue, Text: "my order is late")));
+        var retried = await visitor.StartConversation(new StartConversationRequest(queue, Text: "my order is late"));
+
+        Assert.Equal([retried.ConversationId], await Grains.GetGrain<IAgentGrain>(agentId).GetConversationIds());
+        Assert.Equal([retried.ConversationId], (await visitor.GetConversations()).Select(c => c.ConversationId));
+        var caller = new Caller(Roles.Visitor, visitorId, "Ann");
+        Assert.Single(await Grains.GetGrain<IConversationGrain>(retried.ConversationId).GetMessages(caller, 0, 100), m => m.Text == "my order is late");
+        await Grains.GetGrain<IConversationGrain>(retried.ConversationId).Close(caller);
     }
 
     [Fact]

@@ -35,6 +35,8 @@ interface AgentRow {
   toggle: HTMLButtonElement;
   view: AgentView | null;
   error: HTMLElement;
+  /** The supervisor typed a limit not yet set: the floor's updates leave it alone until it is. */
+  limitEdited: boolean;
 }
 
 export class FloorView {
@@ -210,7 +212,9 @@ export class FloorView {
     row.dot.className = `status-dot ${a.status.toLowerCase()}`;
     set(row.load, `${a.activeConversations} / ${a.maxConversations}`);
     row.load.classList.toggle("full", a.activeConversations >= a.maxConversations);
-    if (document.activeElement !== row.limit) row.limit.value = String(a.maxConversations);
+    // A limit being typed stays as typed, even once the focus has moved to its button: an update arriving between the
+    // click's press and its release would otherwise set the old limit again.
+    if (!row.limitEdited && document.activeElement !== row.limit) row.limit.value = String(a.maxConversations);
     set(row.avgFirst, duration(a.averageFirstResponseSeconds));
     if (!row.detail.hidden && previous && previous.activeConversations !== a.activeConversations) void this.loadAgentConversations(row, a.agentId);
   }
@@ -218,7 +222,7 @@ export class FloorView {
   private agentRow(a: AgentView): AgentRow {
     const id = a.agentId;
     const status = h("select", { "aria-label": `Status of ${a.displayName}`, onchange: () => this.setStatus(row, status.value as AgentStatus) }, ...["Online", "Away", "Offline"].map((s) => h("option", { value: s }, s)));
-    const limit = h("input", { type: "number", min: 0, max: 100, className: "limit", "aria-label": `Limit for ${a.displayName}` });
+    const limit = h("input", { type: "number", min: 0, max: 100, className: "limit", "aria-label": `Limit for ${a.displayName}`, oninput: () => { row.limitEdited = true; } });
     const error = h("span", { className: "form-error", role: "alert" });
     const load = h("span", { className: "load-value" });
     const detail = h("tr", { className: "detail", hidden: true }, h("td", { colspan: 4 }));
@@ -247,6 +251,7 @@ export class FloorView {
       toggle,
       view: a,
       error,
+      limitEdited: false,
     };
     return row;
   }
@@ -265,7 +270,9 @@ export class FloorView {
     text(row.error, "");
     const limit = value.trim() === "" ? null : Number(value);
     try {
-      this.updateAgent(await this.hub.invoke<AgentView>("SetAgentCapacity", row.view!.agentId, limit));
+      const view = await this.hub.invoke<AgentView>("SetAgentCapacity", row.view!.agentId, limit);
+      row.limitEdited = false;
+      this.updateAgent(view);
     } catch (error) {
       text(row.error, `Limit not set: ${reason(error)}`);
     }

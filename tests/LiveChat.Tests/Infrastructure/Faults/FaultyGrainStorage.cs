@@ -12,7 +12,7 @@ public sealed class FaultyGrainStorage(IGrainStorage storage, Faults faults) : I
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        var fault = faults.Take(Faults.Store.State, grainId.ToString());
+        var fault = faults.Take(Faults.Store.State, grainId.ToString(), grainState.State);
         if (fault == FaultAt.BeforeApplied)
             throw Faults.Error(FaultAt.BeforeApplied, grainId.ToString());
         var (etag, existed) = (grainState.ETag, grainState.RecordExists);

@@ -7,7 +7,7 @@ public sealed class FaultyMessageLog(IMessageLog log, Faults faults) : IMessageL
 {
     public async Task<ChatMessage?> AppendAsync(string stream, ChatMessage message)
     {
-        var fault = faults.Take(Faults.Store.Log, message.ClientMessageId);
+        var fault = faults.Take(Faults.Store.Log, $"{stream}/{message.ClientMessageId}");
         if (fault == FaultAt.BeforeApplied)
             throw Faults.Error(FaultAt.BeforeApplied, message.ClientMessageId);
         var stored = await log.AppendAsync(stream, message);
