@@ -110,17 +110,24 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>The node the proxy sends this machine's requests to now: a request of its own, found in the proxy's access log.</summary>
     public async Task<ClusterNode> NodeBehindProxy()
     {
-        var probe = $"/which-node-{Guid.NewGuid():N}";
-        using (var http = Proxy!.Http())
-            await http.GetAsync(probe);
-        string? line = null;
-        await Eventually.True(() => Task.FromResult((line = File.ReadLines(Path.Combine(_dir, "proxy.log")).LastOrDefault(l => l.Contains(probe, StringComparison.Ordinal))) is not null),
-            "the proxy to log the request");
-        // upstream=a, b when the first node it tried failed: the last one answered.
-        var logged = line!;
-        var upstreams = logged[(logged.IndexOf(" upstream=", StringComparison.Ordinal) + " upstream=".Length)..];
-        var answered = upstreams[..upstreams.IndexOf(" \"", StringComparison.Ordinal)].Split(", ")[^1];
-        return Nodes.Single(n => n.BaseAddress.Authority == answered);
+        for (var attempt = 1; ; attempt++)
+        {
+            var probe = $"/which-node-{Guid.NewGuid():N}";
+            using (var http = Proxy!.Http())
+                await http.GetAsync(probe);
+            string? line = null;
+            await Eventually.True(() => Task.FromResult((line = File.ReadLines(Path.Combine(_dir, "proxy.log")).LastOrDefault(l => l.Contains(probe, StringComparison.Ordinal))) is not null),
+                "the proxy to log the request");
+            // upstream=a, b when the first node it tried failed (nginx also writes "a : b"): the last one answered.
+            var logged = line!;
+            var upstreams = logged[(logged.IndexOf(" upstream=", StringComparison.Ordinal) + " upstream=".Length)..];
+            var answered = upstreams[..upstreams.IndexOf(" \"", StringComparison.Ordinal)].Split([", ", " : "], StringSplitOptions.None)[^1];
+            if (Nodes.SingleOrDefault(n => n.BaseAddress.Authority == answered) is { } node)
+                return node;
+            // No node answered this probe (the proxy had none to send it to for a moment, as while one is being killed).
+            if (attempt == 10)
+                throw new InvalidOperationException($"the proxy's answers came from no node of the cluster; its last log line: {logged}");
+        }
     }
 
     /// <summary>The last lines a node wrote, for a failure message.</summary>
