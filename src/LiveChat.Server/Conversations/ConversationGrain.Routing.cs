@@ -172,7 +172,6 @@ public sealed partial class ConversationGrain
     /// <summary>The receipt of the outbox's line (see <see cref="ShowAssignment"/>): shown in a turn of its own.</summary>
     async Task IOutboxOwner.Delivered(string lineId)
     {
-        _assignmentLine.Forget(lineId);
         if (S.UnshownAssignment?.LineId == lineId)
             await ShowAssignment();
     }

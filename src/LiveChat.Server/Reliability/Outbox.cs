@@ -32,7 +32,7 @@ internal interface IOutboxOwner : IGrainWithStringKey
 /// in order, and sent again (500 ms after a failure, doubling to 5 s) until the receiver answers: while its node is
 /// dead and not yet evicted, or while Redis restarts;</item>
 /// <item>the receipt (<see cref="IOutboxOwner.Delivered"/>) strikes it from the state in a turn of its own, since a
-/// write from outside a turn could overlap a turn's.</item>
+/// write from outside a turn could overlap a turn's; the grain only strikes and writes.</item>
 /// </list>
 /// A message still stored when the grain is activated again (its node died) is sent by the new activation, so the
 /// receiver must recognise a repeat by <see cref="IOutboxMessage.Id"/>.
@@ -94,9 +94,6 @@ internal sealed class Outbox<T> where T : IOutboxMessage
         }
     }
 
-    /// <summary>In the receipt's turn: forgets <paramref name="messageId"/>; the grain strikes it from its state and writes.</summary>
-    public void Forget(string messageId) => _stored.Remove(messageId);
-
     private async Task SendTo(string receiver)
     {
         try
@@ -105,7 +102,7 @@ internal sealed class Outbox<T> where T : IOutboxMessage
             {
                 await Retry(() => _deliver(message));
                 await Retry(() => _owner.Delivered(message.Id));
-                // A receipt that found nothing to strike (already struck) must not send it again.
+                // Struck from the state by the receipt: nothing left to send of it.
                 _stored.Remove(message.Id);
             }
         }

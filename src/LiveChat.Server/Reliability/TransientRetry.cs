@@ -30,10 +30,8 @@ public sealed class TransientRetry
         _pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions
             {
-                BackoffType = DelayBackoffType.Exponential,
-                Delay = FirstDelay,
-                MaxDelay = LongestDelay,
-                UseJitter = false,
+                // One formula for the wait and for the deadline below it.
+                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(DelayBefore(args.AttemptNumber + 1)),
                 MaxRetryAttempts = int.MaxValue,
                 ShouldHandle = args => ValueTask.FromResult(
                     args.Outcome.Exception is { } ex && TransientFailures.IsTransient(ex)
@@ -71,7 +69,7 @@ public sealed class TransientRetry
     public async Task Run(Func<Task> call, string what, CancellationToken cancellationToken) =>
         await Run(async () => { await call(); return true; }, what, cancellationToken);
 
-    /// <summary>The wait before try <paramref name="retry"/> (1 for the first retry), as the pipeline waits it.</summary>
+    /// <summary>The wait before retry <paramref name="retry"/> (1 for the first): 100 ms, doubling, 1 s at most.</summary>
     private static TimeSpan DelayBefore(int retry) =>
         TimeSpan.FromTicks(Math.Min(FirstDelay.Ticks * (1L << Math.Min(retry - 1, 20)), LongestDelay.Ticks));
 }

@@ -217,7 +217,6 @@ public sealed class AgentGrain(
     /// <summary>A queue has the chats handed back: struck from the outbox in a turn of its own.</summary>
     async Task IOutboxOwner.Delivered(string handBackId)
     {
-        _handBacks.Forget(handBackId);
         if (S.HandBacks.RemoveAll(h => h.Id == handBackId) > 0)
             await state.Save(this);
     }

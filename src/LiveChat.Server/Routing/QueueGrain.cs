@@ -183,7 +183,6 @@ public sealed partial class QueueGrain(
     /// <summary>A conversation has a notice: struck from the outbox in a turn of its own.</summary>
     async Task IOutboxOwner.Delivered(string noticeId)
     {
-        _notices.Forget(noticeId);
         if (Notices.RemoveAll(n => n.Id == noticeId) > 0)
             await state.WriteStateAsync();
     }

@@ -34,7 +34,7 @@ public sealed class WriteFailureTests(GrainCluster cluster)
     public async Task AMessageWhoseAnswerWasLostIsAcknowledgedOnceOnResendAndTheChatGoesOn()
     {
         var (chat, visitor, agent) = await Chat();
-        _ = Faults.LogAppend(chat.GetPrimaryKeyString(), "m1", FaultAt.AfterApplied);
+        Faults.LogAppend(chat.GetPrimaryKeyString(), "m1", FaultAt.AfterApplied);
 
         await FailsByTheFault(() => chat.Send(visitor, "m1", "is my order lost?"));
         var resent = await chat.Send(visitor, "m1", "is my order lost?");
@@ -52,7 +52,7 @@ public sealed class WriteFailureTests(GrainCluster cluster)
     public async Task AMessageWhoseAnswerWasLostAndThatIsNeverResentDoesNotBlockTheNextOne()
     {
         var (chat, visitor, agent) = await Chat();
-        _ = Faults.LogAppend(chat.GetPrimaryKeyString(), "lost-answer", FaultAt.AfterApplied);
+        Faults.LogAppend(chat.GetPrimaryKeyString(), "lost-answer", FaultAt.AfterApplied);
 
         await FailsByTheFault(() => chat.Send(agent, "lost-answer", "one moment"));
         var next = await chat.Send(agent, "a2", "found it");
@@ -70,7 +70,7 @@ public sealed class WriteFailureTests(GrainCluster cluster)
     {
         var (chat, visitor, agent) = await Chat();
         var supervisor = new Caller(Roles.Supervisor, "watcher", "Watcher");
-        _ = Faults.LogAppend(chat.GetPrimaryKeyString(), "w1", FaultAt.AfterApplied);
+        Faults.LogAppend(chat.GetPrimaryKeyString(), "w1", FaultAt.AfterApplied);
 
         await FailsByTheFault(() => chat.AddInternal(supervisor, MessageKinds.Whisper, "w1", "offer a refund"));
         Assert.True((await chat.AddInternal(supervisor, MessageKinds.Whisper, "w1", "offer a refund")).Duplicate);
@@ -91,7 +91,7 @@ public sealed class WriteFailureTests(GrainCluster cluster)
         var visitor = Grains.GetGrain<IVisitorGrain>(visitorId);
         await visitor.Touch("Ann", null, verified: false);
         // The conversation starts and reaches its agent; the visitor's own record of it is what fails.
-        _ = Faults.StateWrite<VisitorState>($"visitor/{visitorId}", state => state.Conversations.Count > 0, FaultAt.BeforeApplied);
+        Faults.StateWrite<VisitorState>($"visitor/{visitorId}", state => state.Conversations.Count > 0, FaultAt.BeforeApplied);
 
         await FailsByTheFault(() => visitor.StartConversation(new StartConversationRequest(queue, Text: "my order is late")));
         var retried = await visitor.StartConversation(new StartConversationRequest(queue, Text: "my order is late"));
@@ -108,7 +108,7 @@ public sealed class WriteFailureTests(GrainCluster cluster)
     {
         var (chat, visitor, agent) = await Chat();
         var id = chat.GetPrimaryKeyString();
-        _ = Faults.StateWrite($"conversation/{id}", FaultAt.BeforeApplied);
+        Faults.StateWrite($"conversation/{id}", FaultAt.BeforeApplied);
 
         await FailsByTheFault(() => chat.Close(visitor));
         var closed = await chat.Close(visitor);
@@ -126,7 +126,7 @@ public sealed class WriteFailureTests(GrainCluster cluster)
     {
         var (chat, visitor, agent) = await Chat();
         var id = chat.GetPrimaryKeyString();
-        _ = Faults.StateWrite($"conversation/{id}", FaultAt.AfterApplied);
+        Faults.StateWrite($"conversation/{id}", FaultAt.AfterApplied);
 
         await FailsByTheFault(() => chat.Close(visitor));
         var closed = await chat.Close(visitor);
@@ -143,7 +143,7 @@ public sealed class WriteFailureTests(GrainCluster cluster)
     public async Task AnAgentWhoseGoingAwayWasStoredButUnansweredStillHandsTheirChatsBack()
     {
         var (chat, visitor, agent) = await Chat();
-        _ = Faults.StateWrite($"agent/{agent.Id}", FaultAt.AfterApplied);
+        Faults.StateWrite($"agent/{agent.Id}", FaultAt.AfterApplied);
 
         await FailsByTheFault(() => Grains.GetGrain<IAgentGrain>(agent.Id).SetStatus(AgentStatus.Away));
         var away = await Grains.GetGrain<IAgentGrain>(agent.Id).SetStatus(AgentStatus.Away);
@@ -157,7 +157,7 @@ public sealed class WriteFailureTests(GrainCluster cluster)
     public async Task AnAgentWhoseGoingAwayFailedToBeStoredHandsTheirChatsBackOnRetry()
     {
         var (chat, visitor, agent) = await Chat();
-        _ = Faults.StateWrite($"agent/{agent.Id}", FaultAt.BeforeApplied);
+        Faults.StateWrite($"agent/{agent.Id}", FaultAt.BeforeApplied);
 
         await FailsByTheFault(() => Grains.GetGrain<IAgentGrain>(agent.Id).SetStatus(AgentStatus.Away));
         var away = await Grains.GetGrain<IAgentGrain>(agent.Id).SetStatus(AgentStatus.Away);

@@ -20,26 +20,20 @@ public sealed class Faults
     private readonly List<Planned> _planned = [];
 
     /// <summary>The next append to the conversation's log (messages, or whispers and notes) of this client message id fails.</summary>
-    public Task LogAppend(string conversationId, string clientMessageId, FaultAt at) =>
-        Plan(Store.Log, what => what == $"{conversationId}/{clientMessageId}" || what == $"{conversationId}:internal/{clientMessageId}", at, skip: 0);
+    public void LogAppend(string conversationId, string clientMessageId, FaultAt at) =>
+        Plan(Store.Log, what => what == $"{conversationId}/{clientMessageId}" || what == $"{conversationId}:internal/{clientMessageId}", at, _ => true);
 
-    /// <summary>
-    /// A write of the grain's state (its id, as <c>conversation/c_…</c> or <c>agent/ann</c>) fails: the next one, or the
-    /// one after <paramref name="skip"/> writes that go through.
-    /// </summary>
-    public Task StateWrite(string grainId, FaultAt at, int skip = 0) => Plan(Store.State, what => what == grainId, at, skip);
+    /// <summary>The next write of the grain's state (its id, as <c>conversation/c_…</c> or <c>agent/ann</c>) fails.</summary>
+    public void StateWrite(string grainId, FaultAt at) => Plan(Store.State, what => what == grainId, at, _ => true);
 
     /// <summary>The next write of the grain's state that <paramref name="when"/> picks out by what it writes fails.</summary>
-    public Task StateWrite<TState>(string grainId, Func<TState, bool> when, FaultAt at) =>
-        Plan(Store.State, what => what == grainId, at, skip: 0, state => state is TState s && when(s));
+    public void StateWrite<TState>(string grainId, Func<TState, bool> when, FaultAt at) =>
+        Plan(Store.State, what => what == grainId, at, state => state is TState s && when(s));
 
-    /// <summary>Plans a fault; the task completes when a write has taken it.</summary>
-    private Task Plan(Store store, Func<string, bool> match, FaultAt at, int skip, Func<object?, bool>? written = null)
+    private void Plan(Store store, Func<string, bool> match, FaultAt at, Func<object?, bool> written)
     {
-        var taken = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_lock)
-            _planned.Add(new Planned(store, match, at, taken) { Skip = skip, Written = written ?? (_ => true) });
-        return taken.Task;
+            _planned.Add(new Planned(store, match, written, at));
     }
 
     internal FaultAt? Take(Store store, string what, object? written = null)
@@ -48,15 +42,9 @@ public sealed class Faults
         lock (_lock)
         {
             fault = _planned.Find(p => p.Store == store && p.Match(what) && p.Written(written));
-            if (fault is { Skip: > 0 })
-            {
-                fault.Skip--;
-                return null;
-            }
             if (fault is not null)
                 _planned.Remove(fault);
         }
-        fault?.Taken.TrySetResult();
         return fault?.At;
     }
 
@@ -66,10 +54,5 @@ public sealed class Faults
 
     internal enum Store { Log, State }
 
-    private sealed record Planned(Store Store, Func<string, bool> Match, FaultAt At, TaskCompletionSource Taken)
-    {
-        public int Skip { get; set; }
-
-        public Func<object?, bool> Written { get; init; } = _ => true;
-    }
+    private sealed record Planned(Store Store, Func<string, bool> Match, Func<object?, bool> Written, FaultAt At);
 }
