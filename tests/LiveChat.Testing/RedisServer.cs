@@ -89,6 +89,30 @@ public class RedisServer(bool fsyncAlways = true, string whoNeedsIt = "the Redis
         _process = null;
     }
 
+    /// <summary>
+    /// Kills redis-server at once (SIGKILL, as a crash or an OOM kill would): what the append-only file had not
+    /// fsynced is lost. <see cref="StartAsync"/> brings it back on the same port and files.
+    /// </summary>
+    public void Kill()
+    {
+        if (_process is null || _process.HasExited)
+            return;
+        _process.Kill();
+        _process.WaitForExit(10_000);
+        _process.Dispose();
+        _process = null;
+    }
+
+    /// <summary>
+    /// Redis stops answering every client for <paramref name="pause"/> (<c>CLIENT PAUSE ALL</c>): commands wait and are
+    /// served when it ends, as during a slow fsync, a failover or a stalled host. Returns at once.
+    /// </summary>
+    public async Task PauseAsync(TimeSpan pause)
+    {
+        await using var admin = await ConnectionMultiplexer.ConnectAsync($"{Address},allowAdmin=true");
+        await admin.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", ((long)pause.TotalMilliseconds).ToString(), "ALL");
+    }
+
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
