@@ -20,6 +20,9 @@ public interface IAgentGrain : IGrainWithStringKey
     /// <summary>Ids of the agent's active conversations.</summary>
     Task<IReadOnlyList<string>> GetConversationIds();
 
+    /// <summary>Ids of the agent's active conversations that came from <paramref name="queue"/>.</summary>
+    Task<IReadOnlyList<string>> GetConversationIdsFrom(string queue);
+
     /// <summary>The agent's active conversations.</summary>
     Task<IReadOnlyList<ConversationView>> GetConversations();
 

@@ -9,6 +9,9 @@ public sealed partial class QueueGrain
     private readonly Dictionary<string, AgentView> _agents = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _lastAssignedAt = new(StringComparer.Ordinal);
     private HashSet<string> _serving = [];
+    // Chats from this queue that agents held when it was activated, by conversation id: see AskWhatAgentsHold.
+    private readonly Dictionary<string, string> _heldBy = new(StringComparer.Ordinal);
+    private DateTimeOffset _activatedAt;
 
     public async Task AgentChanged(AgentView agent)
     {
@@ -32,6 +35,11 @@ public sealed partial class QueueGrain
     private async Task RefreshAgents(CancellationToken cancellationToken)
     {
         await AskAgents();
+        await DispatchAndTell();
+    }
+
+    private async Task DispatchAndTell()
+    {
         if (await DispatchWaiting())
             await RequestRound();
     }
@@ -53,6 +61,32 @@ public sealed partial class QueueGrain
             catch (Exception ex) when (TransientFailures.IsTransient(ex))
             {
                 logger.LogDebug("Queue {Queue}: an agent did not answer, asked again at the next refresh: {Error}", Name, ex.Message);
+            }
+        }
+    }
+
+    /// <summary>
+    /// What each serving agent holds from this queue, on activation. A slot is reserved with the agent before the write
+    /// that takes the chat out of the line: when that write fails, this grain deactivates (see WriteDiscipline), and its
+    /// next activation finds the chat waiting again (or asked for again) while the agent holds its slot. Such a chat
+    /// goes to that agent (see <see cref="Dispatch"/>), not to a second one, which would leave the first with a slot
+    /// nobody uses. Only chats that joined the line before this activation are matched: one that comes back later was
+    /// released by its agent first (transferred, handed back).
+    /// </summary>
+    private async Task AskWhatAgentsHold()
+    {
+        _activatedAt = time.GetUtcNow();
+        var asked = _serving.Select(id => (Id: id, Held: Agent(id).GetConversationIdsFrom(Name).WaitAsync(TimeSpan.FromSeconds(2)))).ToList();
+        foreach (var (agentId, held) in asked)
+        {
+            try
+            {
+                foreach (var conversationId in await held)
+                    _heldBy[conversationId] = agentId;
+            }
+            catch (Exception ex) when (TransientFailures.IsTransient(ex))
+            {
+                logger.LogDebug("Queue {Queue}: agent {AgentId} did not say what it holds: {Error}", Name, agentId, ex.Message);
             }
         }
     }

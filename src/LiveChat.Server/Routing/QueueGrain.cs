@@ -40,6 +40,7 @@ public sealed partial class QueueGrain(
     {
         _serving = options.Value.UsersServing(Name).Select(u => u.Username.ToLowerInvariant()).ToHashSet();
         await AskAgents();
+        await AskWhatAgentsHold();
         foreach (var (entry, position) in Line.WithPositions())
             _told.Told(entry.ConversationId, position, estimate: null);
         // Notices the last activation had not seen arrive (its node died, or it was deactivated) go on from here.
@@ -47,11 +48,19 @@ public sealed partial class QueueGrain(
         _notices.Send();
         var refresh = TimeSpan.FromSeconds(options.Value.PresenceRenewSeconds);
         this.RegisterGrainTimer(RefreshAgents, new GrainTimerCreationOptions { DueTime = refresh, Period = refresh });
+        // Chats the last activation left waiting (its write failed, its node died) may have agents now, some of them
+        // holding their slots already: dispatched in a turn of their own, as an activation does not write.
+        if (Line.Count > 0)
+            this.RegisterGrainTimer(_ => DispatchAndTell(), new GrainTimerCreationOptions { DueTime = TimeSpan.Zero, Period = Timeout.InfiniteTimeSpan });
         await StartRounds();
     }
 
     public async Task<QueueTicket> Enqueue(QueueEntry entry, bool atHead)
     {
+        // Asked again for a conversation already given to an agent (the answer was lost, or the write stored it and
+        // its own answer was lost): the same assignment, which its notice also carries.
+        if (Notices.FindLast(n => n.ConversationId == entry.ConversationId && n.Agent is not null) is { } pending)
+            return new QueueTicket(pending.Agent, 0, null, pending.Id);
         Line.Join(entry, atHead);
         var assigned = await Dispatch();
         var notices = assigned.Select(a => PendingNotice.Assigned(a.Entry.ConversationId, a.Agent, requeuedFrom: null)).ToList();
@@ -59,7 +68,7 @@ public sealed partial class QueueGrain(
         // caller's node dies before it arrives, and the notice, recognised by its id, changes nothing otherwise.
         var own = notices.Find(n => n.ConversationId == entry.ConversationId);
         Notices.AddRange(notices);
-        await state.WriteStateAsync();
+        await state.Save(this);
         _notices.Send();
 
         // The caller hears its place in the answer, not again from the round that follows.
@@ -77,7 +86,7 @@ public sealed partial class QueueGrain(
         removed |= _figures.NoLongerOwed(conversationId);
         if (removed)
         {
-            await state.WriteStateAsync();
+            await state.Save(this);
             await RequestRound();
         }
         return removed;
@@ -116,46 +125,68 @@ public sealed partial class QueueGrain(
             var place = PlaceOf(entry.ConversationId)!;
             _told.Told(entry.ConversationId, place.Position, place.EstimatedWaitSeconds);
         }
-        await state.WriteStateAsync();
+        await state.Save(this);
         _notices.Send();
         await RequestRound();
     }
 
-    /// <summary>Gives the head of the line to the agent of <see cref="AgentChoice"/>, for as long as there is one.</summary>
+    /// <summary>
+    /// Gives each waiting chat an agent already holds to that agent (see <see cref="AskWhatAgentsHold"/>), then the head
+    /// of the line to the agent of <see cref="AgentChoice"/>, for as long as there is one.
+    /// </summary>
     private async Task<List<(QueueEntry Entry, AgentView Agent)>> Dispatch()
     {
         var assigned = new List<(QueueEntry, AgentView)>();
+        var held = _heldBy.Count == 0 ? [] : Line.WithPositions()
+            .Where(e => e.Entry.EnqueuedAt <= _activatedAt && _heldBy.ContainsKey(e.Entry.ConversationId)).ToList();
+        foreach (var (entry, _) in held)
+        {
+            _heldBy.Remove(entry.ConversationId, out var holder);
+            if (await Reserve(holder!, entry) is { Accepted: true } reservation)
+                assigned.Add(Took(entry, reservation.Agent));
+        }
         while (Line.Head is { } head && AgentChoice.Pick(_agents.Values, _lastAssignedAt) is { } candidate)
         {
-            Reservation reservation;
-            try
-            {
-                reservation = await Agent(candidate.AgentId).TryReserve(head.ConversationId, Name);
-            }
-            catch (Exception ex)
-            {
-                // The head keeps its place; the next change of any agent dispatches again.
-                logger.LogWarning(ex, "Queue {Queue}: could not reserve a slot with {AgentId}", Name, candidate.AgentId);
-                _agents.Remove(candidate.AgentId);
+            if (await Reserve(candidate.AgentId, head) is not { } reservation)
                 break;
-            }
-            // The agent grain's answer is the truth; a refusal means our view was stale.
-            _agents[candidate.AgentId] = reservation.Agent;
-            if (!reservation.Accepted)
-            {
-                if (reservation.Agent.HasFreeCapacity)
-                    _agents.Remove(candidate.AgentId);
-                continue;
-            }
-            Line.TakeHead();
-            _told.Forget(head.ConversationId);
-            var now = time.GetUtcNow();
-            _lastAssignedAt[candidate.AgentId] = now;
-            _figures.Assigned(head, now);
-            metrics.Waited(Name, now - head.EnqueuedAt);
-            assigned.Add((head, reservation.Agent));
+            if (reservation.Accepted)
+                assigned.Add(Took(head, reservation.Agent));
         }
         return assigned;
+    }
+
+    /// <summary>Asks the agent grain for a slot; null when it did not answer.</summary>
+    private async Task<Reservation?> Reserve(string agentId, QueueEntry entry)
+    {
+        Reservation reservation;
+        try
+        {
+            reservation = await Agent(agentId).TryReserve(entry.ConversationId, Name);
+        }
+        catch (Exception ex)
+        {
+            // The chat keeps its place; the next change of any agent dispatches again.
+            logger.LogWarning(ex, "Queue {Queue}: could not reserve a slot with {AgentId}", Name, agentId);
+            _agents.Remove(agentId);
+            return null;
+        }
+        // The agent grain's answer is the truth; a refusal means our view was stale.
+        _agents[agentId] = reservation.Agent;
+        if (!reservation.Accepted && reservation.Agent.HasFreeCapacity)
+            _agents.Remove(agentId);
+        return reservation;
+    }
+
+    /// <summary>The chat leaves the line for its agent.</summary>
+    private (QueueEntry, AgentView) Took(QueueEntry entry, AgentView agent)
+    {
+        Line.Remove(entry.ConversationId);
+        _told.Forget(entry.ConversationId);
+        var now = time.GetUtcNow();
+        _lastAssignedAt[agent.AgentId] = now;
+        _figures.Assigned(entry, now);
+        metrics.Waited(Name, now - entry.EnqueuedAt);
+        return (entry, agent);
     }
 
     /// <summary>Hands waiting chats to agents with room, if any; true when some were assigned.</summary>
@@ -165,7 +196,7 @@ public sealed partial class QueueGrain(
             return false;
         foreach (var (entry, agent) in assigned)
             Notices.Add(PendingNotice.Assigned(entry.ConversationId, agent, requeuedFrom: null));
-        await state.WriteStateAsync();
+        await state.Save(this);
         _notices.Send();
         return true;
     }
@@ -184,7 +215,7 @@ public sealed partial class QueueGrain(
     async Task IOutboxOwner.Delivered(string noticeId)
     {
         if (Notices.RemoveAll(n => n.Id == noticeId) > 0)
-            await state.WriteStateAsync();
+            await state.Save(this);
     }
 
     /// <summary>

@@ -31,14 +31,6 @@ public sealed class WaitingLine(List<QueueEntry> entries)
         return back;
     }
 
-    /// <summary>Takes the head out of the line: it was given to an agent.</summary>
-    public QueueEntry TakeHead()
-    {
-        var head = entries[0];
-        entries.RemoveAt(0);
-        return head;
-    }
-
     /// <summary>Takes a conversation out wherever it stands; false when it was not waiting.</summary>
     public bool Remove(string conversationId) => entries.RemoveAll(e => e.ConversationId == conversationId) > 0;
 

@@ -1,3 +1,4 @@
+using LiveChat.Server.Routing;
 using LiveChat.Server.Visitors;
 
 namespace LiveChat.Tests.Grains;
@@ -164,6 +165,50 @@ public sealed class WriteFailureTests(GrainCluster cluster)
 
         Assert.Equal((AgentStatus.Away, 0), (away.Status, away.ActiveConversations));
         await Eventually.True(async () => (await chat.Peek()).Status == ConversationStatus.Queued, "the chat to wait in its queue again");
+        await chat.Close(visitor);
+    }
+
+    [Fact]
+    public async Task AnAssignmentTheQueueFailedToStoreGoesOnRetryToTheAgentWhoseSlotItTook()
+    {
+        var queue = Floor.Queue(2, 2);
+        var (first, second) = (Floor.Agent(queue, max: 2), Floor.Agent(queue, max: 2));
+        await cluster.GoOnline(first);
+        var visitorId = $"v_{Guid.NewGuid():N}";
+        var visitor = Grains.GetGrain<IVisitorGrain>(visitorId);
+        await visitor.Touch("Ann", null, verified: false);
+        Faults.StateWrite<QueueState>($"queue/{queue}", state => state.Notices.Count > 0, FaultAt.BeforeApplied);
+
+        await FailsByTheFault(() => visitor.StartConversation(new StartConversationRequest(queue, Text: "my order is late")));
+        await cluster.GoOnline(second);
+        var retried = await visitor.StartConversation(new StartConversationRequest(queue, Text: "my order is late"));
+
+        // A slot of the first agent was taken for this chat before the queue's write failed: the chat is theirs, and
+        // the second agent, less busy, is left free for the next visitor.
+        Assert.Equal(first, retried.AgentId);
+        Assert.Equal([retried.ConversationId], await Grains.GetGrain<IAgentGrain>(first).GetConversationIds());
+        Assert.Empty(await Grains.GetGrain<IAgentGrain>(second).GetConversationIds());
+        await Grains.GetGrain<IConversationGrain>(retried.ConversationId).Close(new Caller(Roles.Visitor, visitorId, "Ann"));
+    }
+
+    [Fact]
+    public async Task AChatWhoseAssignmentTheQueueFailedToStoreReachesTheAgentHoldingItsSlot()
+    {
+        var queue = Floor.Queue(1);
+        var agentId = Floor.Agent(queue, max: 1);
+        var (waiting, visitor) = await cluster.StartChat(queue, text: "anyone there?");
+        var chat = Grains.GetGrain<IConversationGrain>(waiting.ConversationId);
+        Faults.StateWrite<QueueState>($"queue/{queue}", state => state.Notices.Count > 0, FaultAt.BeforeApplied);
+
+        // The agent's arrival dispatches the chat to them, and the queue's write of it fails: nobody retries that.
+        await cluster.GoOnline(agentId);
+        // What the node does every few seconds: the queue wakes again.
+        await Eventually.True(async () =>
+        {
+            await Grains.GetGrain<IQueueGrain>(queue).Wake();
+            return (await chat.Peek()) is { Status: ConversationStatus.Active } view && view.AgentId == agentId;
+        }, "the chat to reach the agent whose only slot it holds");
+        Assert.Equal([waiting.ConversationId], await Grains.GetGrain<IAgentGrain>(agentId).GetConversationIds());
         await chat.Close(visitor);
     }
 }
