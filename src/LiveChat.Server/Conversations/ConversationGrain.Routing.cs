@@ -6,6 +6,10 @@ namespace LiveChat.Server.Conversations;
 /// <summary>The conversation's way through its queue: assigned, returned, transferred, its place while it waits.</summary>
 public sealed partial class ConversationGrain
 {
+    private static readonly TimeSpan RejoinEvery = TimeSpan.FromSeconds(2);
+
+    private IGrainTimer? _rejoin;
+
     public async Task<ConversationView> Transfer(Caller caller, TransferRequest request)
     {
         EnsureParticipant(caller, acting: true);
@@ -35,7 +39,7 @@ public sealed partial class ConversationGrain
             await Queue(S.Queue).Left(Id);
         S.Queue = toQueue;
         await BackToQueue($"{fromName} transferred the conversation to the {toQueue} queue.", fromAgentId);
-        var ticket = await Queue(toQueue).Enqueue(new QueueEntry(Id, time.GetUtcNow()), atHead: true);
+        var ticket = await Enqueue(new QueueEntry(Id, time.GetUtcNow()), atHead: true);
         await ApplyTicket(ticket);
         return View();
     }
@@ -107,6 +111,43 @@ public sealed partial class ConversationGrain
         _estimatedWaitSeconds = estimatedWaitSeconds;
         var view = View();
         await Push(visitor: c => c.ConversationUpdated(view));
+    }
+
+    /// <summary>
+    /// Puts this conversation, stored as waiting in its queue, in that queue. When the call fails, the queue may or may
+    /// not hold it (its write failed, or only the answer was lost): it is asked again every few seconds until the
+    /// conversation waits there or has an agent (see <see cref="RejoinQueueSoon"/>), and the error goes on.
+    /// </summary>
+    private async Task<QueueTicket> Enqueue(QueueEntry entry, bool atHead)
+    {
+        try
+        {
+            return await Queue(S.Queue).Enqueue(entry, atHead);
+        }
+        catch
+        {
+            RejoinQueueSoon(RejoinEvery);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Until the conversation waits in its queue or has an agent, an enqueue is sent again now and then (it is safe to
+    /// repeat: the queue knows a conversation that waits already, or that it gave out). Keeps the grain alive meanwhile,
+    /// as nothing else may call it: a visitor waiting quietly sends nothing.
+    /// </summary>
+    private void RejoinQueueSoon(TimeSpan due) =>
+        _rejoin ??= this.RegisterGrainTimer(RejoinQueue, new GrainTimerCreationOptions { DueTime = due, Period = RejoinEvery, KeepAlive = true });
+
+    private async Task RejoinQueue(CancellationToken cancellationToken)
+    {
+        if (S.Status == ConversationStatus.Queued)
+        {
+            var ticket = await Queue(S.Queue).Enqueue(new QueueEntry(Id, time.GetUtcNow()), atHead: false);
+            await ApplyTicket(ticket);
+        }
+        _rejoin?.Dispose();
+        _rejoin = null;
     }
 
     private async Task ApplyTicket(QueueTicket ticket)

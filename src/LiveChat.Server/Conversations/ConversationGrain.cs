@@ -45,9 +45,15 @@ public sealed partial class ConversationGrain(
         if (!Exists)
             return;
         _lastSeq = Math.Max(S.LastSeq, await log.GetLastSeqAsync(LogStreams.Public(Id)));
-        // The place in the queue is the queue's number; a fresh activation asks for it rather than showing none.
-        if (S.Status == ConversationStatus.Queued && await Queue(S.Queue).GetPlace(Id) is { } place)
-            (_queuePosition, _estimatedWaitSeconds) = (place.Position, place.EstimatedWaitSeconds);
+        // The place in the queue is the queue's number; a fresh activation asks for it rather than showing none. Waiting
+        // nowhere (the last activation's enqueue failed), it joins its queue again.
+        if (S.Status == ConversationStatus.Queued)
+        {
+            if (await Queue(S.Queue).GetPlace(Id) is { } place)
+                (_queuePosition, _estimatedWaitSeconds) = (place.Position, place.EstimatedWaitSeconds);
+            else
+                RejoinQueueSoon(TimeSpan.Zero);
+        }
         // The last activation recorded an assignment and was cut short before showing it: the outbox shows it, in a turn
         // of its own, as soon as this activation is up (a write failed here would undo the activation itself).
         _assignmentLine.Send();
@@ -85,7 +91,7 @@ public sealed partial class ConversationGrain(
     {
         if (!string.IsNullOrWhiteSpace(text))
             await Append(Roles.Visitor, S.VisitorId, S.VisitorName, text, $"start-{Id}");
-        var ticket = await Queue(S.Queue).Enqueue(new QueueEntry(Id, S.CreatedAt), atHead: false);
+        var ticket = await Enqueue(new QueueEntry(Id, S.CreatedAt), atHead: false);
         await ApplyTicket(ticket);
     }
 

@@ -211,4 +211,20 @@ public sealed class WriteFailureTests(GrainCluster cluster)
         Assert.Equal([waiting.ConversationId], await Grains.GetGrain<IAgentGrain>(agentId).GetConversationIds());
         await chat.Close(visitor);
     }
+
+    [Fact]
+    public async Task AChatTransferredToAQueueThatFailedToStoreItWaitsThereAfterAll()
+    {
+        var (chat, visitor, agent) = await Chat();
+        var unserved = Floor.Queue();
+        Faults.StateWrite($"queue/{unserved}", FaultAt.BeforeApplied);
+
+        await FailsByTheFault(() => chat.Transfer(agent, new TransferRequest(ToQueue: unserved)));
+
+        // Nobody asks again (the agent's console shows the error and the chat is no longer theirs): the conversation does.
+        await Eventually.True(async () => (await Grains.GetGrain<IQueueGrain>(unserved).GetWaitingIds(10)).Contains(chat.GetPrimaryKeyString()),
+            "the chat to wait in the queue it was transferred to");
+        await Eventually.True(async () => (await chat.Peek()) is { Status: ConversationStatus.Queued, QueuePosition: 1 }, "the visitor to see their place");
+        await chat.Close(visitor);
+    }
 }

@@ -23,7 +23,7 @@ public sealed class GrainCluster : IAsyncLifetime
     /// supervisor of limit 1; a few are served by nobody, and one by ten agents of limit 3.
     /// </summary>
     public Floor Floor { get; } = new Floor()
-        .Add(queues: 40, 1, 2, 2, 2, 3, 3, 5, 100, Seat.Supervisor(1))
+        .Add(queues: 50, 1, 2, 2, 2, 3, 3, 5, 100, Seat.Supervisor(1))
         .Add(queues: 6)
         .Add(queues: 1, [.. Enumerable.Repeat<Seat>(3, 10)]);
 
