@@ -60,10 +60,10 @@ public interface IConversationGrain : IGrainWithStringKey
     Task Assigned(AgentView agent, string? requeuedFromAgentId, string noticeId);
 
     /// <summary>
-    /// The agent who held the conversation left, and it waits in the queue again. Sent again until it arrives; a repeat
-    /// of <paramref name="noticeId"/> changes nothing.
+    /// The agent who held the conversation left, and it waits in <paramref name="queue"/> again. Sent again until it
+    /// arrives; a repeat of <paramref name="noticeId"/> changes nothing.
     /// </summary>
-    Task Returned(string fromAgentId, string noticeId);
+    Task Returned(string queue, string fromAgentId, string noticeId);
 
     /// <summary>The queue reports the conversation waiting at <paramref name="position"/>. One-way: a lost report is overtaken by the next.</summary>
     [OneWay]

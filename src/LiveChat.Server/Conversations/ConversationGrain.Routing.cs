@@ -74,19 +74,21 @@ public sealed partial class ConversationGrain
         await AssignTo(agent, note, S.AgentId, noticeId);
     }
 
-    public async Task Returned(string fromAgentId, string noticeId)
+    public async Task Returned(string queue, string fromAgentId, string noticeId)
     {
         if (!Exists || S.LastNoticeId == noticeId)
             return;
-        if (S.Status == ConversationStatus.Closed)
-        {
-            await Queue(S.Queue).Remove(Id);
-            return;
-        }
         // Only the agent who holds it can send it back. A notice overtaken by the chat's next assignment to the same
         // agent finds it no longer waiting, and is old news too.
-        if (S.Status != ConversationStatus.Active || fromAgentId != S.AgentId || await Queue(S.Queue).GetPlace(Id) is not { } place)
+        if (S.Status != ConversationStatus.Active || fromAgentId != S.AgentId || queue != S.Queue || await Queue(queue).GetPlace(Id) is not { } place)
+        {
+            // Old news, for which the queue put the chat back in its line: a transfer or a close overtook the agent's
+            // leaving. Unless it waits there in its own right, it leaves that line, or an agent would be given a chat
+            // that is no longer waiting, and everyone behind it would wait longer.
+            if (S.Status != ConversationStatus.Queued || queue != S.Queue)
+                await Queue(queue).Remove(Id);
             return;
+        }
         _queuePosition = place.Position;
         _estimatedWaitSeconds = place.EstimatedWaitSeconds;
         S.LastNoticeId = noticeId;

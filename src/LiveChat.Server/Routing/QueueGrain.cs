@@ -225,7 +225,7 @@ public sealed partial class QueueGrain(
     /// </summary>
     private Task Deliver(PendingNotice notice) => notice.Agent is { } agent
         ? Conversation(notice.ConversationId).Assigned(agent, notice.RequeuedFrom, notice.Id)
-        : Conversation(notice.ConversationId).Returned(notice.RequeuedFrom!, notice.Id);
+        : Conversation(notice.ConversationId).Returned(Name, notice.RequeuedFrom!, notice.Id);
 
     private IConversationGrain Conversation(string id) => GrainFactory.GetGrain<IConversationGrain>(id);
 }

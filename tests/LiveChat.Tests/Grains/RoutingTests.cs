@@ -182,7 +182,7 @@ public sealed class RoutingTests(GrainCluster cluster)
         await Conversation(chat).Assigned(await Agent(leaver).GetView(), requeuedFromAgentId: null, "as_again");
         Assert.Equal(renewed, (await Conversation(chat).Peek()).AssignedAt);
         // ...and the notice of the return, arriving after it, is old news: the chat stays with its agent.
-        await Conversation(chat).Returned(leaver, "rt_again");
+        await Conversation(chat).Returned(queue, leaver, "rt_again");
 
         // The agent lets go, and the queue gives the chat to another agent before the conversation hears of it.
         await Agent(leaver).Release(chat.ConversationId);
@@ -278,6 +278,27 @@ public sealed class RoutingTests(GrainCluster cluster)
         await queue.ReturnToQueue("giver", "hb_second", [entry]);
         Assert.Equal(1, (await queue.GetStats()).Waiting);
         await Conversation(chat).Close(new Caller(Roles.Visitor, chat.VisitorId, chat.VisitorName));
+    }
+
+    [Fact]
+    public async Task AChatTransferredAwayAsItsAgentLeftDoesNotStayInTheQueueItLeft()
+    {
+        var queue = Floor.Queue(2);
+        var agentId = Floor.Agent(queue, max: 2);
+        var elsewhere = Floor.Queue();
+        await cluster.GoOnline(agentId);
+        var chat = await StartChat(queue);
+        var agent = new Caller(Roles.Agent, agentId, Floor.DisplayName(agentId));
+
+        await Conversation(chat).Transfer(agent, new TransferRequest(ToQueue: elsewhere));
+        await Agent(agentId).SetStatus(AgentStatus.Away);
+        // The agent's leaving, sent before the transfer freed the chat, reaches the queue after it.
+        var now = DateTimeOffset.UtcNow;
+        await Grains.GetGrain<IQueueGrain>(queue).ReturnToQueue(agentId, $"hb_{Guid.NewGuid():N}", [new QueueEntry(chat.ConversationId, now)]);
+
+        await Eventually.True(async () => (await Grains.GetGrain<IQueueGrain>(queue).GetStats()).Waiting == 0, "the queue it left to hold nobody");
+        Assert.Equal([chat.ConversationId], await Grains.GetGrain<IQueueGrain>(elsewhere).GetWaitingIds(10));
+        Assert.Equal((ConversationStatus.Queued, 1), ((await Conversation(chat).Peek()).Status, (await Conversation(chat).Peek()).QueuePosition));
     }
 
     private IAgentGrain Agent(string id) => Grains.GetGrain<IAgentGrain>(id);
