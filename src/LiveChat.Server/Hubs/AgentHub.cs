@@ -17,11 +17,14 @@ public sealed class AgentHub(IGrainFactory grains, IOptions<LiveChatOptions> opt
 
     // Presence: the agent grain counts connections and starts the Away grace period when the last one drops. The node
     // renews its connections with the grain every few seconds, so those of a node that died lapse (AgentPresence).
+    // Renewed only once the connection is open: SignalR calls OnDisconnectedAsync only for a connection whose
+    // OnConnectedAsync ended well, so one registered before a call that threw would be renewed for as long as the node
+    // runs, and the agent would never go Away. One the grain took before such a failure lapses, never renewed.
     public override async Task OnConnectedAsync()
     {
-        presence.Connected(Context.ConnectionId, Caller.Id);
-        await Agent.Connect(Context.ConnectionId);
         await base.OnConnectedAsync();
+        await Agent.Connect(Context.ConnectionId);
+        presence.Connected(Context.ConnectionId, Caller.Id);
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)

@@ -23,10 +23,11 @@ public abstract class ConversationHub<TClient>(IGrainFactory grains, IOptions<Li
     /// <summary>A visitor or agent who connects while announcements are active sees them at once.</summary>
     public override async Task OnConnectedAsync()
     {
-        metrics.ConnectionOpened(HubName);
         await base.OnConnectedAsync();
         foreach (var announcement in await grains.GetGrain<IAnnouncementsGrain>(0).GetActive())
             await Clients.Caller.AnnouncementPublished(announcement);
+        // Counted once nothing can fail: a connection that failed to open is never closed (see AgentHub).
+        metrics.ConnectionOpened(HubName);
     }
 
     public override Task OnDisconnectedAsync(Exception? exception)

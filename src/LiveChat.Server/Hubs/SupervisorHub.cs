@@ -26,9 +26,10 @@ public sealed class SupervisorHub(IGrainFactory grains, IFeedbackStore feedback,
 
     public override async Task OnConnectedAsync()
     {
-        metrics.ConnectionOpened(Roles.Supervisor);
         await Groups.AddToGroupAsync(Context.ConnectionId, SignalRNotifier.SupervisorsGroup);
         await base.OnConnectedAsync();
+        // Counted once nothing can fail: a connection that failed to open is never closed (see AgentHub).
+        metrics.ConnectionOpened(Roles.Supervisor);
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)

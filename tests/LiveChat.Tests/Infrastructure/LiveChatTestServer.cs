@@ -11,7 +11,8 @@ namespace LiveChat.Tests.Infrastructure;
 /// A real LiveChat node, built exactly as Program.cs builds it, on Kestrel at a free loopback port, with its own
 /// silo ports and cluster id. Configuration comes only from the settings given (no environment leaks in), and can be
 /// changed while the node runs (<see cref="Settings"/>). A <paramref name="time"/> given replaces the node's clock, and
-/// <paramref name="logs"/> hears what the node logs at Warning and above.
+/// <paramref name="logs"/> hears what the node logs at Warning and above; <paramref name="services"/>
+/// replaces services after the node's own (a faulty store).
 /// </summary>
 public sealed class LiveChatTestServer : ILiveChatNode, IAsyncDisposable
 {
@@ -31,7 +32,7 @@ public sealed class LiveChatTestServer : ILiveChatNode, IAsyncDisposable
     /// <summary>The node's configuration; changing it reloads it, as an edited appsettings.json would.</summary>
     public ReloadableSettings Settings { get; }
 
-    public static async Task<LiveChatTestServer> StartAsync(IDictionary<string, string?> settings, string environment = "Production", TimeProvider? time = null, ILoggerProvider? logs = null)
+    public static async Task<LiveChatTestServer> StartAsync(IDictionary<string, string?> settings, string environment = "Production", TimeProvider? time = null, ILoggerProvider? logs = null, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -67,6 +68,7 @@ public sealed class LiveChatTestServer : ILiveChatNode, IAsyncDisposable
         builder.AddLiveChat();
         if (time is not null)
             builder.Services.AddSingleton(time);
+        services?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapLiveChat();
         try

@@ -11,7 +11,7 @@ public enum FaultAt
 
 /// <summary>
 /// Write failures a test plans and the faulty stores (<see cref="FaultyMessageLog"/>, <see cref="FaultyGrainStorage"/>)
-/// carry out, each once, on the first write that matches. The exception is the one a store gives when Redis does not
+/// carry out, each once, on the first write that matches (or, for reads, on every read until lifted). The exception is the one a store gives when Redis does not
 /// answer in time, so the server treats it as it treats the real thing.
 /// </summary>
 public sealed class Faults
@@ -30,10 +30,26 @@ public sealed class Faults
     public void StateWrite<TState>(string grainId, Func<TState, bool> when, FaultAt at) =>
         Plan(Store.State, what => what == grainId, at, state => state is TState s && when(s));
 
+    /// <summary>
+    /// Every read of the grain's state fails, so every activation of it fails (Redis does not answer), until the
+    /// result is disposed.
+    /// </summary>
+    public IDisposable StateReadsFail(string grainId)
+    {
+        var fault = new Planned(Store.Read, what => what == grainId, _ => true, FaultAt.BeforeApplied, Once: false);
+        lock (_lock)
+            _planned.Add(fault);
+        return new Lifted(() =>
+        {
+            lock (_lock)
+                _planned.Remove(fault);
+        });
+    }
+
     private void Plan(Store store, Func<string, bool> match, FaultAt at, Func<object?, bool> written)
     {
         lock (_lock)
-            _planned.Add(new Planned(store, match, written, at));
+            _planned.Add(new Planned(store, match, written, at, Once: true));
     }
 
     internal FaultAt? Take(Store store, string what, object? written = null)
@@ -42,17 +58,24 @@ public sealed class Faults
         lock (_lock)
         {
             fault = _planned.Find(p => p.Store == store && p.Match(what) && p.Written(written));
-            if (fault is not null)
+            if (fault is { Once: true })
                 _planned.Remove(fault);
         }
         return fault?.At;
     }
 
+    internal static TimeoutException ReadError(string what) => new($"fault injected: the read of {what} got no answer");
+
     internal static TimeoutException Error(FaultAt at, string what) => new(at == FaultAt.BeforeApplied
         ? $"fault injected: the write of {what} did not reach the store"
         : $"fault injected: the store applied the write of {what}, and its answer was lost");
 
-    internal enum Store { Log, State }
+    internal enum Store { Log, State, Read }
 
-    private sealed record Planned(Store Store, Func<string, bool> Match, Func<object?, bool> Written, FaultAt At);
+    private sealed record Planned(Store Store, Func<string, bool> Match, Func<object?, bool> Written, FaultAt At, bool Once);
+
+    private sealed class Lifted(Action lift) : IDisposable
+    {
+        public void Dispose() => lift();
+    }
 }

@@ -3,12 +3,15 @@ using Orleans.Storage;
 namespace LiveChat.Tests.Infrastructure;
 
 /// <summary>
-/// Grain storage that fails the writes a test planned (<see cref="Faults"/>). A write failed after it was applied keeps
+/// Grain storage that fails the reads and writes a test planned (<see cref="Faults"/>). A write failed after it was applied keeps
 /// the grain's old etag, as a lost answer from Redis does: the store has the new state, the grain does not know it.
 /// </summary>
 public sealed class FaultyGrainStorage(IGrainStorage storage, Faults faults) : IGrainStorage
 {
-    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => storage.ReadStateAsync(stateName, grainId, grainState);
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        faults.Take(Faults.Store.Read, grainId.ToString()) is null
+            ? storage.ReadStateAsync(stateName, grainId, grainState)
+            : throw Faults.ReadError(grainId.ToString());
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
