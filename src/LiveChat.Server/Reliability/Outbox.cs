@@ -14,7 +14,7 @@ public interface IOutboxMessage
 }
 
 /// <summary>
-/// The receipt a grain gives itself for a message of its outbox that arrived, in a turn of its own. Internal: only the
+/// The receipt a grain gives itself for a message of its outbox that arrived (or was given up), in a turn of its own. Internal: only the
 /// grain's own outbox calls it.
 /// </summary>
 internal interface IOutboxOwner : IGrainWithStringKey
@@ -30,7 +30,9 @@ internal interface IOutboxOwner : IGrainWithStringKey
 /// <item>once that write is done (<see cref="Send"/>), it is sent outside the grain's turn, because the receiver may be
 /// calling this grain (a conversation calls its queue as the queue tells it of an assignment), each receiver's messages
 /// in order, and sent again (500 ms after a failure, doubling to 5 s) until the receiver answers: while its node is
-/// dead and not yet evicted, or while Redis restarts;</item>
+/// dead and not yet evicted, or while Redis restarts. A failure that is not transient (the receiver refused it, or a
+/// bug) is tried <see cref="TriesWhenRefused"/> times, then logged as an error and given up: sent forever, it would keep
+/// its grain alive and hold up the receiver's later messages;</item>
 /// <item>the receipt (<see cref="IOutboxOwner.Delivered"/>) strikes it from the state in a turn of its own, since a
 /// write from outside a turn could overlap a turn's; the grain only strikes and writes.</item>
 /// </list>
@@ -41,10 +43,13 @@ internal sealed class Outbox<T> where T : IOutboxMessage
 {
     private static readonly TimeSpan FirstWait = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan LongestWait = TimeSpan.FromSeconds(5);
+    internal const int TriesWhenRefused = 3;
 
     private readonly Func<IEnumerable<T>> _messages;
     private readonly Func<T, Task> _deliver;
     private readonly IOutboxOwner _owner;
+    private readonly string _sender;
+    private readonly ILogger _logger;
     private readonly ResiliencePipeline _untilAnswered;
     // Messages known to be stored, so sendable; a turn may have added one it has not written yet.
     private readonly HashSet<string> _stored = new(StringComparer.Ordinal);
@@ -57,11 +62,12 @@ internal sealed class Outbox<T> where T : IOutboxMessage
     /// <param name="deliver">Sends one message to its receiver; it throws unless the receiver has it.</param>
     public Outbox(IOutboxOwner owner, string sender, Func<IEnumerable<T>> messages, Func<T, Task> deliver, TimeProvider time, ILogger logger)
     {
-        (_owner, _messages, _deliver) = (owner, messages, deliver);
+        (_owner, _sender, _messages, _deliver, _logger) = (owner, sender, messages, deliver, logger);
         _untilAnswered = new ResiliencePipelineBuilder { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(),
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } ex
+                    && (TransientFailures.IsTransient(ex) || args.AttemptNumber + 1 < TriesWhenRefused)),
                 BackoffType = DelayBackoffType.Exponential,
                 Delay = FirstWait,
                 MaxDelay = LongestWait,
@@ -100,7 +106,15 @@ internal sealed class Outbox<T> where T : IOutboxMessage
         {
             while (_messages().FirstOrDefault(m => m.Receiver == receiver && _stored.Contains(m.Id)) is { } message)
             {
-                await Retry(() => _deliver(message));
+                try
+                {
+                    await Retry(() => _deliver(message));
+                }
+                catch (Exception ex)
+                {
+                    _logger.LogError(ex, "{Sender}: gave up a message of its outbox to {Receiver} ({MessageId}), refused {Tries} times",
+                        _sender, receiver, message.Id, TriesWhenRefused);
+                }
                 await Retry(() => _owner.Delivered(message.Id));
                 // Struck from the state by the receipt: nothing left to send of it.
                 _stored.Remove(message.Id);

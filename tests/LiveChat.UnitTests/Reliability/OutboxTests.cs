@@ -122,4 +122,21 @@ public sealed class OutboxTests
 
         Assert.Single(_sent);
     }
+
+    [Fact]
+    public async Task AMessageTheReceiverRefusesIsGivenUpAfterThreeTriesAndTheNextOneGoesOn()
+    {
+        _owner.Stored.AddRange([new("refused", "queue"), new("next", "queue")]);
+        var outbox = Create(m => m.Id == "refused" ? throw new InvalidOperationException("unknown queue") : Task.CompletedTask);
+
+        outbox.Send();
+        var receipts = Until(() => _owner.Receipts.Count == 2);
+        for (var i = 0; i < 20 && await _time.NextWait(receipts) is { } wait; i++)
+            _time.Advance(wait);
+        await receipts;
+
+        Assert.Equal(["refused", "refused", "refused", "next"], _sent.Select(s => s.Id));
+        Assert.Equal(["refused", "next"], _owner.Receipts);
+        Assert.Empty(_owner.Stored);
+    }
 }
