@@ -45,6 +45,13 @@ public sealed class AnnouncementsGrain(
         if (minutes is < 1 or > MaxMinutes)
             throw new ChatRuleException($"expiresInMinutes must be from 1 to {MaxMinutes}, not {minutes}");
         await Expire();
+        // Published again because its answer was lost (the node, or the console, sent it again): the same announcement,
+        // shown again, as its first showing may not have happened; clients know it by its id.
+        if (Active.Find(a => a.PublishedBy == caller.Id && a.Text == text && a.Severity == severity) is { } repeat)
+        {
+            await Broadcast(c => c.AnnouncementPublished(repeat));
+            return repeat;
+        }
         if (Active.Count >= MaxActive)
             throw new ChatRuleException($"there are already {MaxActive} active announcements; withdraw one first");
 

@@ -32,6 +32,9 @@ public sealed class CannedResponsesGrain(
         if (request.Text.Length > options.Value.MaxMessageLength)
             throw new ChatRuleException($"text too long: {request.Text.Length} > {options.Value.MaxMessageLength} characters");
 
+        // Created again because the answer was lost (the node, or the dashboard, sent it again): the one created.
+        if (request.Id is null && Responses.Find(r => string.Equals(r.Shortcut, shortcut, StringComparison.OrdinalIgnoreCase) && r.Text == request.Text) is { } repeat)
+            return repeat;
         var index = request.Id is null ? -1 : Responses.FindIndex(r => r.Id == request.Id);
         if (request.Id is not null && index < 0)
             throw new ChatRuleException($"unknown canned response: {VisitorFields.Shorten(request.Id)}");

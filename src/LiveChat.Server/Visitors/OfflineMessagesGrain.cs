@@ -16,9 +16,16 @@ public sealed class OfflineMessagesGrain(
     private string Queue => this.GetPrimaryKeyString();
     private List<OfflineMessage> Messages => state.State.Messages;
 
+    // Long enough for every retry of a lost answer; a visitor who writes the same words again later is heard again.
+    private static readonly TimeSpan RepeatWithin = TimeSpan.FromMinutes(10);
+
     public async Task<OfflineMessage> Leave(string name, string email, string text)
     {
-        var message = new OfflineMessage($"om_{Guid.NewGuid():N}", Queue, name, email, text, time.GetUtcNow());
+        var now = time.GetUtcNow();
+        // Left again because the answer was lost (the widget, or the node, sent it again): kept once.
+        if (Messages.Find(m => m.Email == email && m.Text == text && m.Name == name && now - m.ReceivedAt < RepeatWithin) is { } repeat)
+            return repeat;
+        var message = new OfflineMessage($"om_{Guid.NewGuid():N}", Queue, name, email, text, now);
         Messages.Insert(0, message);
         if (Messages.Count > MaxKept)
             Messages.RemoveRange(MaxKept, Messages.Count - MaxKept);

@@ -227,4 +227,48 @@ public sealed class WriteFailureTests(GrainCluster cluster)
         await Eventually.True(async () => (await chat.Peek()) is { Status: ConversationStatus.Queued, QueuePosition: 1 }, "the visitor to see their place");
         await chat.Close(visitor);
     }
+
+    [Fact]
+    public async Task AnAnnouncementWhoseAnswerWasLostIsPublishedOnceOnRetryAndShown()
+    {
+        var supervisor = new Caller(Roles.Supervisor, "announcer", "Announcer");
+        var announcements = Grains.GetGrain<IAnnouncementsGrain>(0);
+        var text = $"Payments are down ({Guid.NewGuid():N})";
+        Faults.StateWrite(announcements.GetGrainId().ToString(), FaultAt.AfterApplied);
+
+        await FailsByTheFault(() => announcements.Publish(supervisor, new AnnouncementRequest(text, AnnouncementSeverities.Critical)));
+        var retried = await announcements.Publish(supervisor, new AnnouncementRequest(text, AnnouncementSeverities.Critical));
+
+        Assert.Equal([retried.Id], (await announcements.GetActive()).Where(a => a.Text == text).Select(a => a.Id));
+        await cluster.Pushes.WaitFor("everyone", nameof(IAnnouncementClient.AnnouncementPublished), p => p.Arg<Announcement>().Id == retried.Id);
+        await announcements.Withdraw(supervisor, retried.Id);
+    }
+
+    [Fact]
+    public async Task AnOfflineMessageWhoseAnswerWasLostIsKeptOnceOnRetry()
+    {
+        var queue = Floor.Queue();
+        var inbox = Grains.GetGrain<IOfflineMessagesGrain>(queue);
+        Faults.StateWrite(inbox.GetGrainId().ToString(), FaultAt.AfterApplied);
+
+        await FailsByTheFault(() => inbox.Leave("Ann", "ann@example.com", "Please call me back about order 1234"));
+        var retried = await inbox.Leave("Ann", "ann@example.com", "Please call me back about order 1234");
+        var later = await inbox.Leave("Ann", "ann@example.com", "Also, the parcel was damaged");
+
+        Assert.Equal([later.Id, retried.Id], (await inbox.GetAll()).Select(m => m.Id));
+    }
+
+    [Fact]
+    public async Task ACannedResponseWhoseAnswerWasLostIsCreatedOnceOnRetry()
+    {
+        var queue = Floor.Queue();
+        var supervisor = new Caller(Roles.Supervisor, "editor", "Editor");
+        var canned = Grains.GetGrain<ICannedResponsesGrain>(queue);
+        Faults.StateWrite(canned.GetGrainId().ToString(), FaultAt.AfterApplied);
+
+        await FailsByTheFault(() => canned.Save(supervisor, new CannedResponseRequest(null, "refund", "Your refund is on its way.")));
+        var retried = await canned.Save(supervisor, new CannedResponseRequest(null, "refund", "Your refund is on its way."));
+
+        Assert.Equal([retried.Id], (await canned.GetAll()).Select(r => r.Id));
+    }
 }
