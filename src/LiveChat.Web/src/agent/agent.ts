@@ -2,11 +2,12 @@
 // Nothing is lost across reconnects: each conversation keeps the last seq of both its streams and catches up by seq
 // (docs/protocol.md, section 8), and unacknowledged messages are resent with the same clientMessageId.
 import { newId, reason } from "../shared/api";
-import { AnnouncementBanners, beep, brand, ConnectionState, keepConnected, showSignIn, TitleFlash, unlockSound } from "../shared/console";
+import { AnnouncementBanners, beep, brand, ConnectionState, showSignIn, TitleFlash, unlockSound } from "../shared/console";
 import { h, replace, text } from "../shared/dom";
 import { duration } from "../shared/format";
-import { connectHub, signalR } from "../shared/hub";
+import { connectHub, keepConnected, signalR } from "../shared/hub";
 import type { AgentStatus, AgentView, Announcement, CannedResponse, ChatMessage, ConversationView, MessageAck, ReadReceipt, StaffToken, TypingIndicator } from "../shared/protocol";
+import { hubWait, isFinalRefusal } from "../shared/retry";
 import { keepRenewed, signOut, storedToken } from "../shared/staff";
 import { fetchMissing, messageItem, Streams } from "../shared/transcript";
 import { CannedPicker } from "./canned";
@@ -23,6 +24,8 @@ interface Pending {
   /** The server's refusal, or null while it is still to be delivered. */
   refused: string | null;
   sending: boolean;
+  /** Failed tries so far, for the growing wait. */
+  tries: number;
 }
 
 interface Conversation {
@@ -186,10 +189,11 @@ class AgentConsole {
   }
 
   private connect(): void {
-    keepConnected(this.hub, {
-      connection: this.connection,
+    void keepConnected(this.hub, {
+      state: (link) => this.connection.set(link),
       sync: () => this.sync(),
-      signedOut: () => {
+      trouble: (problem) => text(this.topError, problem === null ? "" : `Could not load your conversations: ${problem}`),
+      refused: () => {
         signOut("agent");
         showSignIn(app, "agent", "Agent console", () => location.reload());
       },
@@ -199,28 +203,24 @@ class AgentConsole {
 
   /** After every (re)connect: status, the conversations held now, what was missed in each, and unsent messages. */
   private async sync(): Promise<void> {
-    try {
-      this.setMe(await this.hub.invoke<AgentView>("GetMe"));
-      const views = await this.hub.invoke<ConversationView[]>("GetMyConversations");
-      const held = new Set(views.map((v) => v.conversationId));
-      for (const conversation of [...this.conversations.values()]) {
-        if (!held.has(conversation.view.conversationId) && conversation.view.status !== "Closed") this.remove(conversation, null);
-      }
-      for (const view of views) this.upsert(view);
-      if (!this.synced) {
-        this.canned = await this.hub.invoke<CannedResponse[]>("GetCannedResponses", null);
-        this.canned_.set(this.canned, this.open?.view.queue ?? null);
-        if (!this.openId && views.length > 0) this.select(views[0]!.conversationId);
-        this.synced = true;
-      }
-      await Promise.all([...this.conversations.values()].map((c) => this.catchUp(c)));
-      for (const conversation of this.conversations.values()) {
-        for (const pending of conversation.pending) if (pending.refused === null) void this.deliver(conversation, pending);
-      }
-      this.renderLoad();
-    } catch (error) {
-      this.showError(`Could not load your conversations: ${reason(error)}`);
+    this.setMe(await this.hub.invoke<AgentView>("GetMe"));
+    const views = await this.hub.invoke<ConversationView[]>("GetMyConversations");
+    const held = new Set(views.map((v) => v.conversationId));
+    for (const conversation of [...this.conversations.values()]) {
+      if (!held.has(conversation.view.conversationId) && conversation.view.status !== "Closed") this.remove(conversation, null);
     }
+    for (const view of views) this.upsert(view);
+    if (!this.synced) {
+      this.canned = await this.hub.invoke<CannedResponse[]>("GetCannedResponses", null);
+      this.canned_.set(this.canned, this.open?.view.queue ?? null);
+      if (!this.openId && views.length > 0) this.select(views[0]!.conversationId);
+      this.synced = true;
+    }
+    await Promise.all([...this.conversations.values()].map((c) => this.catchUp(c)));
+    for (const conversation of this.conversations.values()) {
+      for (const pending of conversation.pending) void this.deliver(conversation, pending);
+    }
+    this.renderLoad();
   }
 
   private async catchUp(conversation: Conversation): Promise<void> {
@@ -498,6 +498,7 @@ class AgentConsole {
         { className: `msg staff mine pending${p.kind === "note" ? " internal note" : ""}${p.refused ? " refused" : ""}` },
         h("div", { className: "msg-meta" }, h("span", { className: "msg-sender" }, p.kind === "note" ? "Note by you" : "You"), h("span", { className: "msg-state" }, p.refused ? `Not sent: ${p.refused}` : p.sending ? "Sending…" : "Waiting for the connection…")),
         h("p", { className: "msg-text" }, p.text),
+        p.refused && !isFinalRefusal(p.refused) ? h("button", { type: "button", className: "link", onclick: () => this.sendAgain(conversation, p) }, "Send again") : null,
         p.refused ? h("button", { type: "button", className: "link", onclick: () => { conversation.pending = conversation.pending.filter((x) => x !== p); this.renderTranscript(false); } }, "Discard") : null,
       ),
     );
@@ -517,7 +518,7 @@ class AgentConsole {
     const value = this.composer.value;
     if (!conversation || value.trim() === "") return;
     if (this.canned_.isOpen) this.canned_.hide();
-    const pending: Pending = { clientMessageId: newId(), text: value, kind: this.noteToggle.checked ? "note" : "message", refused: null, sending: false };
+    const pending: Pending = { clientMessageId: newId(), text: value, kind: this.noteToggle.checked ? "note" : "message", refused: null, sending: false, tries: 0 };
     conversation.pending.push(pending);
     this.composer.value = "";
     conversation.draft = "";
@@ -527,10 +528,15 @@ class AgentConsole {
     void this.deliver(conversation, pending);
   }
 
-  /** Sends (or resends, with the same id) a message or note until the server acknowledges or refuses it. */
+  /**
+   * Sends (or resends, with the same id) a message or note until the server acknowledges or refuses it for good. A
+   * dropped send goes again after the reconnect; a refusal for a passing reason (the server moving) after a wait.
+   */
   private async deliver(conversation: Conversation, pending: Pending): Promise<void> {
-    if (pending.sending || this.hub.state !== signalR.HubConnectionState.Connected) return;
+    if (pending.sending || pending.refused !== null || !conversation.pending.includes(pending)) return;
+    if (this.hub.state !== signalR.HubConnectionState.Connected) return;
     pending.sending = true;
+    let again = 0;
     try {
       const ack = await this.hub.invoke<MessageAck>(pending.kind === "note" ? "AddNote" : "SendMessage", conversation.view.conversationId, pending.clientMessageId, pending.text);
       conversation.pending = conversation.pending.filter((p) => p !== pending);
@@ -538,13 +544,24 @@ class AgentConsole {
       // The echo usually comes first; if not (or it was a duplicate), fetch it.
       if (ack.seq > last) await this.catchUp(conversation);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      // A refusal in words will be refused again; anything else is retried after the reconnect.
-      if (message.includes("HubException:")) pending.refused = reason(error);
+      const wait = hubWait(error, pending.tries++);
+      if (!wait) pending.refused = reason(error);
+      // Still connected: a refusal for a passing reason, or a drop the reconnect got past while this send hung. Either
+      // way no sync is coming to send it, so it goes again after the wait. Not connected: the sync sends it.
+      else if (this.hub.state === signalR.HubConnectionState.Connected) again = wait.ms;
     } finally {
       pending.sending = false;
       if (conversation === this.open) this.renderTranscript(true);
     }
+    if (again > 0) setTimeout(() => void this.deliver(conversation, pending), again);
+  }
+
+  /** A refused reply sent again by hand, with its first id: stored once however many tries it took. */
+  private sendAgain(conversation: Conversation, pending: Pending): void {
+    pending.refused = null;
+    pending.tries = 0;
+    this.renderTranscript(false);
+    void this.deliver(conversation, pending);
   }
 
   private typed(): void {
