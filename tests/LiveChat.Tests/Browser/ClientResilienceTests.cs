@@ -8,7 +8,8 @@ namespace LiveChat.Tests.Browser;
 
 /// <summary>
 /// The pages when the server or the network stumbles (issue 15): nothing forgotten on a passing failure, a connection
-/// closed for good started again, and refusals that name a wait sent again after it. Faults are made where they happen in life, in the network between the browser and the node (Playwright's
+/// closed for good started again, refusals that name a wait sent again after it, and an agent told why she came back
+/// Away. Faults are made where they happen in life, in the network between the browser and the node (Playwright's
 /// routing); the node and the browser are real.
 /// </summary>
 [Collection(BrowserServerCollection.Name)]
@@ -158,6 +159,55 @@ public sealed class ClientResilienceTests : IClassFixture<ResilienceNode>
         await Expect(widget.Texts).ToHaveTextAsync([$"{Floor.DisplayName(username)} joined the conversation.", .. texts]);
     }
 
+    [Fact]
+    public async Task AnAgentDisconnectedPastTheGracePeriodIsToldWhyAndGoesOnlineInOneClickWithHerUnsentReply()
+    {
+        var queue = Floor.Queue(3);
+        var username = Floor.Agent(queue);
+        var page = await _browser.NewPageAsync();
+        await using var browser = page.Context;
+        var (socket, hubBlocked) = await HoldHub(page, "/hubs/agent");
+        await SignInOnline(page, username);
+        await using var vera = await Node.StartVisitorChat("Vera", queue, "Is my order on its way?");
+        await page.Conversation("Vera").ClickAsync();
+        await Expect(page.Locator(".transcript .msg.visitor")).ToContainTextAsync("Is my order on its way?");
+
+        // The network goes, for longer than the grace period: the node sets her Away and Vera goes back to the queue.
+        hubBlocked.Value = true;
+        await socket.Value!.CloseAsync();
+        await Expect(page.Locator(".connection")).Not.ToHaveTextAsync("Connected");
+        await page.ReplyAsync("Yes, it left the warehouse today.");
+        await Expect(page.Locator(".transcript .msg.pending")).ToContainTextAsync("Waiting for the connection…");
+        await vera.Messages.Next(m => m.SenderRole == "system" && m.Text.Contains("you are back in the queue"), Long);
+
+        hubBlocked.Value = false;
+        await Expect(page.Locator(".connection")).ToHaveTextAsync("Connected", new() { Timeout = 30_000 });
+        var absence = page.Locator(".absence");
+        await Expect(absence).ToContainTextAsync("While you were disconnected");
+        await Expect(absence).ToContainTextAsync("you were set Away and your chat with Vera went back to the queue");
+        await Expect(page.GetByRole(AriaRole.Radio, new() { Name = "Away" })).ToBeCheckedAsync();
+        await Expect(page.Conversation("Vera")).ToHaveCountAsync(0);
+        await Expect(page.Locator(".unsent")).ToContainTextAsync("Not sent to Vera");
+        await Expect(page.Locator(".unsent")).ToContainTextAsync("Yes, it left the warehouse today.");
+        Assert.DoesNotContain(vera.Messages.All, m => m.SenderRole == "agent");
+
+        await absence.GetByRole(AriaRole.Button, new() { Name = "Go Online" }).ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Radio, new() { Name = "Online" })).ToBeCheckedAsync();
+        await Expect(absence).ToBeHiddenAsync();
+        // She is the queue's one agent, so Vera, at the head of it, comes back to her, with the reply she wrote.
+        await page.Conversation("Vera").ClickAsync();
+        var unsent = page.Locator(".transcript .msg.pending");
+        await Expect(unsent).ToContainTextAsync("Not sent: the conversation left you before it was sent");
+        await Expect(page.Locator(".unsent")).ToBeHiddenAsync();
+        await unsent.GetByRole(AriaRole.Button, new() { Name = "Send again" }).ClickAsync();
+        await vera.Messages.Next(m => m.SenderRole == "agent" && m.Text == "Yes, it left the warehouse today.");
+        await Expect(page.Locator(".transcript .msg.pending")).ToHaveCountAsync(0);
+        await vera.Send("v-2", "Thank you!");
+        await Expect(page.Locator(".transcript .msg.visitor").Last).ToContainTextAsync("Thank you!");
+        Assert.Single(vera.Messages.All, m => m.Text == "Yes, it left the warehouse today.");
+    }
+
     /// <summary>
     /// Holds a page's hub connections, passed through to the node: <c>socket</c> is the current one, and while
     /// <c>blocked</c> is set every new connection is refused at its negotiate request, as on a network that is down.
@@ -188,6 +238,22 @@ public sealed class ClientResilienceTests : IClassFixture<ResilienceNode>
             Headers = headers,
             Body = JsonSerializer.Serialize(new { title, status, detail }),
         });
+    }
+
+    private async Task SignIn(IPage page, string path, string username)
+    {
+        await page.GotoAsync(new Uri(Node.BaseAddress, path).ToString());
+        await page.GetByLabel("Username").FillAsync(username);
+        await page.GetByLabel("Password").FillAsync(TestUsers.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+    }
+
+    private async Task SignInOnline(IPage page, string username)
+    {
+        await SignIn(page, "/agent", username);
+        await Expect(page.Locator(".connection")).ToHaveTextAsync("Connected");
+        await page.Locator("label[for=status-online]").ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Radio, new() { Name = "Online" })).ToBeCheckedAsync();
     }
 
     /// <summary>The visitor id the widget keeps in the site's localStorage for this node and queue.</summary>
