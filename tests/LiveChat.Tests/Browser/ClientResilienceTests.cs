@@ -208,6 +208,41 @@ public sealed class ClientResilienceTests : IClassFixture<ResilienceNode>
         Assert.Single(vera.Messages.All, m => m.Text == "Yes, it left the warehouse today.");
     }
 
+    [Fact]
+    public async Task AWhisperWrittenWhileTheDashboardIsDisconnectedReachesTheAgentOnceItIsBack()
+    {
+        var queue = Floor.Queue(3);
+        var username = Floor.Agent(queue);
+        await using var agent = await Node.ConnectOnlineAgent(username);
+        var internals = agent.Record<ChatMessage>("InternalMessageReceived");
+        await using var otto = await Node.StartVisitorChat("Otto", queue, "Where is my refund?");
+        var page = await _browser.NewPageAsync();
+        await using var browser = page.Context;
+        var (socket, hubBlocked) = await HoldHub(page, "/hubs/supervisor");
+        await SignIn(page, "/supervisor", Floor.Supervisor(Floor.Queue(Seat.Supervisor())));
+        await Expect(page.Locator(".connection")).ToHaveTextAsync("Connected");
+        await page.Locator($"tr[data-agent={username}] button.expand").ClickAsync();
+        await page.Locator($"li[data-conversation='{otto.Id}']").GetByRole(AriaRole.Button, new() { Name = "Watch" }).ClickAsync();
+        await Expect(page.Locator(".watch .transcript .msg.visitor")).ToContainTextAsync("Where is my refund?");
+
+        hubBlocked.Value = true;
+        await socket.Value!.CloseAsync();
+        await Expect(page.Locator(".connection")).Not.ToHaveTextAsync("Connected");
+        await page.GetByLabel("Whisper to the agent").FillAsync("Refund it today");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Whisper", Exact = true }).ClickAsync();
+        await Expect(page.Locator(".watch .form-error")).ToContainTextAsync("Not sent yet");
+        await Expect(page.Locator(".watch .form-error")).ToContainTextAsync("It is sent once the connection is back.");
+
+        hubBlocked.Value = false;
+        var whisper = await internals.Next(m => m.ConversationId == otto.Id, Long);
+        Assert.Equal("Refund it today", whisper.Text);
+        await Expect(page.Locator(".watch .transcript .msg.whisper")).ToContainTextAsync("Refund it today");
+        await Expect(page.GetByLabel("Whisper to the agent")).ToHaveValueAsync("");
+        await Expect(page.Locator(".watch .form-error")).ToBeEmptyAsync();
+        var stored = await agent.InvokeAsync<ChatMessage[]>("GetInternalMessages", otto.Id, 0L, 500).WaitAsync(Clients.Timeout);
+        Assert.Single(stored, m => m.Text == "Refund it today");
+    }
+
     /// <summary>
     /// Holds a page's hub connections, passed through to the node: <c>socket</c> is the current one, and while
     /// <c>blocked</c> is set every new connection is refused at its negotiate request, as on a network that is down.

@@ -9,7 +9,8 @@ public sealed class ResilienceNode : NodeFixture
 {
     public const int GraceSeconds = 2;
 
-    public ResilienceNode() => Floor.Add(queues: 6, 3);
+    // Queues with one agent each, and one served by a supervisor, who watches the others' chats from the dashboard.
+    public ResilienceNode() => Floor.Add(queues: 6, 3).Add(queues: 1, Seat.Supervisor());
 
     protected override void Configure(IDictionary<string, string?> settings)
     {

@@ -115,7 +115,7 @@ class Dashboard {
     });
   }
 
-  /** After every (re)connect: the floor, its history and announcements, and the watched conversation. */
+  /** After every (re)connect: the floor, its history and announcements, the watched conversation and a whisper still to send. */
   private async sync(): Promise<void> {
     const [dashboard, history, announcements] = await Promise.all([
       this.hub.invoke<DashboardView>("GetDashboard"),
