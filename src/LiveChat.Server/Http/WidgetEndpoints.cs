@@ -31,8 +31,9 @@ internal static class WidgetEndpoints
                 policy.AllowAnyOrigin();
             else
                 policy.WithOrigins([.. widget.AllowedOrigins]);
-            // SignalR's negotiate sends these headers; the widget connects without credentials (cookies).
-            policy.AllowAnyHeader().WithMethods("GET", "POST").SetPreflightMaxAge(TimeSpan.FromMinutes(10));
+            // SignalR's negotiate sends these headers; the widget connects without credentials (cookies). A page on another
+            // site reads only the headers CORS exposes, and the widget waits as long as a 429's or a 503's Retry-After says.
+            policy.AllowAnyHeader().WithMethods("GET", "POST").WithExposedHeaders("Retry-After").SetPreflightMaxAge(TimeSpan.FromMinutes(10));
         }));
     }
 

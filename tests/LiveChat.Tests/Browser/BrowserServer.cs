@@ -103,8 +103,9 @@ public sealed class BrowserServer : NodeFixture
         return await context.NewPageAsync();
     }
 
-    /// <summary>The customer's page embedding the widget for <paramref name="queue"/>.</summary>
-    public Uri ShopPage(string queue, Uri? site = null) => new(site ?? Site, $"/shop?queue={Uri.EscapeDataString(queue)}&livechat={Uri.EscapeDataString(Server.BaseAddress.ToString())}");
+    /// <summary>The customer's page embedding the widget for <paramref name="queue"/>, of this node or of <paramref name="node"/>.</summary>
+    public Uri ShopPage(string queue, Uri? site = null, ILiveChatNode? node = null) =>
+        new(site ?? Site, $"/shop?queue={Uri.EscapeDataString(queue)}&livechat={Uri.EscapeDataString((node ?? Server).BaseAddress.ToString())}");
 
     public Uri Page(string path) => new(Server.BaseAddress, path);
 

@@ -28,8 +28,9 @@ public sealed class SessionRateLimitTests
         Assert.Equal(429, problem.RootElement.GetProperty("status").GetInt32());
         Assert.Equal($"too many chat sessions from your address: at most 3 a minute; try again in {retryAfter} s",
             problem.RootElement.GetProperty("detail").GetString());
-        // The widget on an allowed site can read why (CORS headers on the 429 too).
+        // The widget on an allowed site can read why (CORS headers on the 429 too), and how long to wait.
         Assert.Equal(Shop, Assert.Single(refused.Headers.GetValues("Access-Control-Allow-Origin")));
+        Assert.Contains("Retry-After", refused.Headers.GetValues("Access-Control-Expose-Headers").SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries)), StringComparer.OrdinalIgnoreCase);
 
         // Visitors who already have a session chat on.
         var first = (await sessions[0].Content.ReadFromJsonAsync<VisitorSessionResponse>())!;

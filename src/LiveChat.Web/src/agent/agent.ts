@@ -2,28 +2,22 @@
 // Nothing is lost across reconnects: each conversation keeps the last seq of both its streams and catches up by seq
 // (docs/protocol.md, section 8), and unacknowledged messages are resent with the same clientMessageId.
 import { newId, reason } from "../shared/api";
-import { AnnouncementBanners, beep, brand, ConnectionState, keepConnected, showSignIn, TitleFlash, unlockSound } from "../shared/console";
+import { AnnouncementBanners, beep, brand, ConnectionState, showSignIn, TitleFlash, unlockSound } from "../shared/console";
 import { h, replace, text } from "../shared/dom";
 import { duration } from "../shared/format";
-import { connectHub, signalR } from "../shared/hub";
+import { connectHub, keepConnected, signalR } from "../shared/hub";
 import type { AgentStatus, AgentView, Announcement, CannedResponse, ChatMessage, ConversationView, MessageAck, ReadReceipt, StaffToken, TypingIndicator } from "../shared/protocol";
+import { hubWait, isFinalRefusal } from "../shared/retry";
 import { keepRenewed, signOut, storedToken } from "../shared/staff";
 import { fetchMissing, messageItem, Streams } from "../shared/transcript";
+import { AbsenceNotice } from "./absence";
 import { CannedPicker } from "./canned";
 import { openTransferDialog } from "./transfer";
+import { type Pending, UnsentReplies } from "./unsent";
 
 const TYPING_REPEAT_MS = 3000;
 const TYPING_IDLE_MS = 4000;
 const VISITOR_TYPING_TIMEOUT_MS = 15000;
-
-interface Pending {
-  clientMessageId: string;
-  text: string;
-  kind: "message" | "note";
-  /** The server's refusal, or null while it is still to be delivered. */
-  refused: string | null;
-  sending: boolean;
-}
 
 interface Conversation {
   view: ConversationView;
@@ -59,6 +53,8 @@ class AgentConsole {
   private readonly connection = new ConnectionState();
   private readonly banners = new AnnouncementBanners();
   private readonly flash = new TitleFlash();
+  private readonly absence = new AbsenceNotice(() => this.setStatus("Online"));
+  private readonly unsent = new UnsentReplies();
   private readonly statusInputs = new Map<AgentStatus, HTMLInputElement>();
   private readonly load = h("span", { className: "load-value" }, "– / –");
   private readonly topError = h("p", { className: "top-error", role: "alert" });
@@ -128,6 +124,8 @@ class AgentConsole {
       header,
       this.banners.element,
       this.topError,
+      this.absence.element,
+      this.unsent.element,
       h(
         "div",
         { className: "layout" },
@@ -186,10 +184,14 @@ class AgentConsole {
   }
 
   private connect(): void {
-    keepConnected(this.hub, {
-      connection: this.connection,
+    void keepConnected(this.hub, {
+      state: (link) => {
+        this.connection.set(link);
+        this.absence.link(link);
+      },
       sync: () => this.sync(),
-      signedOut: () => {
+      trouble: (problem) => text(this.topError, problem === null ? "" : `Could not load your conversations: ${problem}`),
+      refused: () => {
         signOut("agent");
         showSignIn(app, "agent", "Agent console", () => location.reload());
       },
@@ -197,30 +199,32 @@ class AgentConsole {
     });
   }
 
-  /** After every (re)connect: status, the conversations held now, what was missed in each, and unsent messages. */
+  /**
+   * After every (re)connect: status, the conversations held now, what was missed in each, and unsent messages. What
+   * changed while the console was away is said: chats it no longer holds, and being set Away by the grace period.
+   */
   private async sync(): Promise<void> {
-    try {
-      this.setMe(await this.hub.invoke<AgentView>("GetMe"));
-      const views = await this.hub.invoke<ConversationView[]>("GetMyConversations");
-      const held = new Set(views.map((v) => v.conversationId));
-      for (const conversation of [...this.conversations.values()]) {
-        if (!held.has(conversation.view.conversationId) && conversation.view.status !== "Closed") this.remove(conversation, null);
-      }
-      for (const view of views) this.upsert(view);
-      if (!this.synced) {
-        this.canned = await this.hub.invoke<CannedResponse[]>("GetCannedResponses", null);
-        this.canned_.set(this.canned, this.open?.view.queue ?? null);
-        if (!this.openId && views.length > 0) this.select(views[0]!.conversationId);
-        this.synced = true;
-      }
-      await Promise.all([...this.conversations.values()].map((c) => this.catchUp(c)));
-      for (const conversation of this.conversations.values()) {
-        for (const pending of conversation.pending) if (pending.refused === null) void this.deliver(conversation, pending);
-      }
-      this.renderLoad();
-    } catch (error) {
-      this.showError(`Could not load your conversations: ${reason(error)}`);
+    const before = this.me;
+    const me = await this.hub.invoke<AgentView>("GetMe");
+    const views = await this.hub.invoke<ConversationView[]>("GetMyConversations");
+    this.setMe(me);
+    const held = new Set(views.map((v) => v.conversationId));
+    const lost = [...this.conversations.values()].filter((c) => !held.has(c.view.conversationId) && c.view.status !== "Closed");
+    for (const conversation of lost) this.lose(conversation, "the conversation is no longer yours");
+    for (const view of views) this.upsert(view);
+    if (!this.absence.synced(before, me, lost.map((c) => c.view.visitorName)) && lost.length > 0)
+      text(this.notice, `While you were disconnected, your ${lost.length === 1 ? "chat" : "chats"} with ${lost.map((c) => c.view.visitorName).join(", ")} ${lost.length === 1 ? "was" : "were"} closed or handed on.`);
+    if (!this.synced) {
+      this.canned = await this.hub.invoke<CannedResponse[]>("GetCannedResponses", null);
+      this.canned_.set(this.canned, this.open?.view.queue ?? null);
+      if (!this.openId && views.length > 0) this.select(views[0]!.conversationId);
+      this.synced = true;
     }
+    await Promise.all([...this.conversations.values()].map((c) => this.catchUp(c)));
+    for (const conversation of this.conversations.values()) {
+      for (const pending of conversation.pending) void this.deliver(conversation, pending);
+    }
+    this.renderLoad();
   }
 
   private async catchUp(conversation: Conversation): Promise<void> {
@@ -284,7 +288,8 @@ class AgentConsole {
     const lost = view.status === "Queued" || (view.agentId !== null && view.agentId !== this.token.agentId);
     if (lost) {
       const where = view.status === "Queued" ? `went back to the ${view.queue} queue` : `is now with ${view.agentName ?? view.agentId}`;
-      this.remove(conversation, `The conversation with ${view.visitorName} ${where}.`);
+      this.lose(conversation, `the conversation ${where}`);
+      text(this.notice, `The conversation with ${view.visitorName} ${where}.`);
       return;
     }
     conversation.view = view;
@@ -317,6 +322,7 @@ class AgentConsole {
 
   private setMe(view: AgentView): void {
     this.me = view;
+    if (view.status === "Online") this.absence.clear();
     const input = this.statusInputs.get(view.status);
     if (input) input.checked = true;
     document.body.dataset.status = view.status.toLowerCase();
@@ -338,7 +344,7 @@ class AgentConsole {
         markSent: 0,
         visitorRead: 0,
         visitorTyping: false,
-        pending: [],
+        pending: this.unsent.take(view.conversationId),
         draft: "",
         note: false,
         catching: null,
@@ -353,13 +359,20 @@ class AgentConsole {
     return conversation;
   }
 
-  private remove(conversation: Conversation, why: string | null): void {
+  /** A conversation the agent no longer holds leaves the list; what she had not sent in it yet stays on screen. */
+  private lose(conversation: Conversation, why: string): void {
+    this.unsent.keep(conversation.view.conversationId, conversation.view.visitorName, why, conversation.pending);
+    // Kept there now: a retry still scheduled for them finds them gone from here and stops.
+    conversation.pending = [];
+    this.remove(conversation);
+  }
+
+  private remove(conversation: Conversation): void {
     const id = conversation.view.conversationId;
     conversation.item.remove();
     this.conversations.delete(id);
     sessionStorage.removeItem(this.readKey(id));
     this.listEmpty.hidden = this.conversations.size > 0;
-    if (why) text(this.notice, why);
     if (this.openId === id) {
       this.openId = null;
       this.showOpen();
@@ -464,7 +477,7 @@ class AgentConsole {
     replace(
       this.actions,
       closed
-        ? h("button", { type: "button", onclick: () => this.remove(conversation, null) }, "Remove from list")
+        ? h("button", { type: "button", onclick: () => this.remove(conversation) }, "Remove from list")
         : h("button", { type: "button", onclick: () => openTransferDialog(this.hub, view, (v) => this.updated(v)) }, "Transfer…"),
       closed ? null : h("button", { type: "button", className: "danger", onclick: () => this.close(conversation) }, "Close conversation"),
     );
@@ -498,6 +511,7 @@ class AgentConsole {
         { className: `msg staff mine pending${p.kind === "note" ? " internal note" : ""}${p.refused ? " refused" : ""}` },
         h("div", { className: "msg-meta" }, h("span", { className: "msg-sender" }, p.kind === "note" ? "Note by you" : "You"), h("span", { className: "msg-state" }, p.refused ? `Not sent: ${p.refused}` : p.sending ? "Sending…" : "Waiting for the connection…")),
         h("p", { className: "msg-text" }, p.text),
+        p.refused && !isFinalRefusal(p.refused) ? h("button", { type: "button", className: "link", onclick: () => this.sendAgain(conversation, p) }, "Send again") : null,
         p.refused ? h("button", { type: "button", className: "link", onclick: () => { conversation.pending = conversation.pending.filter((x) => x !== p); this.renderTranscript(false); } }, "Discard") : null,
       ),
     );
@@ -517,7 +531,7 @@ class AgentConsole {
     const value = this.composer.value;
     if (!conversation || value.trim() === "") return;
     if (this.canned_.isOpen) this.canned_.hide();
-    const pending: Pending = { clientMessageId: newId(), text: value, kind: this.noteToggle.checked ? "note" : "message", refused: null, sending: false };
+    const pending: Pending = { clientMessageId: newId(), text: value, kind: this.noteToggle.checked ? "note" : "message", refused: null, sending: false, tries: 0 };
     conversation.pending.push(pending);
     this.composer.value = "";
     conversation.draft = "";
@@ -527,24 +541,42 @@ class AgentConsole {
     void this.deliver(conversation, pending);
   }
 
-  /** Sends (or resends, with the same id) a message or note until the server acknowledges or refuses it. */
+  /**
+   * Sends (or resends, with the same id) a message or note until the server acknowledges or refuses it for good. A
+   * dropped send goes again after the reconnect; a refusal for a passing reason (the server moving) after a wait.
+   */
   private async deliver(conversation: Conversation, pending: Pending): Promise<void> {
-    if (pending.sending || this.hub.state !== signalR.HubConnectionState.Connected) return;
+    if (pending.sending || pending.refused !== null || !conversation.pending.includes(pending)) return;
+    if (this.hub.state !== signalR.HubConnectionState.Connected) return;
     pending.sending = true;
+    let again = 0;
     try {
       const ack = await this.hub.invoke<MessageAck>(pending.kind === "note" ? "AddNote" : "SendMessage", conversation.view.conversationId, pending.clientMessageId, pending.text);
       conversation.pending = conversation.pending.filter((p) => p !== pending);
+      // Stored after all, though the conversation left her while the send was under way.
+      this.unsent.sent(pending.clientMessageId);
       const last = pending.kind === "note" ? conversation.streams.lastInternalSeq : conversation.streams.lastSeq;
       // The echo usually comes first; if not (or it was a duplicate), fetch it.
       if (ack.seq > last) await this.catchUp(conversation);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      // A refusal in words will be refused again; anything else is retried after the reconnect.
-      if (message.includes("HubException:")) pending.refused = reason(error);
+      const wait = hubWait(error, pending.tries++);
+      if (!wait) pending.refused = reason(error);
+      // Still connected: a refusal for a passing reason, or a drop the reconnect got past while this send hung. Either
+      // way no sync is coming to send it, so it goes again after the wait. Not connected: the sync sends it.
+      else if (this.hub.state === signalR.HubConnectionState.Connected) again = wait.ms;
     } finally {
       pending.sending = false;
       if (conversation === this.open) this.renderTranscript(true);
     }
+    if (again > 0) setTimeout(() => void this.deliver(conversation, pending), again);
+  }
+
+  /** A refused reply sent again by hand, with its first id: stored once however many tries it took. */
+  private sendAgain(conversation: Conversation, pending: Pending): void {
+    pending.refused = null;
+    pending.tries = 0;
+    this.renderTranscript(false);
+    void this.deliver(conversation, pending);
   }
 
   private typed(): void {

@@ -1,7 +1,11 @@
 // HTTP calls and the errors users see: a problem+json answer or a HubException becomes one readable sentence.
 
 export class ApiError extends Error {
-  constructor(message: string, readonly status: number, readonly fields: Record<string, string[]> = {}) {
+  /**
+   * `status` is 0 when no answer came at all. `retryAfterMs` is the server's Retry-After (sent with 429 and 503), or
+   * null when it named no wait.
+   */
+  constructor(message: string, readonly status: number, readonly fields: Record<string, string[]> = {}, readonly retryAfterMs: number | null = null) {
     super(message);
   }
 }
@@ -37,7 +41,16 @@ export async function request<T>(url: string, method: "GET" | "POST", body?: unk
   const fields = problem.errors ?? {};
   const messages = Object.values(fields).flat();
   const message = messages.length > 0 ? messages.join("; ") : problem.detail ?? problem.title ?? `The server answered ${response.status}.`;
-  throw new ApiError(message, response.status, fields);
+  throw new ApiError(message, response.status, fields, retryAfter(response.headers.get("Retry-After")));
+}
+
+/** Retry-After in milliseconds: a number of seconds or an HTTP date (RFC 9110, section 10.2.3). */
+function retryAfter(value: string | null): number | null {
+  if (value === null || value.trim() === "") return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
 }
 
 /** The reason a hub method was refused, as the server worded it (docs/protocol.md, section 4). */

@@ -1,7 +1,7 @@
 // What the agent console and the supervisor dashboard share: signing in, the top bar's connection state,
 // announcement banners, a beep and a flashing title.
 import { h, replace, text } from "./dom";
-import { signalR } from "./hub";
+import type { Link } from "./hub";
 import { dateTime } from "./format";
 import type { Announcement, StaffToken } from "./protocol";
 import { signIn } from "./staff";
@@ -56,8 +56,8 @@ export class ConnectionState {
     this.set("connecting");
   }
 
-  set(state: "connecting" | "connected" | "reconnecting" | "disconnected"): void {
-    const words = { connecting: "Connecting…", connected: "Connected", reconnecting: "Reconnecting…", disconnected: "Disconnected, retrying…" }[state];
+  set(state: Link): void {
+    const words = { connecting: "Connecting…", connected: "Connected", reconnecting: "Reconnecting…", lost: "Connection lost, reconnecting…" }[state];
     this.element.className = `connection ${state}`;
     text(this.element, words);
     document.body.classList.toggle("offline", state !== "connected");
@@ -161,68 +161,4 @@ export class TitleFlash {
   private render(): void {
     document.title = this.on ? `(${this.count}) New chat · ${this.latest}` : this.original;
   }
-}
-
-/** What a console's connection does around its hub. */
-export interface Lifecycle {
-  connection: ConnectionState;
-  /** After every (re)connect: fetch what may have changed meanwhile. */
-  sync(): Promise<void>;
-  /** The token was refused (expired, or the user was removed): sign in again. */
-  signedOut(): void;
-  /** True once the page closed the connection on purpose. */
-  stopped(): boolean;
-}
-
-/**
- * Keeps a console's hub connected as long as the page lives: starts it (trying again until the node answers), shows
- * the state in the top bar, and syncs after every (re)connect. A connection that closes for good is started again.
- */
-export function keepConnected(hub: signalR.HubConnection, life: Lifecycle): void {
-  const connect = async (): Promise<void> => {
-    await startForever(
-      () => hub.start(),
-      (error) => {
-        if (isUnauthorized(error)) {
-          life.signedOut();
-          return false;
-        }
-        life.connection.set("disconnected");
-        return true;
-      },
-    );
-    if (hub.state !== signalR.HubConnectionState.Connected) return;
-    life.connection.set("connected");
-    await life.sync();
-  };
-  hub.onreconnecting(() => life.connection.set("reconnecting"));
-  hub.onreconnected(() => {
-    life.connection.set("connected");
-    void life.sync();
-  });
-  hub.onclose(() => {
-    if (life.stopped()) return;
-    life.connection.set("disconnected");
-    void connect();
-  });
-  void connect();
-}
-
-/** Runs `start` until it succeeds: quickly at first, then every 10 seconds. */
-export async function startForever(start: () => Promise<void>, onFailure: (error: unknown) => boolean): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await start();
-      return;
-    } catch (error) {
-      if (!onFailure(error)) return;
-      await new Promise((resolve) => setTimeout(resolve, [1000, 2000, 5000][attempt] ?? 10000));
-    }
-  }
-}
-
-/** True when a failed start was refused for the token (expired or withdrawn), so signing in again is the fix. */
-export function isUnauthorized(error: unknown): boolean {
-  const message = error instanceof Error ? error.message : String(error);
-  return /\b(401|403)\b|Unauthorized|Forbidden/i.test(message);
 }

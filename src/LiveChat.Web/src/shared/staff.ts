@@ -1,7 +1,8 @@
 // Signing in agents and supervisors: the token is kept for the browser tab (sessionStorage), and renewed before it
 // expires (POST /api/auth/refresh) for as long as the page is open.
-import { ApiError, request } from "./api";
+import { request } from "./api";
 import type { StaffToken } from "./protocol";
+import { httpWait, patiently } from "./retry";
 
 const key = (role: string) => `livechat:${role}:token`;
 
@@ -27,20 +28,21 @@ export function signOut(role: "agent" | "supervisor"): void {
 
 /**
  * Renews `token` in place before it expires, so the hub's token factory, which reads the same object, connects with
- * the new one, and a reload of the tab finds it too. A refused renewal (the user was disabled or removed) is left to
- * the hub: the server closes its connection, the reconnect is refused, and the console asks to sign in again.
+ * the new one, and a reload of the tab finds it too. A renewal that gets no answer, or a 429 or 5xx, is made again
+ * after the wait the server names or a growing one, so a failover never signs anyone out. A refused one (the user was
+ * disabled or removed) is left to the hub: the server closes its connection, the reconnect is refused, and the console
+ * asks to sign in again.
  */
 export function keepRenewed(role: "agent" | "supervisor", token: StaffToken): void {
   const renew = async (): Promise<void> => {
     try {
-      Object.assign(token, await request<StaffToken>(new URL("/api/auth/refresh", location.origin).toString(), "POST", undefined, token.accessToken));
-      sessionStorage.setItem(key(role), JSON.stringify(token));
-      schedule();
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 401) return;
-      // The node is unreachable for now: try again while the token lasts.
-      setTimeout(() => void renew(), 30_000);
+      const url = new URL("/api/auth/refresh", location.origin).toString();
+      Object.assign(token, await patiently(() => request<StaffToken>(url, "POST", undefined, token.accessToken), httpWait));
+    } catch {
+      return;
     }
+    sessionStorage.setItem(key(role), JSON.stringify(token));
+    schedule();
   };
   // Four fifths into what is left, so a 12-hour token is renewed with more than two hours to spare.
   const schedule = (): void => {

@@ -1,9 +1,9 @@
 // The supervisor dashboard over /hubs/supervisor: the floor live (tables and chart), watching conversations,
 // announcements, feedback and offline messages. After a reconnect it reads the dashboard again and re-watches.
 import { reason } from "../shared/api";
-import { brand, ConnectionState, keepConnected, showSignIn } from "../shared/console";
+import { brand, ConnectionState, showSignIn } from "../shared/console";
 import { h, replace, text } from "../shared/dom";
-import { connectHub, signalR } from "../shared/hub";
+import { connectHub, keepConnected, signalR } from "../shared/hub";
 import type { Announcement, ChatMessage, ConversationView, DashboardView, QueueSample, StaffToken, TypingIndicator } from "../shared/protocol";
 import { keepRenewed, signOut, storedToken } from "../shared/staff";
 import { WaitChart } from "./chart";
@@ -103,10 +103,11 @@ class Dashboard {
   }
 
   private connect(): void {
-    keepConnected(this.hub, {
-      connection: this.connection,
+    void keepConnected(this.hub, {
+      state: (link) => this.connection.set(link),
       sync: () => this.sync(),
-      signedOut: () => {
+      trouble: (problem) => text(this.topError, problem === null ? "" : `Could not load the dashboard: ${problem}`),
+      refused: () => {
         signOut("supervisor");
         showSignIn(app, "supervisor", "Supervisor dashboard", () => location.reload());
       },
@@ -114,21 +115,17 @@ class Dashboard {
     });
   }
 
+  /** After every (re)connect: the floor, its history and announcements, the watched conversation and a whisper still to send. */
   private async sync(): Promise<void> {
-    try {
-      const [dashboard, history, announcements] = await Promise.all([
-        this.hub.invoke<DashboardView>("GetDashboard"),
-        this.hub.invoke<QueueSample[]>("GetDashboardHistory"),
-        this.hub.invoke<Announcement[]>("GetAnnouncements"),
-      ]);
-      this.chart.setHistory(history);
-      this.dashboard(dashboard);
-      this.announcements.set(announcements);
-      await this.watch.rewatch();
-      text(this.topError, "");
-    } catch (error) {
-      text(this.topError, `Could not load the dashboard: ${reason(error)}`);
-    }
+    const [dashboard, history, announcements] = await Promise.all([
+      this.hub.invoke<DashboardView>("GetDashboard"),
+      this.hub.invoke<QueueSample[]>("GetDashboardHistory"),
+      this.hub.invoke<Announcement[]>("GetAnnouncements"),
+    ]);
+    this.chart.setHistory(history);
+    this.dashboard(dashboard);
+    this.announcements.set(announcements);
+    await this.watch.rewatch();
   }
 
   private dashboard(d: DashboardView): void {

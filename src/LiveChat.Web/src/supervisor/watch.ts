@@ -2,9 +2,19 @@
 // Watching belongs to the connection, so after a reconnect the conversation is watched again and merged by seq.
 import { newId, reason } from "../shared/api";
 import { h, replace, text } from "../shared/dom";
-import type { signalR } from "../shared/hub";
-import type { ChatMessage, ConversationView, TypingIndicator, WatchedConversation } from "../shared/protocol";
+import { signalR } from "../shared/hub";
+import type { ChatMessage, ConversationView, MessageAck, TypingIndicator, WatchedConversation } from "../shared/protocol";
+import { hubWait } from "../shared/retry";
 import { fetchMissing, messageItem, Streams } from "../shared/transcript";
+
+/** A whisper or note on its way, with the id it keeps through every retry. */
+interface Outgoing {
+  conversationId: string;
+  clientMessageId: string;
+  text: string;
+  kind: "whisper" | "note";
+  tries: number;
+}
 
 export class WatchPanel {
   readonly element: HTMLElement;
@@ -14,6 +24,8 @@ export class WatchPanel {
   /** The id of the whisper or note being written, kept until it is acknowledged so a retry is not stored twice. */
   private draftId = newId();
   private draftText = "";
+  private outgoing: Outgoing | null = null;
+  private sending = false;
 
   private readonly title = h("h1", { id: "watch-title" }, "Conversation");
   private readonly meta = h("p", { className: "conversation-meta" });
@@ -83,9 +95,10 @@ export class WatchPanel {
     this.render();
   }
 
-  /** Watches again after a reconnect: the new connection is not watching anything. */
+  /** After a reconnect: watches again (the new connection is not watching anything), and sends what the drop held up. */
   async rewatch(): Promise<void> {
     if (this.view) await this.watch(this.view.conversationId).catch(() => undefined);
+    await this.deliver();
   }
 
   async stop(): Promise<void> {
@@ -161,25 +174,49 @@ export class WatchPanel {
   private async submit(): Promise<void> {
     const view = this.view;
     const value = this.input.value;
-    if (!view || value.trim() === "") return;
+    if (!view || value.trim() === "" || this.outgoing) return;
     if (value !== this.draftText) {
       this.draftId = newId();
       this.draftText = value;
     }
-    const kind = this.note.checked ? "note" : "whisper";
+    this.outgoing = { conversationId: view.conversationId, clientMessageId: this.draftId, text: value, kind: this.note.checked ? "note" : "whisper", tries: 0 };
+    await this.deliver();
+  }
+
+  /**
+   * Sends the whisper or note under way until it is acknowledged or refused for good. One whose connection dropped goes
+   * when the connection is back (rewatch), one refused for a passing reason after the wait; a final refusal leaves its
+   * text in the box, to be sent again by hand with the same id.
+   */
+  private async deliver(): Promise<void> {
+    const out = this.outgoing;
+    if (!out || this.sending) return;
+    this.sending = true;
     this.send.disabled = true;
     text(this.error, "");
+    let again = 0;
     try {
-      const ack = await this.hub.invoke<{ seq: number }>(kind === "note" ? "AddNote" : "Whisper", view.conversationId, this.draftId, value);
-      if (this.input.value === value) this.input.value = "";
+      const ack = await this.hub.invoke<MessageAck>(out.kind === "note" ? "AddNote" : "Whisper", out.conversationId, out.clientMessageId, out.text);
+      this.outgoing = null;
+      if (this.input.value === out.text) this.input.value = "";
       this.draftId = newId();
       this.draftText = "";
-      if (ack.seq > this.streams.lastInternalSeq) await this.catchUp();
+      if (out.conversationId === this.view?.conversationId && ack.seq > this.streams.lastInternalSeq) await this.catchUp();
     } catch (error) {
-      text(this.error, `Not sent: ${reason(error)}`);
+      const wait = hubWait(error, out.tries++);
+      const connected = this.hub.state === signalR.HubConnectionState.Connected;
+      if (!wait) {
+        this.outgoing = null;
+        text(this.error, `Not sent: ${reason(error)}`);
+      } else {
+        if (connected) again = wait.ms;
+        text(this.error, `Not sent yet: ${wait.problem} It is sent ${connected ? `again in ${Math.ceil(wait.ms / 1000)} s` : "once the connection is back"}.`);
+      }
     } finally {
-      this.send.disabled = false;
+      this.sending = false;
+      this.send.disabled = this.outgoing !== null;
     }
+    if (again > 0) setTimeout(() => void this.deliver(), again);
   }
 
   private async takeOver(): Promise<void> {

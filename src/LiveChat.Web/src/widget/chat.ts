@@ -1,10 +1,9 @@
 // The visitor's side of the protocol (docs/protocol.md, sections 6.2, 7 and 8): one hub connection, the conversation it
 // follows, the messages in seq order exactly once, and the messages still to be delivered.
-import { connectHub, signalR } from "../shared/hub";
+import { connectHub, keepConnected, type Link, signalR } from "../shared/hub";
 import { newId, reason } from "../shared/api";
 import type { Announcement, ChatMessage, ConversationView, MessageAck, ReadReceipt, TypingIndicator } from "../shared/protocol";
-
-export type ConnectionState = "connecting" | "connected" | "reconnecting";
+import { hubWait, patiently, sleep, type Wait } from "../shared/retry";
 
 /** What the chat tells the panel. Messages come in seq order, each once. */
 export interface ChatEvents {
@@ -14,8 +13,9 @@ export interface ChatEvents {
   agentRead(seq: number): void;
   announcement(announcement: Announcement): void;
   announcementWithdrawn(id: string): void;
-  connection(state: ConnectionState, problem?: string): void;
+  connection(state: Link): void;
   delivered(clientMessageId: string): void;
+  /** The message was refused for good (with the server's reason): it is no longer being sent. */
   refused(clientMessageId: string, reason: string): void;
   failed(problem: string): void;
 }
@@ -23,18 +23,11 @@ export interface ChatEvents {
 interface Outgoing {
   clientMessageId: string;
   text: string;
+  /** Failed tries so far, for the growing wait. */
+  tries: number;
 }
 
 const pageSize = 500;
-const startRetryMs = [1000, 2000, 5000, 10000];
-
-/**
- * A refusal (with the server's reason) or a server fault: the same call would fail again. Anything else is a dropped
- * connection, worth trying again with the same clientMessageId.
- */
-function isRefusal(error: unknown): boolean {
-  return error instanceof Error && (error.message.includes("HubException:") || error.message.startsWith("An unexpected error occurred invoking"));
-}
 
 export class Chat {
   private readonly hub: signalR.HubConnection;
@@ -59,11 +52,6 @@ export class Chat {
     });
     this.hub.on("AnnouncementPublished", (announcement: Announcement) => events.announcement(announcement));
     this.hub.on("AnnouncementWithdrawn", (id: string) => events.announcementWithdrawn(id));
-    this.hub.onreconnecting(() => events.connection("reconnecting"));
-    this.hub.onreconnected(() => {
-      events.connection("connected");
-      void this.resync();
-    });
   }
 
   get conversation(): ConversationView | null {
@@ -74,19 +62,16 @@ export class Chat {
     return this.hub.state === signalR.HubConnectionState.Connected;
   }
 
-  /** Opens the connection, trying again until the server answers; the hub reconnects by itself after that. */
-  async connect(): Promise<void> {
-    for (let attempt = 0; !this.stopped; attempt++) {
-      this.events.connection("connecting");
-      try {
-        await this.hub.start();
-        this.events.connection("connected");
-        return;
-      } catch {
-        this.events.connection("connecting", "Cannot connect to the chat server. Trying again…");
-        await new Promise((resolve) => setTimeout(resolve, startRetryMs[Math.min(attempt, startRetryMs.length - 1)]));
-      }
-    }
+  /**
+   * Opens the connection and keeps it open while the page lives, whatever closes it; resolves once first connected.
+   * After every reconnect the conversation catches up by seq and the outbox goes again.
+   */
+  connect(): Promise<void> {
+    return keepConnected(this.hub, {
+      state: (link) => this.events.connection(link),
+      sync: () => this.resync(),
+      stopped: () => this.stopped,
+    });
   }
 
   async stop(): Promise<void> {
@@ -94,15 +79,19 @@ export class Chat {
     await this.hub.stop();
   }
 
-  /** The visitor's conversation with this id, or the open one in the queue, or null when there is none to continue. */
-  async findOpen(conversationId: string | null, queue: string | null): Promise<ConversationView | null> {
-    const mine = await this.hub.invoke<ConversationView[]>("GetMyConversations");
+  /**
+   * The visitor's conversation with this id, or the open one in the queue, or null when there is none to continue.
+   * Asked again while the connection is down or the server is moving; `waiting` hears of each wait.
+   */
+  async findOpen(conversationId: string | null, queue: string | null, waiting?: (wait: Wait, now: () => void) => void): Promise<ConversationView | null> {
+    const mine = await patiently(() => this.hub.invoke<ConversationView[]>("GetMyConversations"), hubWait, waiting);
     const open = mine.filter((view) => view.status !== "Closed");
     return open.find((view) => view.conversationId === conversationId) ?? (queue === null ? null : open.find((view) => view.queue === queue) ?? null);
   }
 
-  async start(queue: string | null): Promise<ConversationView> {
-    const view = await this.hub.invoke<ConversationView>("StartConversation", { queue, topic: null, text: null });
+  /** Starts a conversation, or gets the open one back: a start made again never opens a second (docs/protocol.md 6.2). */
+  async start(queue: string | null, waiting?: (wait: Wait, now: () => void) => void): Promise<ConversationView> {
+    const view = await patiently(() => this.hub.invoke<ConversationView>("StartConversation", { queue, topic: null, text: null }), hubWait, waiting);
     await this.follow(view);
     return view;
   }
@@ -129,9 +118,14 @@ export class Chat {
   /** Queues a message and sends it as soon as the connection allows; returns its id, kept for every retry. */
   send(text: string): string {
     const clientMessageId = newId();
-    this.outbox.push({ clientMessageId, text });
-    void this.flush();
+    this.resend(clientMessageId, text);
     return clientMessageId;
+  }
+
+  /** Sends a refused message again, by hand, with its first id: if the first try was stored after all, it is not stored twice. */
+  resend(clientMessageId: string, text: string): void {
+    this.outbox.push({ clientMessageId, text, tries: 0 });
+    void this.flush();
   }
 
   setTyping(isTyping: boolean): void {
@@ -190,29 +184,29 @@ export class Chat {
           if (page.length < pageSize) return;
         }
       } catch (error) {
-        // A dropped connection catches up again on reconnect; a refusal is worth telling.
-        if (isRefusal(error)) this.events.failed(`Could not load the messages: ${reason(error)}`);
+        // A dropped connection catches up again on reconnect, and so does a server that is moving; a refusal is worth telling.
+        if (!hubWait(error, 0)) this.events.failed(`Could not load the messages: ${reason(error)}`);
       }
     });
     return this.catchingUp;
   }
 
-  /** After a reconnect: the conversation's state and messages may have moved on, and the outbox waits. */
+  /** After a (re)connect: the conversation's state and messages may have moved on, and the outbox waits. */
   private async resync(): Promise<void> {
     if (!this.view) return;
-    try {
-      const mine = await this.hub.invoke<ConversationView[]>("GetMyConversations");
-      const current = mine.find((view) => view.conversationId === this.view?.conversationId);
-      if (current) this.updated(current);
-    } catch {
-      // The next reconnect tries again.
-    }
+    const mine = await this.hub.invoke<ConversationView[]>("GetMyConversations");
+    const current = mine.find((view) => view.conversationId === this.view?.conversationId);
+    if (current) this.updated(current);
     await this.catchUp();
     this.readSent = 0;
     await this.flush();
   }
 
-  /** Sends the outbox in order. A message whose send dropped stays first and goes again, with the same id, on reconnect. */
+  /**
+   * Sends the outbox in order, each message with its one id. A send whose connection dropped stays first and goes again
+   * on reconnect; one refused for a passing reason (too many messages, a server moving) goes again after the wait the
+   * server named; only a final refusal takes it out.
+   */
   private async flush(): Promise<void> {
     if (this.flushing) return;
     this.flushing = true;
@@ -221,16 +215,18 @@ export class Chat {
         const next = this.outbox[0];
         try {
           const ack = await this.hub.invoke<MessageAck>("SendMessage", this.view.conversationId, next.clientMessageId, next.text);
-          this.outbox.shift();
+          // forget() may have emptied the outbox meanwhile.
+          if (this.outbox[0] === next) this.outbox.shift();
           if (ack.seq > this.lastSeq) await this.catchUp();
           this.events.delivered(next.clientMessageId);
         } catch (error) {
-          // Dropped: the reconnect flushes again, unless it already happened while this send hung.
-          if (!isRefusal(error)) {
-            await new Promise((resolve) => setTimeout(resolve, 200));
+          const wait = hubWait(error, next.tries++);
+          if (wait) {
+            // Dropped: the reconnect flushes again, unless it already happened while this send hung.
+            await sleep(this.connected ? wait.ms : 0);
             continue;
           }
-          this.outbox.shift();
+          if (this.outbox[0] === next) this.outbox.shift();
           this.events.refused(next.clientMessageId, reason(error));
         }
       }

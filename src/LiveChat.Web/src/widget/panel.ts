@@ -3,13 +3,20 @@
 import { ApiError, reason, request } from "../shared/api";
 import { append, h, replace, text } from "../shared/dom";
 import { clock, expectedWait } from "../shared/format";
+import type { Link } from "../shared/hub";
 import type { Announcement, ChatMessage, ConversationView, QueueAvailability, TypingIndicator, VisitorSession } from "../shared/protocol";
-import { Chat, type ChatEvents, type ConnectionState } from "./chat";
+import { httpWait, isFinalRefusal, patiently, type Wait } from "../shared/retry";
+import { Chat, type ChatEvents } from "./chat";
 import { Memory, type Remembered } from "./storage";
 
 interface Shown {
   item: HTMLLIElement;
   role: ChatMessage["senderRole"];
+}
+
+interface Pending {
+  item: HTMLLIElement;
+  text: string;
 }
 
 const typingIdleMs = 3000;
@@ -39,7 +46,7 @@ export class Widget implements ChatEvents {
   private typingLine: HTMLParagraphElement | null = null;
   private footer: HTMLDivElement | null = null;
   private readonly shown = new Map<number, Shown>();
-  private readonly pending = new Map<string, HTMLLIElement>();
+  private readonly pending = new Map<string, Pending>();
   private agentReadSeq = 0;
   private seenMark: HTMLElement | null = null;
   private typingTimer = 0;
@@ -133,15 +140,22 @@ export class Widget implements ChatEvents {
 
   // ---- Before a chat ------------------------------------------------------------------------------------------------
 
+  /**
+   * Resumes the remembered visitor. Only the server's definite word lets the widget forget them, and the chat they may
+   * have open: a session for another visitor (the token was no longer valid) or a refusal of the token itself. No
+   * answer, a 429 (many visitors behind one address) or a 5xx (a failover) is waited out and asked again.
+   */
   private async resume(remembered: Remembered): Promise<void> {
     this.stage = "busy";
     this.say("Connecting to the chat…");
     let session: VisitorSession;
     try {
-      session = await request<VisitorSession>(this.url("/api/visitor/session"), "POST", { visitorToken: remembered.token });
+      session = await patiently(
+        () => request<VisitorSession>(this.url("/api/visitor/session"), "POST", { visitorToken: remembered.token }),
+        httpWait,
+        (wait, now) => this.retrying(wait, now));
     } catch (error) {
-      if (error instanceof ApiError && error.status === 0) return this.unreachable(error.message, () => this.resume(remembered));
-      // The token is refused as input (too long...): start as a new visitor.
+      if (!isTokenRefused(error)) return this.unreachable(error instanceof Error ? error.message : String(error), () => this.resume(remembered));
       this.forgetVisitor();
       return this.toIdle();
     }
@@ -154,7 +168,7 @@ export class Widget implements ChatEvents {
     const chat = await this.connected();
     let view: ConversationView | null;
     try {
-      view = await chat.findOpen(remembered.conversationId, this.queue);
+      view = await chat.findOpen(remembered.conversationId, this.queue, (wait, now) => this.retrying(wait, now));
     } catch (error) {
       return this.unreachable(`Could not load your conversation: ${reason(error)}`, () => this.resume(remembered));
     }
@@ -187,8 +201,9 @@ export class Widget implements ChatEvents {
     this.stage = "busy";
     this.say("Checking who is online…");
     if (this.queue === null) return this.preChat(null);
+    const url = this.url(`/api/queues/${encodeURIComponent(this.queue)}/availability`);
     try {
-      const availability = await request<QueueAvailability>(this.url(`/api/queues/${encodeURIComponent(this.queue)}/availability`), "GET");
+      const availability = await patiently(() => request<QueueAvailability>(url, "GET"), httpWait, (wait, now) => this.retrying(wait, now));
       // Before a chat there is no connection to push announcements: the active ones come with the availability.
       this.replaceAnnouncements(availability.announcements ?? []);
       if (availability.online) this.preChat(availability);
@@ -227,9 +242,10 @@ export class Widget implements ChatEvents {
     submit.disabled = true;
     let session: VisitorSession;
     try {
-      session = await request<VisitorSession>(this.url("/api/visitor/session"), "POST", {
-        name, email: email === "" ? null : email, visitorToken: this.remembered?.token ?? null,
-      });
+      session = await patiently(
+        () => request<VisitorSession>(this.url("/api/visitor/session"), "POST", { name, email: email === "" ? null : email, visitorToken: this.remembered?.token ?? null }),
+        httpWait,
+        (wait) => fields.waiting(wait));
     } catch (error) {
       submit.disabled = false;
       return fields.fail(error);
@@ -242,7 +258,8 @@ export class Widget implements ChatEvents {
     this.chatStage();
     try {
       let view!: ConversationView;
-      await this.quietly(async () => (view = await chat.start(this.queue)));
+      await this.quietly(async () => (view = await chat.start(this.queue, (wait) => this.showNotice(`The chat has not started yet. ${waitWords(wait)}`))));
+      this.hideNotice();
       this.memory.update({ conversationId: view.conversationId });
     } catch (error) {
       this.unreachable(`Could not start the chat: ${reason(error)}`, () => this.checkAvailability());
@@ -287,6 +304,13 @@ export class Widget implements ChatEvents {
     this.status.textContent = "";
     const again = h("button", { type: "button", className: "primary", onclick: () => void retry() }, "Try again");
     replace(this.body, h("div", { className: "problem", role: "alert" }, h("p", null, problem), again));
+  }
+
+  /** A passing failure while the widget tries again by itself; the button tries at once. */
+  private retrying(wait: Wait, now: () => void): void {
+    this.status.textContent = "";
+    const again = h("button", { type: "button", className: "primary", onclick: now }, "Try again");
+    replace(this.body, h("div", { className: "problem", role: "alert" }, h("p", null, wait.problem), h("p", { className: "retrying" }, retryWords(wait)), again));
   }
 
   /** A short message in place of the panel's body while something loads. */
@@ -352,7 +376,7 @@ export class Widget implements ChatEvents {
     const item = h("li", { className: "msg visitor pending" },
       h("p", { className: "text" }, value),
       h("span", { className: "meta" }, "Sending…"));
-    this.pending.set(clientMessageId, item);
+    this.pending.set(clientMessageId, { item, text: value });
     this.pendingList?.append(item);
     this.scrollDown();
   }
@@ -515,22 +539,29 @@ export class Widget implements ChatEvents {
     for (const banner of this.banners.querySelectorAll<HTMLElement>(".banner")) if (banner.dataset.id === id) banner.remove();
   }
 
-  connection(state: ConnectionState, problem?: string): void {
+  connection(state: Link): void {
     this.connectionBar.hidden = state === "connected";
-    text(this.connectionBar, problem ?? (state === "reconnecting" ? "Reconnecting…" : "Connecting…"));
+    text(this.connectionBar, { connecting: "Connecting…", connected: "", reconnecting: "Reconnecting…", lost: "Connection lost, reconnecting…" }[state]);
   }
 
   delivered(clientMessageId: string): void {
     this.settle(clientMessageId);
   }
 
+  /** A refused message stays where it was, marked, with a way to send it again when that could go differently. */
   refused(clientMessageId: string, why: string): void {
-    const item = this.pending.get(clientMessageId);
-    if (!item) return this.showNotice(`Your message was not sent: ${why}`);
-    this.pending.delete(clientMessageId);
+    const pending = this.pending.get(clientMessageId);
+    if (!pending) return this.showNotice(`Your message was not sent: ${why}`);
+    const { item } = pending;
     item.classList.replace("pending", "failed");
-    const meta = item.querySelector(".meta");
-    if (meta) text(meta, `Not sent: ${why}`);
+    const again = isFinalRefusal(why) ? null : h("button", {
+      type: "button", className: "link", onclick: () => {
+        item.classList.replace("failed", "pending");
+        replace(item, h("p", { className: "text" }, pending.text), h("span", { className: "meta" }, "Sending…"));
+        this.chat?.resend(clientMessageId, pending.text);
+      },
+    }, "Try again");
+    replace(item, h("p", { className: "text" }, pending.text), h("span", { className: "meta" }, `Not sent: ${why}`), again);
   }
 
   failed(problem: string): void {
@@ -541,7 +572,7 @@ export class Widget implements ChatEvents {
 
   /** A pending message was stored: its copy from the server takes its place. */
   private settle(clientMessageId: string): void {
-    this.pending.get(clientMessageId)?.remove();
+    this.pending.get(clientMessageId)?.item.remove();
     this.pending.delete(clientMessageId);
   }
 
@@ -637,10 +668,31 @@ class Fields {
     else this.showGeneral(error instanceof Error ? error.message : String(error));
   }
 
+  /** Says why the form is still being sent, while it is tried again by itself. */
+  waiting(wait: Wait): void {
+    this.showGeneral(waitWords(wait));
+  }
+
   private showGeneral(message: string): void {
     this.general.hidden = false;
     text(this.general, message);
   }
+}
+
+/**
+ * A definite refusal of the stored visitor token itself (docs/protocol.md, POST /api/visitor/session): a 400 naming
+ * visitorToken, or a 401 or 403. Anything else says nothing about the visitor.
+ */
+function isTokenRefused(error: unknown): boolean {
+  return error instanceof ApiError && (error.status === 401 || error.status === 403 || (error.status === 400 && "visitorToken" in error.fields));
+}
+
+function retryWords(wait: Wait): string {
+  return `Trying again in ${Math.max(1, Math.ceil(wait.ms / 1000))} s…`;
+}
+
+function waitWords(wait: Wait): string {
+  return `${wait.problem} ${retryWords(wait)}`;
 }
 
 function chatIcon(): SVGSVGElement {

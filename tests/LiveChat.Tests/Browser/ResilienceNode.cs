@@ -1,0 +1,24 @@
+namespace LiveChat.Tests.Browser;
+
+/// <summary>
+/// A node of its own for <see cref="ClientResilienceTests"/>: a short grace period, so an agent's console can stay
+/// disconnected past it within a test, and a visitor's real message limit, tight, so the widget meets it. Its pages are
+/// driven by the <see cref="BrowserServer"/>'s Chromium, and its widget is embedded on that fixture's customer site.
+/// </summary>
+public sealed class ResilienceNode : NodeFixture
+{
+    public const int GraceSeconds = 2;
+
+    // Queues with one agent each, and one served by a supervisor, who watches the others' chats from the dashboard.
+    public ResilienceNode() => Floor.Add(queues: 6, 3).Add(queues: 1, Seat.Supervisor());
+
+    protected override void Configure(IDictionary<string, string?> settings)
+    {
+        settings["LiveChat:AwayGraceSeconds"] = GraceSeconds.ToString();
+        // A burst of two, then one a second: the third message typed at once is refused "retry after 1 s".
+        settings["LiveChat:Limits:MessageBurst"] = "2";
+        settings["LiveChat:Limits:MessagesPerSecond"] = "1";
+        settings["LiveChat:Widget:AllowedOrigins:0"] = "*";
+        settings["LiveChat:DashboardIntervalMilliseconds"] = "100";
+    }
+}
