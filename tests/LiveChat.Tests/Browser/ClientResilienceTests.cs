@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -261,6 +262,35 @@ public sealed class ClientResilienceTests : IClassFixture<ResilienceNode>
     }
 
     /// <summary>Answers a request the way the node answers it with <paramref name="status"/>: its problem body, its Retry-After, and the node's own CORS headers.</summary>
+    [Fact]
+    public async Task AnOfflineMessageWhoseAnswerWasLostIsSentAgainAndKeptOnce()
+    {
+        var text = $"Please call me back about order {Guid.NewGuid():N}";
+        var queue = Floor.Queue();
+        var widget = await WidgetPage.OpenAsync(_browser, _browser.ShopPage(queue, node: Node));
+        await using var browser = widget.Page.Context;
+        // The first message reaches the node, which keeps it; its answer is lost on the way back (a 503 instead).
+        var posts = 0;
+        await widget.Page.RouteAsync("**/api/visitor/offline-messages", async route =>
+        {
+            if (Interlocked.Increment(ref posts) == 1)
+                await FulfillLike(route, 503, retryAfter: "1", "LiveChat is briefly unavailable.", "LiveChat could not answer in time; please try again in a moment.");
+            else
+                await route.ContinueAsync();
+        });
+
+        await widget.Launcher.ClickAsync();
+        await widget.Page.GetByLabel("Your name").FillAsync("Olga");
+        await widget.Page.GetByLabel("Email", new() { Exact = true }).FillAsync("olga@example.com");
+        await widget.Page.GetByLabel("Message", new() { Exact = true }).FillAsync(text);
+        await widget.Page.GetByRole(AriaRole.Button, new() { Name = "Send message" }).ClickAsync();
+
+        await Expect(widget.Panel.GetByText("Thank you! We got your message")).ToBeVisibleAsync();
+        Assert.Equal(2, posts);
+        var inbox = Node.Services.GetRequiredService<IGrainFactory>().GetGrain<IOfflineMessagesGrain>(queue);
+        Assert.Single(await inbox.GetAll(), m => m.Text == text);
+    }
+
     private static async Task FulfillLike(IRoute route, int status, string retryAfter, string title, string detail)
     {
         var real = await route.FetchAsync();

@@ -286,7 +286,12 @@ export class Widget implements ChatEvents {
       fields.clear();
       submit.disabled = true;
       try {
-        await request(this.url("/api/visitor/offline-messages"), "POST", { queue: this.queue, name: name.value, email: email.value, text: message.value });
+        // Sent again after a passing failure: the server keeps a message it already has once.
+        const body = { queue: this.queue, name: name.value, email: email.value, text: message.value };
+        await patiently(() => request(this.url("/api/visitor/offline-messages"), "POST", body), httpWait, (wait) => {
+          fields.general.hidden = false;
+          text(fields.general, `${wait.problem} Trying again in ${Math.ceil(wait.ms / 1000)} s…`);
+        });
       } catch (error) {
         submit.disabled = false;
         return fields.fail(error);
