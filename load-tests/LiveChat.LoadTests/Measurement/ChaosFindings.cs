@@ -25,11 +25,12 @@ public sealed record SendRow(int Pair, string ConversationId, string Direction, 
 /// <param name="Inconsistent">What no client may ever see: an ack whose seq differs from where the message is stored, two messages under one seq, a gap in the seqs, two agents listing one chat.</param>
 /// <param name="Stuck">Conversations with a send refused for good, or a side whose last-round message was not acknowledged within <see cref="ChaosSettings.FinalWithin"/>.</param>
 /// <param name="Unheld">Conversations held by no one: active with an agent whose console does not list it, or waiting while an agent has room.</param>
+/// <param name="UnexpectedErrors">Sends answered with SignalR's generic error, which gives no reason: the protocol promises a reason in words, or a retry by the node.</param>
 /// <param name="LoadStart">The Stopwatch timestamp the load began at: the report's seconds count from it.</param>
 /// <param name="OutsideFaults">Ack latency (first try to ack) of measured sends that began and ended outside every fault and its settle margin.</param>
 public sealed record ChaosResult(
     string Target, ChaosSettings Settings, long LoadStart, IReadOnlyList<FaultWindow> Faults, long Sends, long Acked, long RefusedForGood, long Unanswered,
-    long Resends, IReadOnlyList<(string Reason, long Count)> ResendReasons, long AnsweredDuplicate, long Reconnects, long PushedLive, long PushedTwice,
+    long Resends, IReadOnlyList<(string Reason, long Count)> ResendReasons, long UnexpectedErrors, long AnsweredDuplicate, long Reconnects, long PushedLive, long PushedTwice,
     IReadOnlyList<string> Lost, IReadOnlyList<string> Duplicated, IReadOnlyList<string> OutOfOrder, IReadOnlyList<string> Inconsistent,
     IReadOnlyList<string> Stuck, IReadOnlyList<string> Unheld, IReadOnlyList<Stall> LongestStalls, TimeSpan LongestStall,
     LatencySummary AllAcks, LatencySummary OutsideFaults, LatencySummary DuringFaults,
@@ -133,6 +134,7 @@ public static class ChaosFindings
 
         return new ChaosResult(target, settings, loadStart, faults, sends.Count, sends.Count(s => s.Acked), sends.Count(s => s.Outcome?.Refusal is not null),
             sends.Count(s => s.Outcome is { Acked: false, Refusal: null } || s.Outcome is null), sends.Sum(s => Math.Max(0, (s.Outcome?.Tries ?? 1) - 1)), waits,
+            sends.Sum(s => (s.Outcome?.Waits ?? []).Count(w => w.Length == 0)),
             sends.Count(s => s.Outcome?.Ack?.Duplicate == true), reconnects, pushed, pushedTwice,
             lost, duplicated, outOfOrder, inconsistent, stuck, holdings.Unheld(conversationIds), stalls,
             stalls.Count > 0 ? stalls[0].Took : TimeSpan.Zero, all.Summarise(), outside.Summarise(), during.Summarise(),

@@ -62,9 +62,9 @@ public static class ChaosReport
                 $"{f.Length.TotalSeconds:0.0} | {f.StartUtc:HH:mm:ss.fff}–{f.EndUtc:HH:mm:ss.fff} |");
 
         md.AppendLine().AppendLine("## Targets").AppendLine();
-        md.AppendLine("| acknowledged messages lost | duplicated | out of order | inconsistent | conversations stuck | held by no one | longest stall s |");
-        md.AppendLine("|---|---|---|---|---|---|---|");
-        md.AppendLine(Inv, $"| {r.Lost.Count} | {r.Duplicated.Count} | {r.OutOfOrder.Count} | {r.Inconsistent.Count} | {r.StuckConversations} | {r.UnheldConversations} | {r.LongestStall.TotalSeconds:0.00} |");
+        md.AppendLine("| acknowledged messages lost | duplicated | out of order | inconsistent | unexpected server errors | conversations stuck | held by no one | longest stall s |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|");
+        md.AppendLine(Inv, $"| {r.Lost.Count} | {r.Duplicated.Count} | {r.OutOfOrder.Count} | {r.Inconsistent.Count} | {r.UnexpectedErrors} | {r.StuckConversations} | {r.UnheldConversations} | {r.LongestStall.TotalSeconds:0.00} |");
 
         md.AppendLine().AppendLine("## Sends").AppendLine();
         md.AppendLine("| sends | acknowledged | refused for good | unanswered | resends | answered \"already stored\" | reconnects | pushed live | pushed twice |");

@@ -59,6 +59,7 @@ public static class Thresholds
             new(r.Duplicated.Count <= t.MaxDuplicated, FormattableString.Invariant($"{r.Duplicated.Count} duplicated (at most {t.MaxDuplicated})")),
             new(r.OutOfOrder.Count <= t.MaxOutOfOrder, FormattableString.Invariant($"{r.OutOfOrder.Count} out of order (at most {t.MaxOutOfOrder})")),
             new(r.Inconsistent.Count == 0, FormattableString.Invariant($"{r.Inconsistent.Count} inconsistencies: acks and store disagreeing, two messages under one seq, gaps, a chat on a console not its holder's (none allowed)")),
+            new(r.UnexpectedErrors == 0, FormattableString.Invariant($"{r.UnexpectedErrors} sends answered with an unexpected server error, no reason given (none allowed: a refusal says why, and a failover is retried by the node or refused as moving)")),
             new(r.StuckConversations <= t.MaxStuck, FormattableString.Invariant($"{r.StuckConversations} conversations stuck (at most {t.MaxStuck}); {r.FinalInTime} of {r.FinalSends} last-round messages acknowledged within {ChaosSettings.FinalWithin.TotalSeconds:0} s")),
             new(r.UnheldConversations <= t.MaxUnheld, FormattableString.Invariant($"{r.UnheldConversations} conversations held by no one (at most {t.MaxUnheld})")),
             new(r.LongestStall < t.MaxStall, FormattableString.Invariant($"longest stall {r.LongestStall.TotalSeconds:0.00} s (under {t.MaxStall.TotalSeconds:0.#} s)")),
@@ -70,10 +71,10 @@ public static class Thresholds
 
     public static void Print(ChaosResult r)
     {
-        var table = new Table().AddColumns("target", "faults", "sends", "acked", "lost", "dup", "ooo", "inconsistent", "stuck", "unheld", "longest stall s", "p99 outside ms", "p99 during ms");
+        var table = new Table().AddColumns("target", "faults", "sends", "acked", "lost", "dup", "ooo", "inconsistent", "server errors", "stuck", "unheld", "longest stall s", "p99 outside ms", "p99 during ms");
         table.AddRow(new[] { r.Target, r.Faults.Count.ToString(CultureInfo.InvariantCulture), r.Sends.ToString(CultureInfo.InvariantCulture), r.Acked.ToString(CultureInfo.InvariantCulture),
             r.Lost.Count.ToString(CultureInfo.InvariantCulture), r.Duplicated.Count.ToString(CultureInfo.InvariantCulture), r.OutOfOrder.Count.ToString(CultureInfo.InvariantCulture),
-            r.Inconsistent.Count.ToString(CultureInfo.InvariantCulture), r.StuckConversations.ToString(CultureInfo.InvariantCulture), r.UnheldConversations.ToString(CultureInfo.InvariantCulture),
+            r.Inconsistent.Count.ToString(CultureInfo.InvariantCulture), r.UnexpectedErrors.ToString(CultureInfo.InvariantCulture), r.StuckConversations.ToString(CultureInfo.InvariantCulture), r.UnheldConversations.ToString(CultureInfo.InvariantCulture),
             F(r.LongestStall.TotalSeconds), F(r.OutsideFaults.P99Ms), F(r.DuringFaults.P99Ms) }.Select(Markup.Escape).ToArray());
         AnsiConsole.Write(table);
     }

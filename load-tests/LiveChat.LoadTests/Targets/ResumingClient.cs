@@ -80,6 +80,8 @@ public sealed partial class ResumingClient : IAsyncDisposable
                         return new SendOutcome(ack, null, tries, waits);
                     case { Refusal: { } refusal } when RetryAfter(refusal) is { } wait:
                         waits.Add(refusal);
+                        if (refusal.Length == 0)
+                            _log($"{Name}: {clientMessageId} in {conversationId} answered with an unexpected server error (no reason given); sending it again");
                         await Task.Delay(wait, cancellationToken);
                         break;
                     case { Refusal: { } refusal }:

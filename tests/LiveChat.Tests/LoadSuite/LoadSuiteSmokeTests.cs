@@ -116,6 +116,7 @@ public sealed class LoadSuiteSmokeTests
         Assert.Contains("0 duplicated (at most 0)", report);
         Assert.Contains("0 out of order (at most 0)", report);
         Assert.Contains("0 inconsistencies", report);
+        Assert.Contains("0 sends answered with an unexpected server error", report);
         Assert.Contains("0 conversations stuck (at most 0); 12 of 12 last-round messages acknowledged within 10 s", report);
         Assert.Contains("0 conversations held by no one (at most 0)", report);
         Assert.Matches(@"longest stall \d+\.\d\d s \(under 10 s\)", report);
