@@ -26,6 +26,7 @@ public sealed record SendRow(int Pair, string ConversationId, string Direction, 
 /// <param name="Stuck">Conversations with a send refused for good, or a side whose last-round message was not acknowledged within <see cref="ChaosSettings.FinalWithin"/>.</param>
 /// <param name="Unheld">Conversations held by no one: active with an agent whose console does not list it, or waiting while an agent has room.</param>
 /// <param name="UnexpectedErrors">Sends answered with SignalR's generic error, which gives no reason: the protocol promises a reason in words, or a retry by the node.</param>
+/// <param name="LongestStallPerFault">The longest stall among the sends that overlapped each fault (with its settle margin), in the order of the faults.</param>
 /// <param name="LoadStart">The Stopwatch timestamp the load began at: the report's seconds count from it.</param>
 /// <param name="OutsideFaults">Ack latency (first try to ack) of measured sends that began and ended outside every fault and its settle margin.</param>
 public sealed record ChaosResult(
@@ -34,7 +35,8 @@ public sealed record ChaosResult(
     IReadOnlyList<string> Lost, IReadOnlyList<string> Duplicated, IReadOnlyList<string> OutOfOrder, IReadOnlyList<string> Inconsistent,
     IReadOnlyList<string> Stuck, IReadOnlyList<string> Unheld, IReadOnlyList<Stall> LongestStalls, TimeSpan LongestStall,
     LatencySummary AllAcks, LatencySummary OutsideFaults, LatencySummary DuringFaults,
-    int FinalSends, int FinalInTime, TimeSpan SlowestFinal, IReadOnlyList<string> Problems, IReadOnlyList<SendRow> Rows)
+    int FinalSends, int FinalInTime, TimeSpan SlowestFinal, IReadOnlyList<string> Problems, IReadOnlyList<SendRow> Rows,
+    IReadOnlyList<TimeSpan> LongestStallPerFault)
 {
     public int StuckConversations => Stuck.Select(s => s.Split(':')[0]).Distinct().Count();
     public int UnheldConversations => Unheld.Count;
@@ -143,7 +145,8 @@ public static class ChaosFindings
             [.. holdings.Problems, .. histories.Refusals],
             sends.Select(s => new SendRow(s.Pair, conversationIds[s.Pair], s.Direction == Direction.VisitorToAgent ? "visitor" : "agent", s.Number, s.ClientMessageId, s.Final,
                 Seconds(s.Due), Seconds(s.FirstTry), Seconds(s.Done), Stopwatch.GetElapsedTime(s.FirstTry, s.Done).TotalMilliseconds, s.Outcome?.Tries ?? 0,
-                Outcome(s), s.Outcome?.Ack?.Seq, s.Outcome?.Ack?.Duplicate == true, Waits(s))).ToList());
+                Outcome(s), s.Outcome?.Ack?.Seq, s.Outcome?.Ack?.Duplicate == true, Waits(s))).ToList(),
+            faults.Select(f => sends.Where(s => Overlapping(s).Contains(f)).Select(s => Stopwatch.GetElapsedTime(s.FirstTry, s.Done)).DefaultIfEmpty().Max()).ToList());
 
         double Seconds(long timestamp) => Math.Round(Stopwatch.GetElapsedTime(loadStart, timestamp).TotalSeconds, 3);
 

@@ -55,11 +55,12 @@ public static class ChaosReport
 
         md.AppendLine("## Faults").AppendLine();
         md.AppendLine("Seconds from the start of the load; UTC to find them in the node logs.").AppendLine();
-        md.AppendLine("| # | kind | what | from s | to s | lasted s | UTC |");
-        md.AppendLine("|---|---|---|---|---|---|---|");
-        foreach (var f in r.Faults)
+        md.AppendLine("Longest stall: the longest any send that overlapped the fault (or the settle margin after it) waited for its acknowledgement.").AppendLine();
+        md.AppendLine("| # | kind | what | from s | to s | lasted s | longest stall s | UTC |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|");
+        foreach (var (f, stall) in r.Faults.Zip(r.LongestStallPerFault))
             md.AppendLine(Inv, $"| {f.Number} | {FaultKinds.Name(f.Kind)} | {f.What}{(f.Failed is null ? "" : $" **FAILED: {f.Failed}**")} | {FaultStart(r, f):0.0} | {FaultStart(r, f) + f.Length.TotalSeconds:0.0} | " +
-                $"{f.Length.TotalSeconds:0.0} | {f.StartUtc:HH:mm:ss.fff}–{f.EndUtc:HH:mm:ss.fff} |");
+                $"{f.Length.TotalSeconds:0.0} | {stall.TotalSeconds:0.00} | {f.StartUtc:HH:mm:ss.fff}–{f.EndUtc:HH:mm:ss.fff} |");
 
         md.AppendLine().AppendLine("## Targets").AppendLine();
         md.AppendLine("| acknowledged messages lost | duplicated | out of order | inconsistent | unexpected server errors | conversations stuck | held by no one | longest stall s |");
