@@ -36,34 +36,34 @@ public static class ChaosScenario
         var agents = new ResumingClient[settings.Agents];
         var visitors = new ResumingClient[settings.Conversations];
         progress($"{backend.Name}: signing in {agents.Length} agents and opening {settings.Conversations} conversations");
-        using (var http = new HttpClient { BaseAddress = backend.BaseAddress, Timeout = TimeSpan.FromSeconds(30) })
-        {
-            await Connections.ForEach(agents.Length, async j =>
-            {
-                var token = await LiveChatBackend.SignInAsync(http, $"load{j}", cancellationToken);
-                agents[j] = new ResumingClient($"agent load{j}", nodes, j, "/hubs/agent", token!,
-                    m => Pushed(Side.Agent, m), client => CatchUpAgentAsync(j), events);
-                await agents[j].ConnectAsync(cancellationToken);
-                await agents[j].InvokeAsync<AgentView>("SetStatus", ["Online"], TimeSpan.FromSeconds(30), cancellationToken);
-            }, cancellationToken);
-            var agentIndex = Enumerable.Range(0, agents.Length).ToDictionary(j => $"load{j}");
-            await Connections.ForEach(settings.Conversations, async i =>
-            {
-                var token = await LiveChatBackend.OpenSessionAsync(http, $"Visitor {i}", cancellationToken);
-                visitors[i] = new ResumingClient($"visitor {i}", nodes, i, "/hubs/visitor", token!,
-                    m => Pushed(Side.Visitor, m), client => CatchUpAsync(i, Side.Visitor, client), events);
-                await visitors[i].ConnectAsync(cancellationToken);
-                var view = await visitors[i].InvokeAsync<ConversationView>("StartConversation", [new StartConversationRequest()], TimeSpan.FromSeconds(30), cancellationToken);
-                if (view.AgentId is null || !agentIndex.TryGetValue(view.AgentId, out var agent))
-                    throw new InvalidOperationException($"conversation {i} was not assigned: the agents' capacity is too small for {settings.Conversations} chats");
-                conversationIds[i] = view.ConversationId;
-                agentOfPair[i] = agent;
-                pairOf[view.ConversationId] = i;
-            }, cancellationToken);
-        }
-
         try
         {
+            using (var http = new HttpClient { BaseAddress = backend.BaseAddress, Timeout = TimeSpan.FromSeconds(30) })
+            {
+                await Connections.ForEach(agents.Length, async j =>
+                {
+                    var token = await LiveChatBackend.SignInAsync(http, $"load{j}", cancellationToken);
+                    agents[j] = new ResumingClient($"agent load{j}", nodes, j, "/hubs/agent", token!,
+                        m => Pushed(Side.Agent, m), client => CatchUpAgentAsync(j), events);
+                    await agents[j].ConnectAsync(cancellationToken);
+                    await agents[j].InvokeAsync<AgentView>("SetStatus", ["Online"], TimeSpan.FromSeconds(30), cancellationToken);
+                }, cancellationToken);
+                var agentIndex = Enumerable.Range(0, agents.Length).ToDictionary(j => $"load{j}");
+                await Connections.ForEach(settings.Conversations, async i =>
+                {
+                    var token = await LiveChatBackend.OpenSessionAsync(http, $"Visitor {i}", cancellationToken);
+                    visitors[i] = new ResumingClient($"visitor {i}", nodes, i, "/hubs/visitor", token!,
+                        m => Pushed(Side.Visitor, m), client => CatchUpAsync(i, Side.Visitor, client), events);
+                    await visitors[i].ConnectAsync(cancellationToken);
+                    var view = await visitors[i].InvokeAsync<ConversationView>("StartConversation", [new StartConversationRequest()], TimeSpan.FromSeconds(30), cancellationToken);
+                    if (view.AgentId is null || !agentIndex.TryGetValue(view.AgentId, out var agent))
+                        throw new InvalidOperationException($"conversation {i} was not assigned: the agents' capacity is too small for {settings.Conversations} chats");
+                    conversationIds[i] = view.ConversationId;
+                    agentOfPair[i] = agent;
+                    pairOf[view.ConversationId] = i;
+                }, cancellationToken);
+            }
+
             var random = new Random(settings.Seed);
             var start = Stopwatch.GetTimestamp();
             var warmUpEnd = start + Ticks(settings.WarmUp);
