@@ -7,7 +7,7 @@ using Spectre.Console;
 
 // The load suite: `chat` drives LiveChat and, in the same run, a bare SignalR relay with the same load;
 // `overload` ramps the chat load past what the machine carries; `cold-start` restarts the node just before the load;
-// `supervisor` times the supervisors' dashboard while the chat load runs;
+// `supervisor` times the supervisors' dashboard while the chat load runs; `chaos` runs it while Redis and nodes fail;
 // `long-conversation` drives one conversation to thousands of messages; `connect-storm` brings visitors in a rush;
 // `queue-burst` times assignment the moment capacity appears;
 // `relay` is the relay itself, which the suite starts as its own process.
@@ -233,11 +233,91 @@ queueBurst.SetAction(async (parse, cancellationToken) =>
     return Finish(verdicts, folder);
 });
 
+var chaosConversations = new Option<int>("--conversations") { Description = "visitor–agent conversations open at once", DefaultValueFactory = _ => 50 };
+var chaosRate = new Option<int>("--rate") { Description = "messages per second, both directions together", DefaultValueFactory = _ => 100 };
+var chaosDuration = new Option<int>("--duration") { Description = "seconds after the warm-up that the faults fall in; the load ends when the last fault is over", DefaultValueFactory = _ => 90 };
+var faultCount = new Option<int>("--faults") { Description = "faults in the run, at most (fewer when --duration is over first)", DefaultValueFactory = _ => 8 };
+var faultSpacing = new Option<string>("--fault-spacing") { Description = "seconds from one fault's start to the next's, drawn from A-B", DefaultValueFactory = _ => "6-8" };
+var faultLength = new Option<double>("--fault-length") { Description = "seconds a fault lasts: replies lost or Redis paused, or Redis or a node down before it is started again", DefaultValueFactory = _ => 3 };
+var faultKinds = new Option<string?>("--kinds") { Description = "the faults to cycle through, in order: lose-replies,pause,kill-redis,kill-node (default: all this run can do)" };
+var settle = new Option<double>("--settle") { Description = "seconds after each fault that still count as during it, for the latency outside the faults", DefaultValueFactory = _ => 2 };
+var seed = new Option<int?>("--seed") { Description = "seed of the fault spacing, to repeat a run (default: a new one, printed in the report)" };
+var chaosRedis = new Option<string?>("--redis") { Description = "the Redis (loopback only) the nodes use; by default the suite starts its own redis-server, the only one it kills" };
+var appendFsync = new Option<string>("--appendfsync") { Description = "appendfsync of the suite's own redis-server: always or everysec", DefaultValueFactory = _ => "always" };
+var chaosMaxLost = new Option<long>("--max-lost") { Description = "fail when more acknowledged messages than this are lost", DefaultValueFactory = _ => 0 };
+var maxDuplicated = new Option<long>("--max-duplicated") { Description = "fail when more messages than this are duplicated", DefaultValueFactory = _ => 0 };
+var maxOutOfOrder = new Option<long>("--max-out-of-order") { Description = "fail when more messages than this are out of order", DefaultValueFactory = _ => 0 };
+var maxStuck = new Option<long>("--max-stuck") { Description = "fail when more conversations than this are stuck", DefaultValueFactory = _ => 0 };
+var maxUnheld = new Option<long>("--max-unheld") { Description = "fail when more conversations than this are held by no one", DefaultValueFactory = _ => 0 };
+var maxStall = new Option<double>("--max-stall") { Description = "fail when a send waits this many seconds or more for its acknowledgement", DefaultValueFactory = _ => 10 };
+var maxP99 = new Option<double?>("--max-p99-ms") { Description = "fail when the p99 ack latency outside the faults exceeds this many ms" };
+var chaos = new Command("chaos", "the chat load while Redis loses replies, pauses and is killed, and nodes are killed: nothing lost, nothing stuck")
+{
+    chaosConversations, capacity, chaosRate, warmUp, chaosDuration, faultCount, faultSpacing, faultLength, faultKinds, settle, seed, output, chaosRedis, appendFsync, nodes,
+    chaosMaxLost, maxDuplicated, maxOutOfOrder, maxStuck, maxUnheld, maxStall, maxP99,
+};
+chaos.SetAction(async (parse, cancellationToken) =>
+{
+    if (!LoopbackOnly(parse, chaosRedis) || !NodeCount(parse))
+        return 2;
+    if (parse.GetValue(appendFsync) is not ("always" or "everysec") || parse.GetValue(maxStall) <= 0)
+    {
+        Console.Error.WriteLine("--appendfsync must be always or everysec, and --max-stall above 0");
+        return 2;
+    }
+    if (ChaosSettings.Read(parse.GetValue(chaosConversations), parse.GetValue(capacity), parse.GetValue(chaosRate), parse.GetValue(warmUp), parse.GetValue(chaosDuration),
+        parse.GetValue(faultCount), parse.GetValue(faultSpacing)!, parse.GetValue(faultLength), parse.GetValue(faultKinds), parse.GetValue(settle), parse.GetValue(seed),
+        FaultInjector.Possible(ownRedis: parse.GetValue(chaosRedis) is null, parse.GetValue(nodes)), out var refusal) is not { } settings)
+    {
+        Console.Error.WriteLine(refusal);
+        return 2;
+    }
+    var folder = parse.GetValue(output)!;
+    Directory.CreateDirectory(folder);
+    using var log = new RunLog(Path.Combine(folder, "events.log"));
+    // Bounded whatever happens: the faults, the last round, the reading back and a margin.
+    using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+    bounded.CancelAfter(settings.WarmUp + settings.Duration + TimeSpan.FromMinutes(5));
+
+    var given = parse.GetValue(chaosRedis);
+    await using var ownRedis = given is null
+        ? await RedisServer.StartNewAsync(fsyncAlways: parse.GetValue(appendFsync) == "always", whoNeedsIt: "chaos without --redis")
+        : null;
+    var redisAddress = given ?? ownRedis!.Address;
+    var redisEndpoint = StackExchange.Redis.ConfigurationOptions.Parse(redisAddress).EndPoints[0];
+    // Every node reaches Redis through the proxy, which loses its replies when told; the suite's own checks go direct.
+    await using var proxy = redisEndpoint switch
+    {
+        System.Net.IPEndPoint ip => new FaultProxy(ip.Address.ToString(), ip.Port),
+        System.Net.DnsEndPoint dns => new FaultProxy("127.0.0.1", dns.Port),
+        _ => throw new InvalidOperationException($"cannot reach Redis at {redisAddress}"),
+    };
+    ChaosResult result;
+    var nodeCount = parse.GetValue(nodes);
+    await using (var liveChat = await LiveChatBackend.StartAsync(settings.Agents, settings.Capacity, proxy.Address, nodes: nodeCount, logFolder: folder, personLimits: true))
+    {
+        void Event(string line)
+        {
+            log.Write(line);
+            Progress(line);
+        }
+        var injector = new FaultInjector(proxy, ownRedis, redisAddress, liveChat, Event);
+        result = await display.WatchAsync(liveChat.Name, stats => ChaosScenario.RunAsync(liveChat, injector, settings, stats, Event, log.Write, bounded.Token));
+    }
+
+    var verdicts = Thresholds.Check(result, new ChaosTargets(parse.GetValue(chaosMaxLost), parse.GetValue(maxDuplicated), parse.GetValue(maxOutOfOrder),
+        parse.GetValue(maxStuck), parse.GetValue(maxUnheld), TimeSpan.FromSeconds(parse.GetValue(maxStall)), parse.GetValue(maxP99)));
+    var notes = ChaosReport.Setup(given, parse.GetValue(appendFsync)!, nodeCount);
+    await ChaosReport.WriteAsync(folder, result, [notes], verdicts.Select(v => v.Text).ToList());
+    Thresholds.Print(result);
+    return Finish(verdicts, folder);
+});
+
 var port = new Option<int>("--port") { Required = true };
 var relayCommand = new Command("relay", "run the bare SignalR relay (the baseline) on 127.0.0.1") { port };
 relayCommand.SetAction(async parse => await RelayServer.RunAsync(parse.GetValue(port)));
 
-var root = new RootCommand("LiveChat load suite") { chat, overload, coldStart, supervisor, longConversation, connectStorm, queueBurst, relayCommand };
+var root = new RootCommand("LiveChat load suite") { chat, overload, coldStart, supervisor, chaos, longConversation, connectStorm, queueBurst, relayCommand };
 return await root.Parse(args).InvokeAsync();
 
 void Progress(string line) => display.Line(line);

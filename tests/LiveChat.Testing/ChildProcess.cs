@@ -5,18 +5,26 @@ namespace LiveChat.Testing;
 /// <summary>A server started as its own process on a loopback port (a node, or the load suite's relay), so its CPU and memory are its own.</summary>
 public sealed class ChildProcess : IAsyncDisposable
 {
-    private ChildProcess(Process process, Uri baseAddress)
+    private readonly LogFile? _log;
+
+    private ChildProcess(Process process, Uri baseAddress, LogFile? log)
     {
         Process = process;
         BaseAddress = baseAddress;
+        _log = log;
     }
 
     public Process Process { get; }
 
     public Uri BaseAddress { get; }
 
-    /// <summary>Runs <c>dotnet {dll} {args}</c> and waits until <paramref name="readyPath"/> answers 200.</summary>
-    public static async Task<ChildProcess> StartAsync(string dll, IEnumerable<string> args, int port, string readyPath, IDictionary<string, string>? environment = null)
+    /// <summary>
+    /// Runs <c>dotnet {dll} {args}</c> and waits until <paramref name="readyPath"/> answers 200. With
+    /// <paramref name="logFile"/>, every line the process writes is appended there after the UTC time it was read, so
+    /// it can be set beside what happened to the process meanwhile (a restart appends to the same file).
+    /// </summary>
+    public static async Task<ChildProcess> StartAsync(string dll, IEnumerable<string> args, int port, string readyPath, IDictionary<string, string>? environment = null,
+        string? logFile = null)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add(dll);
@@ -24,10 +32,13 @@ public sealed class ChildProcess : IAsyncDisposable
             info.ArgumentList.Add(arg);
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
             info.Environment[key] = value;
+        var log = logFile is null ? null : new LogFile(logFile);
+        log?.Write($"=== dotnet {Path.GetFileName(dll)} {string.Join(' ', info.ArgumentList.Skip(1))}");
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {dll}");
+        log?.Write($"=== process {process.Id} started");
         var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null && output.Count < 200) output.Enqueue(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null && output.Count < 200) output.Enqueue(e.Data); };
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
@@ -41,19 +52,30 @@ public sealed class ChildProcess : IAsyncDisposable
             try
             {
                 if ((await http.GetAsync(readyPath)).StatusCode == HttpStatusCode.OK)
-                    return new ChildProcess(process, baseAddress);
+                    return new ChildProcess(process, baseAddress, log);
             }
             catch (HttpRequestException) { }
             catch (TaskCanceledException) { }
             if (DateTime.UtcNow > deadline)
             {
                 process.Kill(entireProcessTree: true);
+                log?.Dispose();
                 throw new TimeoutException($"{Path.GetFileName(dll)} did not answer {readyPath} within 60 s:\n{string.Join('\n', output)}");
             }
             await Task.Delay(200);
         }
+
+        void Keep(string? line)
+        {
+            if (line is null)
+                return;
+            if (output.Count < 200)
+                output.Enqueue(line);
+            log?.Write(line);
+        }
     }
 
+    /// <summary>Kills the process at once (SIGKILL on Linux, as a crash would), if it still runs.</summary>
     public async ValueTask DisposeAsync()
     {
         if (!Process.HasExited)
@@ -61,6 +83,32 @@ public sealed class ChildProcess : IAsyncDisposable
             Process.Kill(entireProcessTree: true);
             await Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
         }
+        _log?.Write($"=== process {Process.Id} ended{(Process.HasExited ? $" with {Process.ExitCode}" : "")}");
         Process.Dispose();
+        _log?.Dispose();
+    }
+
+    /// <summary>A process's output, line by line, each after the UTC time it was read; appended to, so a restart goes on in the same file.</summary>
+    private sealed class LogFile(string path) : IDisposable
+    {
+        private readonly StreamWriter _writer = new(path, append: true) { AutoFlush = true };
+        private readonly Lock _lock = new();
+        private bool _closed;
+
+        public void Write(string line)
+        {
+            lock (_lock)
+                if (!_closed)
+                    _writer.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm:ss.fff} {line}");
+        }
+
+        public void Dispose()
+        {
+            lock (_lock)
+            {
+                _closed = true;
+                _writer.Dispose();
+            }
+        }
     }
 }

@@ -232,11 +232,11 @@ public static class Report
     }
 
     /// <summary>One latency row of a Markdown table: name, count, min, mean, max, stddev, p50, p75, p95, p99.</summary>
-    private static string Row(string name, LatencySummary l) => string.Create(Inv,
+    internal static string Row(string name, LatencySummary l) => string.Create(Inv,
         $"| {name} | {l.Count} | {l.MinMs:0.00} | {l.MeanMs:0.00} | {l.MaxMs:0.00} | {l.StdDevMs:0.00} | {l.P50Ms:0.00} | {l.P75Ms:0.00} | {l.P95Ms:0.00} | {l.P99Ms:0.00} |");
 
     /// <summary>The same row as CSV.</summary>
-    private static string CsvRow(string name, LatencySummary l) =>
+    internal static string CsvRow(string name, LatencySummary l) =>
         string.Join(',', new object[] { name, l.Count, l.MinMs, l.MeanMs, l.MaxMs, l.StdDevMs, l.P50Ms, l.P75Ms, l.P95Ms, l.P99Ms }.Select(v => Convert.ToString(v, Inv)));
 
     private static IEnumerable<string> BucketNames()

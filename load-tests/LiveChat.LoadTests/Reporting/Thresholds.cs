@@ -1,10 +1,15 @@
 using System.Globalization;
+using LiveChat.LoadTests.Measurement;
 using LiveChat.LoadTests.Scenarios;
 using Spectre.Console;
 
 namespace LiveChat.LoadTests.Reporting;
 
 public sealed record Verdict(bool Passed, string Text);
+
+/// <summary>The <c>chaos</c> command's targets: counts at most these, the longest stall under <paramref name="MaxStall"/>.</summary>
+/// <param name="MaxP99Ms">The p99 ack latency outside the faults, when given.</param>
+public sealed record ChaosTargets(long MaxLost, long MaxDuplicated, long MaxOutOfOrder, long MaxStuck, long MaxUnheld, TimeSpan MaxStall, double? MaxP99Ms);
 
 /// <summary>The thresholds given on the command line, and the chat scenario's console table.</summary>
 public static class Thresholds
@@ -41,6 +46,37 @@ public static class Thresholds
         if (maxGrowth is { } growth)
             verdicts.Add(new(result.P99Growth <= growth, FormattableString.Invariant($"p99 of the last hundred is {result.P99Growth:0.00}× the first hundred's (at most {growth:0.00})")));
         return verdicts;
+    }
+
+    public static IReadOnlyList<Verdict> Check(ChaosResult r, ChaosTargets t)
+    {
+        var verdicts = new List<Verdict>
+        {
+            new(r.Faults.Count > 0, $"{r.Faults.Count} of {r.Settings.Faults} faults injected" + (r.Faults.Count == 0 ? ": the run tested nothing" : "")),
+            new(r.Faults.All(f => f.Failed is null), $"{r.Faults.Count(f => f.Failed is not null)} faults could not be brought or undone" +
+                string.Concat(r.Faults.Where(f => f.Failed is not null).Select(f => $"; fault {f.Number}: {f.Failed}"))),
+            new(r.Lost.Count <= t.MaxLost, FormattableString.Invariant($"{r.Lost.Count} acknowledged messages lost (at most {t.MaxLost})")),
+            new(r.Duplicated.Count <= t.MaxDuplicated, FormattableString.Invariant($"{r.Duplicated.Count} duplicated (at most {t.MaxDuplicated})")),
+            new(r.OutOfOrder.Count <= t.MaxOutOfOrder, FormattableString.Invariant($"{r.OutOfOrder.Count} out of order (at most {t.MaxOutOfOrder})")),
+            new(r.Inconsistent.Count == 0, FormattableString.Invariant($"{r.Inconsistent.Count} inconsistencies: acks and store disagreeing, two messages under one seq, gaps, a chat on a console not its holder's (none allowed)")),
+            new(r.UnexpectedErrors == 0, FormattableString.Invariant($"{r.UnexpectedErrors} sends answered with an unexpected server error, no reason given (none allowed: a refusal says why, and a failover is retried by the node or refused as moving)")),
+            new(r.StuckConversations <= t.MaxStuck, FormattableString.Invariant($"{r.StuckConversations} conversations stuck (at most {t.MaxStuck}); {r.FinalInTime} of {r.FinalSends} last-round messages acknowledged within {ChaosSettings.FinalWithin.TotalSeconds:0} s")),
+            new(r.UnheldConversations <= t.MaxUnheld, FormattableString.Invariant($"{r.UnheldConversations} conversations held by no one (at most {t.MaxUnheld})")),
+            new(r.LongestStall < t.MaxStall, FormattableString.Invariant($"longest stall {r.LongestStall.TotalSeconds:0.00} s (under {t.MaxStall.TotalSeconds:0.#} s)")),
+        };
+        if (t.MaxP99Ms is { } p99)
+            verdicts.Add(new(r.OutsideFaults.P99Ms <= p99, FormattableString.Invariant($"p99 ack latency outside the faults {r.OutsideFaults.P99Ms:0.0} ms (at most {p99:0.0})")));
+        return verdicts;
+    }
+
+    public static void Print(ChaosResult r)
+    {
+        var table = new Table().AddColumns("target", "faults", "sends", "acked", "lost", "dup", "ooo", "inconsistent", "server errors", "stuck", "unheld", "longest stall s", "p99 outside ms", "p99 during ms");
+        table.AddRow(new[] { r.Target, r.Faults.Count.ToString(CultureInfo.InvariantCulture), r.Sends.ToString(CultureInfo.InvariantCulture), r.Acked.ToString(CultureInfo.InvariantCulture),
+            r.Lost.Count.ToString(CultureInfo.InvariantCulture), r.Duplicated.Count.ToString(CultureInfo.InvariantCulture), r.OutOfOrder.Count.ToString(CultureInfo.InvariantCulture),
+            r.Inconsistent.Count.ToString(CultureInfo.InvariantCulture), r.UnexpectedErrors.ToString(CultureInfo.InvariantCulture), r.StuckConversations.ToString(CultureInfo.InvariantCulture), r.UnheldConversations.ToString(CultureInfo.InvariantCulture),
+            F(r.LongestStall.TotalSeconds), F(r.OutsideFaults.P99Ms), F(r.DuringFaults.P99Ms) }.Select(Markup.Escape).ToArray());
+        AnsiConsole.Write(table);
     }
 
     /// <summary>

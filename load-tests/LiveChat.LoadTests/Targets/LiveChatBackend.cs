@@ -22,7 +22,7 @@ public sealed class LiveChatBackend : IChatBackend
     /// <summary>The node's dashboard interval, written into its settings (it is the node's default) so the suite knows it.</summary>
     public static readonly TimeSpan DashboardInterval = TimeSpan.FromMilliseconds(250);
     private readonly string _contentRoot;
-    private readonly NodeStart _start;
+    private readonly NodeStart[] _starts;
     /// <summary>Most nodes one run starts: they share this machine's cores with each other and with the load generator.</summary>
     public const int MaxNodes = 5;
 
@@ -32,17 +32,17 @@ public sealed class LiveChatBackend : IChatBackend
     private string[] _conversationIds = [];
     private int[] _agentOfPair = [];
 
-    private LiveChatBackend(ChildProcess[] nodes, string contentRoot, NodeStart start, bool onRedis)
+    private LiveChatBackend(ChildProcess[] nodes, string contentRoot, NodeStart[] starts, bool onRedis)
     {
         _nodes = nodes;
         _contentRoot = contentRoot;
-        _start = start;
+        _starts = starts;
         OnRedis = onRedis;
         Name = nodes.Length > 1 ? $"LiveChat on {nodes.Length} nodes" : onRedis ? "LiveChat on Redis" : "LiveChat";
     }
 
-    /// <summary>How the first node was started, kept so that a restart starts it the same way, on the same ports.</summary>
-    private sealed record NodeStart(string Dll, IReadOnlyList<string> Args, int Port, Dictionary<string, string> Environment);
+    /// <summary>How a node was started, kept so that a restart starts it the same way, on the same ports (and with the same log file).</summary>
+    private sealed record NodeStart(string Dll, IReadOnlyList<string> Args, int Port, Dictionary<string, string> Environment, string? LogFile);
 
     public bool OnRedis { get; }
 
@@ -59,9 +59,12 @@ public sealed class LiveChatBackend : IChatBackend
     /// on the embedded default, or on the Redis at <paramref name="redis"/> (a loopback address only). Several
     /// <paramref name="nodes"/> need Redis: they share its cluster, storage and backplane, the settings file and so the
     /// signing key and users, each on ports of its own; they are ready once each answers <c>/healthz</c> and Redis's
-    /// membership table holds them all active.
+    /// membership table holds them all active. With <paramref name="logFolder"/> each node's output goes to
+    /// <c>node{n}.log</c> there, with LiveChat's own log lines from Information up. <paramref name="personLimits"/> keeps a
+    /// person's message limits (the node's defaults) instead of lifting them out of the load's way.
     /// </summary>
-    public static async Task<LiveChatBackend> StartAsync(int agents, int capacity, string? redis = null, int supervisors = 0, int nodes = 1)
+    public static async Task<LiveChatBackend> StartAsync(int agents, int capacity, string? redis = null, int supervisors = 0, int nodes = 1,
+        string? logFolder = null, bool personLimits = false)
     {
         if (nodes is < 1 or > MaxNodes || (nodes > 1 && redis is null))
             throw new ArgumentOutOfRangeException(nameof(nodes), $"from 1 to {MaxNodes} nodes, and more than one only on Redis");
@@ -83,25 +86,30 @@ public sealed class LiveChatBackend : IChatBackend
                 Auth = new { SigningKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48)) },
                 // Every simulated visitor comes from this one address, and one conversation may carry hundreds of messages
                 // a second (long-conversation): far past what the limits allow a person, which is not what is measured.
-                Limits = new { MessageBurst = 1000, MessagesPerSecond = 1000, TypingBurst = 1000, TypingPerSecond = 1000, SessionsPerMinute = 100_000 },
+                // (Sessions stay lifted either way: every visitor of the run opens one from the same address.)
+                Limits = personLimits
+                    ? (object)new { SessionsPerMinute = 100_000 }
+                    : new { MessageBurst = 1000, MessagesPerSecond = 1000, TypingBurst = 1000, TypingPerSecond = 1000, SessionsPerMinute = 100_000 },
             },
         }));
 
         var environment = Environment(redis);
-        var starts = Enumerable.Range(0, nodes).Select(_ =>
+        if (logFolder is not null)
+            environment["Logging__LogLevel__LiveChat"] = "Information";
+        var starts = Enumerable.Range(0, nodes).Select(n =>
         {
             var port = FreePort.Next();
             return new NodeStart(Path.Combine(AppContext.BaseDirectory, "LiveChat.Server.dll"),
                 ["--contentRoot", contentRoot, "--urls", $"http://127.0.0.1:{port}",
                  $"--Orleans:SiloPort={FreePort.Next()}", $"--Orleans:GatewayPort={FreePort.Next()}"],
-                port, environment);
+                port, environment, logFolder is null ? null : Path.Combine(logFolder, $"node{n + 1}.log"));
         }).ToList();
         // One after another: the first creates the membership table the others join.
         var started = new List<ChildProcess>();
         try
         {
             foreach (var start in starts)
-                started.Add(await ChildProcess.StartAsync(start.Dll, start.Args, start.Port, "/healthz", start.Environment));
+                started.Add(await ChildProcess.StartAsync(start.Dll, start.Args, start.Port, "/healthz", start.Environment, start.LogFile));
             if (nodes > 1)
                 await ClusterMembership.WaitForActiveAsync(redis!, environment["Orleans__ServiceId"], environment["Orleans__ClusterId"], nodes);
         }
@@ -111,7 +119,7 @@ public sealed class LiveChatBackend : IChatBackend
                 await node.DisposeAsync();
             throw;
         }
-        return new LiveChatBackend([.. started], contentRoot, starts[0], redis is not null);
+        return new LiveChatBackend([.. started], contentRoot, [.. starts], redis is not null);
     }
 
     /// <summary>
@@ -129,13 +137,26 @@ public sealed class LiveChatBackend : IChatBackend
         await Task.WhenAll(hubs.Select(h => h.StopAsync(cancellationToken)));
 
         var began = Stopwatch.GetTimestamp();
-        _nodes[0] = await ChildProcess.StartAsync(_start.Dll, _start.Args, _start.Port, "/healthz", _start.Environment);
+        await StartNodeAsync(0);
         var nodeReady = Stopwatch.GetElapsedTime(began);
         began = Stopwatch.GetTimestamp();
         // The same connections start again with their own tokens (same signing key); their handlers stay registered.
         await Connections.ForEach(hubs.Count, i => hubs[i].StartAsync(cancellationToken), cancellationToken);
         return (nodeReady, Stopwatch.GetElapsedTime(began));
     }
+
+    /// <summary>Kills node <paramref name="index"/> (0-based) as a crash would: SIGKILL, no goodbye to the cluster or to its clients.</summary>
+    public ValueTask KillNodeAsync(int index) => _nodes[index].DisposeAsync();
+
+    /// <summary>Starts node <paramref name="index"/> (0-based) again, after <see cref="KillNodeAsync"/>: same settings, ports and log file; returns once it answers <c>/healthz</c>.</summary>
+    public async Task StartNodeAsync(int index)
+    {
+        var start = _starts[index];
+        _nodes[index] = await ChildProcess.StartAsync(start.Dll, start.Args, start.Port, "/healthz", start.Environment, start.LogFile);
+    }
+
+    /// <summary>Each node's HTTP address, in order; a node started again keeps its own.</summary>
+    public IReadOnlyList<Uri> NodeAddresses => _starts.Select(s => new Uri($"http://127.0.0.1:{s.Port}")).ToList();
 
     private static Dictionary<string, string> Environment(string? redis)
     {
@@ -273,7 +294,8 @@ public sealed class LiveChatBackend : IChatBackend
         return supervisors;
     }
 
-    private static async Task<string?> SignInAsync(HttpClient http, string username, CancellationToken cancellationToken)
+    /// <summary>Signs a generated user (<c>load0</c>, <c>supervisor0</c> ...) in and returns their bearer token.</summary>
+    public static async Task<string?> SignInAsync(HttpClient http, string username, CancellationToken cancellationToken)
     {
         var response = await http.PostAsJsonAsync("/api/auth/token", new { username, password = Password }, cancellationToken);
         return (await response.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("accessToken").GetString();

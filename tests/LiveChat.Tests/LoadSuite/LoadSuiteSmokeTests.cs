@@ -6,6 +6,7 @@ namespace LiveChat.Tests.LoadSuite;
 /// A few seconds of the load suite at a small load, run exactly as a person runs it. The <c>chat</c> run must deliver
 /// every message exactly once, in order, to both LiveChat and the bare relay, under each kind of load simulation;
 /// so must <c>chat</c> on two nodes sharing a Redis; <c>connect-storm</c> must get every visitor through; <c>overload</c> and <c>cold-start</c> must lose nothing;
+/// <c>chaos</c> must report every count its targets are set on, each zero, through lost replies, a pause and a kill of Redis;
 /// in <c>supervisor</c> every supervisor must see every probe. All must write their reports.
 /// Latency is not asserted here; the benchmarks in docs/performance.md are for that.
 /// </summary>
@@ -96,6 +97,36 @@ public sealed class LoadSuiteSmokeTests
         Assert.Contains("LiveChat on Redis: 0 lost, 0 duplicated, 0 out of order", report);
         // Ten conversations, both directions: twenty first messages, each its conversation's first call on the new node.
         Assert.Contains("| LiveChat on Redis, first message of each conversation and direction | 20 |", report);
+        Directory.Delete(output, recursive: true);
+    }
+
+    [Fact]
+    public async Task AChaosRunLosesRedisRepliesPausesAndKillsRedisAndCountsNothingLostOrStuck()
+    {
+        var output = await RunSuite("chaos", "--conversations", "6", "--rate", "12", "--warmup", "1", "--duration", "16", "--faults", "3",
+            "--fault-spacing", "4-5", "--fault-length", "1");
+
+        var report = await File.ReadAllTextAsync(Path.Combine(output, "report.md"));
+        Assert.Contains("# LiveChat load report: chaos", report);
+        Assert.Contains("3 of 3 faults injected", report);
+        foreach (var kind in new[] { "| lose-replies |", "| pause |", "| kill-redis |" })
+            Assert.Contains(kind, report);
+        // Every count the targets are set on is reported, and each is zero.
+        Assert.Contains("0 acknowledged messages lost (at most 0)", report);
+        Assert.Contains("0 duplicated (at most 0)", report);
+        Assert.Contains("0 out of order (at most 0)", report);
+        Assert.Contains("0 inconsistencies", report);
+        Assert.Contains("0 sends answered with an unexpected server error", report);
+        Assert.Contains("0 conversations stuck (at most 0); 12 of 12 last-round messages acknowledged within 10 s", report);
+        Assert.Contains("0 conversations held by no one (at most 0)", report);
+        Assert.Matches(@"longest stall \d+\.\d\d s \(under 10 s\)", report);
+        Assert.Matches(@"\| outside the faults \| [1-9]\d* \|", report);
+        // Every send is in sends.csv, acknowledged; the node's log and the faults are kept beside the report.
+        var sends = (await File.ReadAllLinesAsync(Path.Combine(output, "sends.csv"))).Skip(1).ToList();
+        Assert.NotEmpty(sends);
+        Assert.All(sends, line => Assert.Contains(",acked,", line));
+        Assert.Equal(4, (await File.ReadAllLinesAsync(Path.Combine(output, "faults.csv"))).Length);
+        Assert.Contains("LiveChat node on", await File.ReadAllTextAsync(Path.Combine(output, "node1.log")));
         Directory.Delete(output, recursive: true);
     }
 
