@@ -87,6 +87,7 @@ public static class LiveChatBuilderExtensions
             silo.Configure<ClusterMembershipOptions>(o => o.ProbeTimeout = TimeSpan.FromSeconds(orleans.ProbeTimeoutSeconds));
             silo.AddRedisGrainStorage(StorageNames.Grains, o => o.ConfigurationOptions = redisOptions.Clone());
         });
+        builder.Services.Configure<ExceptionSerializationOptions>(TransientFailures.CarryAcrossNodes);
         // State written before the grains moved into feature folders names their old namespace: still read.
         builder.Services.PostConfigure<OrleansJsonSerializerOptions>(StoredTypeNames.Wrap);
     }

@@ -1,5 +1,6 @@
 using Orleans.Networking.Shared;
 using Orleans.Runtime.Messaging;
+using Orleans.Serialization;
 using Orleans.Storage;
 using StackExchange.Redis;
 
@@ -16,6 +17,19 @@ public static class TransientFailures
         InconsistentStateException => true,
         // No answer in time (RedisTimeoutException is one too), or Redis not connected.
         TimeoutException or RedisConnectionException => true,
+        // Redis answered that it cannot serve yet: restarted and still loading its data, busy with a script, or a
+        // replica that was its primary a moment ago.
+        RedisServerException server when BusyRedis.Any(server.Message.StartsWith) => true,
+        // Grain state that could not be read or written: it wraps the Redis error by its words only.
+        _ when ex.GetType().FullName == "Orleans.Persistence.RedisStorageException" => true,
         _ => ex.InnerException is { } inner && IsTransient(inner),
     };
+
+    private static readonly string[] BusyRedis = ["LOADING", "BUSY", "TRYAGAIN", "MASTERDOWN", "READONLY"];
+
+    /// <summary>
+    /// Lets Orleans carry Redis's exceptions to a caller on another node as what they are: it carries only its own and
+    /// .NET's by default, and any other fails the answer itself, so the caller could not tell that it should retry.
+    /// </summary>
+    public static void CarryAcrossNodes(ExceptionSerializationOptions options) => options.SupportedNamespacePrefixes.Add("StackExchange.Redis");
 }

@@ -1,5 +1,7 @@
 using LiveChat.Server.Reliability;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
+using Orleans.Serialization;
 using Orleans.Storage;
 using StackExchange.Redis;
 
@@ -16,6 +18,8 @@ public sealed class TransientFailuresTests
         new RedisTimeoutException("Redis did not answer", CommandStatus.Sent),
         new InvalidOperationException("wrapped", new SiloUnavailableException()),
         new AggregateException(new Exception("outer", new TimeoutException())),
+        new RedisServerException("LOADING Redis is loading the dataset in memory"),
+        new RedisServerException("READONLY You can't write against a read only replica."),
     ];
 
     public static TheoryData<Exception> Lasting() =>
@@ -24,6 +28,7 @@ public sealed class TransientFailuresTests
         new ArgumentException("bad input"),
         new InvalidOperationException("a bug"),
         new OperationCanceledException(),
+        new RedisServerException("ERR The ID specified in XADD is equal or smaller than the target stream top item"),
     ];
 
     [Theory, MemberData(nameof(Transient))]
@@ -31,4 +36,17 @@ public sealed class TransientFailuresTests
 
     [Theory, MemberData(nameof(Lasting))]
     public void AFailureOfTheCallItselfIsNot(Exception failure) => Assert.False(TransientFailures.IsTransient(failure));
+
+    [Fact]
+    public void ARedisFailureMetByAGrainReachesACallerOnAnotherNodeAsItself()
+    {
+        using var services = new ServiceCollection().AddSerializer().Configure<ExceptionSerializationOptions>(TransientFailures.CarryAcrossNodes).BuildServiceProvider();
+        var serializer = services.GetRequiredService<Serializer>();
+
+        var sent = serializer.SerializeToArray<Exception>(new RedisConnectionException(ConnectionFailureType.SocketFailure, "Redis is away"));
+        var received = serializer.Deserialize<Exception>(sent);
+
+        Assert.IsType<RedisConnectionException>(received);
+        Assert.True(TransientFailures.IsTransient(received));
+    }
 }
