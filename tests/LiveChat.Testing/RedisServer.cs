@@ -62,7 +62,8 @@ public class RedisServer(bool fsyncAlways = true, string whoNeedsIt = "the Redis
                 await probe.GetDatabase().PingAsync();
                 return;
             }
-            catch (RedisConnectionException) when (DateTime.UtcNow < deadline && !_process.HasExited)
+            // Not up yet, or up and still loading its append-only file.
+            catch (RedisException) when (DateTime.UtcNow < deadline && !_process.HasExited)
             {
                 await Task.Delay(100);
             }

@@ -21,7 +21,7 @@ public static class TransientFailures
         // replica that was its primary a moment ago.
         RedisServerException server when BusyRedis.Any(server.Message.StartsWith) => true,
         // Grain state that could not be read or written: it wraps the Redis error by its words only.
-        _ when ex.GetType().FullName == "Orleans.Persistence.RedisStorageException" => true,
+        Orleans.Persistence.Redis.RedisStorageException => true,
         _ => ex.InnerException is { } inner && IsTransient(inner),
     };
 

@@ -20,6 +20,7 @@ public sealed class TransientFailuresTests
         new AggregateException(new Exception("outer", new TimeoutException())),
         new RedisServerException("LOADING Redis is loading the dataset in memory"),
         new RedisServerException("READONLY You can't write against a read only replica."),
+        new OrleansException("Error from storage provider during ReadStateAsync", new Orleans.Persistence.Redis.RedisStorageException("Failed to read grain state")),
     ];
 
     public static TheoryData<Exception> Lasting() =>
