@@ -1,3 +1,4 @@
+using LiveChat.Server.Reliability;
 using LiveChat.Tests.Cluster;
 using Xunit.Abstractions;
 
@@ -44,7 +45,12 @@ public sealed class RedisFaultTests(RedisFixture redis, ITestOutputHelper output
     public async Task EveryAcknowledgedMessageSurvivesRedisKilledAndRestartedAndTheChatGoesOn()
     {
         var logs = new RecordingLogs();
-        await using var node = await LiveChatTestServer.StartAsync(Settings(redis.ConnectionString), logs: logs);
+        var settings = Settings(redis.ConnectionString);
+        // The node gives up on a call after 1 s, and the outage outlasts that and the 5 s its Redis client holds a command
+        // for a lost connection: the sends made meanwhile are refused as retryable, and stored once the clients send
+        // them again with the same id.
+        settings["LiveChat:RetrySeconds"] = "1";
+        await using var node = await LiveChatTestServer.StartAsync(settings, logs: logs);
         await using var chat = await Chat.Start(node);
         chat.Talk();
         await chat.Agent.AcknowledgedAtLeast(3);
@@ -53,7 +59,7 @@ public sealed class RedisFaultTests(RedisFixture redis, ITestOutputHelper output
         var killed = chat.Now;
         var beforeTheKill = chat.Sent.Where(s => s.Acked < killed).ToList();
         // The outage: both sides go on sending meanwhile.
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        await Task.Delay(TimeSpan.FromSeconds(6));
         await redis.StartAsync();
         var restarted = chat.Now;
         await chat.Visitor.AcknowledgedAtLeast(chat.Visitor.Sent.Count + 3);
@@ -63,6 +69,7 @@ public sealed class RedisFaultTests(RedisFixture redis, ITestOutputHelper output
         var history = await chat.History();
         Assert.All(beforeTheKill, s => Assert.Equal(s.ClientMessageId, history.Single(m => m.Seq == s.Ack!.Seq).ClientMessageId));
         Assert.Contains(chat.Sent, s => s.Began > killed && s.Acked > restarted);
+        Assert.Contains(chat.Visitor.Client.Refusals.Concat(chat.Agent.Client.Refusals), r => r.Contains(ServiceMovingException.Text));
         await chat.AssertEverySendStoredOnceInOrderAndShown(output);
         AssertNoSeqWasReused(logs);
     }
