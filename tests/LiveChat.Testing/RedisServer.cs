@@ -110,8 +110,10 @@ public class RedisServer(bool fsyncAlways = true, string whoNeedsIt = "the Redis
     /// </summary>
     public async Task PauseAsync(TimeSpan pause)
     {
-        await using var admin = await ConnectionMultiplexer.ConnectAsync($"{Address},allowAdmin=true");
+        var admin = await ConnectionMultiplexer.ConnectAsync($"{Address},allowAdmin=true");
         await admin.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", ((long)pause.TotalMilliseconds).ToString(), "ALL");
+        // Closing the connection sends QUIT and waits for its answer, which the pause holds back too: closed once it is over.
+        _ = Task.Delay(pause).ContinueWith(_ => admin.DisposeAsync().AsTask(), TaskScheduler.Default).Unwrap();
     }
 
     public async ValueTask DisposeAsync()

@@ -36,8 +36,10 @@ public sealed partial class ConversationGrain
         var message = new ChatMessage(Id, _lastInternalSeq.Value + 1, caller.Role, caller.Id, caller.Name, text, time.GetUtcNow(), clientMessageId, kind);
         if (await this.WriteOrDeactivate(() => log.AppendAsync(stream, message)) is { } stored)
         {
-            // Already stored, by a send whose answer was lost: the log is ahead of what this activation knew.
+            // Already stored, by a send whose answer was lost: the log is ahead of what this activation knew, and the
+            // whisper or note may never have been shown: shown again, as a message is (see Append).
             _lastInternalSeq = Math.Max(_lastInternalSeq.Value, stored.Seq);
+            await Push(agent: c => c.InternalMessageReceived(stored), watchers: c => c.InternalMessageReceived(stored));
             return RetryAck(stored);
         }
         _lastInternalSeq = message.Seq;

@@ -109,7 +109,9 @@ public sealed partial class ConversationGrain(
 
         var name = caller.IsVisitor ? S.VisitorName : caller.Name;
         var (message, duplicate) = await Append(caller.Role, caller.Id, name, text, clientMessageId);
-        if (!duplicate && !caller.IsVisitor)
+        // A first answer found already stored was sent in this assignment, its answer lost before it was counted: counted
+        // now (a no-op when it was). One from before the assignment (an old resend) answers nobody now.
+        if (!caller.IsVisitor && (!duplicate || message.SentAt >= S.AssignedAt))
             await RecordResponse(message.SentAt);
         return new MessageAck(Id, message.Seq, message.SentAt, duplicate);
     }
@@ -208,9 +210,13 @@ public sealed partial class ConversationGrain(
         var earlier = await this.WriteOrDeactivate(() => log.AppendAsync(LogStreams.Public(Id), message));
         if (earlier is not null)
         {
-            // Already stored, by a send whose answer was lost: the log is ahead of what this activation knew.
+            // Already stored, by a send whose answer was lost: the log is ahead of what this activation knew. That send
+            // may have ended before anyone was shown the message, and nobody would be until the next one showed a gap in
+            // seq: shown now, maybe a second time, which clients ignore by seq. (A resend this activation answered
+            // itself is found in the recent acks and shows nothing again.)
             _lastSeq = Math.Max(_lastSeq, earlier.Seq);
             _recent.Add(senderId, clientMessageId, RetryAck(earlier));
+            await PushToAll(c => c.MessageReceived(earlier));
             return (earlier, true);
         }
         _lastSeq = message.Seq;

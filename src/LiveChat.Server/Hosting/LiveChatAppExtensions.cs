@@ -17,6 +17,8 @@ public static class LiveChatAppExtensions
         app.MapWebPages();
         app.UseWidgetOriginCheck();
         app.UseCors();
+        // After CORS, so a widget on an allowed site can read the 503 too.
+        app.UseStartupGate();
         // After CORS, so a widget on an allowed site can read the 429 and its Retry-After.
         app.UseRateLimiter();
         app.UseAuthentication();

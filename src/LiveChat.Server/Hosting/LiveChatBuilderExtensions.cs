@@ -63,9 +63,6 @@ public static class LiveChatBuilderExtensions
         if (orleans.Errors() is { Count: > 0 } errors)
             throw new OptionsValidationException(OrleansOptions.Section, typeof(OrleansOptions), errors);
         var redis = builder.Configuration.RedisConnectionString();
-        // Before the silo: Redis must be there, and must not evict.
-        if (redis is not null)
-            builder.Services.AddHostedService(services => new RedisReadiness(redis, services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<RedisReadiness>>()));
         builder.UseOrleans(silo =>
         {
             if (redis is null)
@@ -88,6 +85,8 @@ public static class LiveChatBuilderExtensions
             silo.AddRedisGrainStorage(StorageNames.Grains, o => o.ConfigurationOptions = redisOptions.Clone());
         });
         builder.Services.Configure<ExceptionSerializationOptions>(TransientFailures.CarryAcrossNodes);
+        // The silo starts once Redis is there and does not evict; meanwhile the web server answers 503.
+        builder.Services.AddNodeStartup(redis);
         // State written before the grains moved into feature folders names their old namespace: still read.
         builder.Services.PostConfigure<OrleansJsonSerializerOptions>(StoredTypeNames.Wrap);
     }
@@ -238,7 +237,9 @@ public static class LiveChatBuilderExtensions
         // Bad bodies throw, so the handler above can say what is wrong with them.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
-        var health = builder.Services.AddHealthChecks().AddCheck<OrleansHealthCheck>("orleans");
+        var health = builder.Services.AddHealthChecks()
+            .AddCheck<StartupHealthCheck>("startup")
+            .AddCheck<OrleansHealthCheck>("orleans");
         if (builder.Configuration.RedisConnectionString() is not null)
             health.AddCheck<RedisHealthCheck>("redis");
     }

@@ -10,12 +10,14 @@ namespace LiveChat.Server.Hosting;
 /// visitors are all waiting, or whose only agent died with the same node, so without this its chats would stay where
 /// they are. A queue that wakes asks its agents in turn, which activates an agent grain lost the same way.
 /// </summary>
-public sealed class StandingGrains(IGrainFactory grains, IOptions<LiveChatOptions> options, ILogger<StandingGrains> logger) : BackgroundService
+public sealed class StandingGrains(IGrainFactory grains, NodeStartup startup, IOptions<LiveChatOptions> options, ILogger<StandingGrains> logger) : BackgroundService
 {
     private static readonly TimeSpan AnswerWithin = TimeSpan.FromSeconds(5);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // A node waiting for Redis has no silo to wake them on yet.
+        await startup.WhenReady(stoppingToken);
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.PresenceRenewSeconds));
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {

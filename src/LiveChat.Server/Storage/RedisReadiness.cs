@@ -8,13 +8,17 @@ namespace LiveChat.Server.Storage;
 /// offerings), since it would silently drop chat logs, grain state and the cluster's membership; and warns when Redis
 /// keeps no append-only file, since a Redis restart then loses what was written since its last snapshot.
 /// </summary>
-internal sealed class RedisReadiness(string connectionString, TimeProvider time, ILogger<RedisReadiness> logger) : IHostedService
+internal sealed class RedisReadiness(string connectionString, TimeProvider time, ILogger<RedisReadiness> logger)
 {
     private static readonly TimeSpan Retry = TimeSpan.FromSeconds(2);
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Returns once Redis answers and is fit for LiveChat; throws, saying what to change, when it is not.
+    /// <paramref name="waiting"/> is called once, as soon as Redis is found not ready (the node then waits for it).
+    /// </summary>
+    public async Task WaitUntilReady(Action waiting, CancellationToken cancellationToken)
     {
-        var (policy, appendOnly, endpoint) = await Settings(cancellationToken);
+        var (policy, appendOnly, endpoint) = await Settings(waiting, cancellationToken);
         if (policy.StartsWith("allkeys-", StringComparison.OrdinalIgnoreCase))
             throw new InvalidOperationException(
                 $"Redis at {endpoint} evicts keys when its memory is full (maxmemory-policy {policy}): LiveChat's messages, grain state " +
@@ -25,13 +29,11 @@ internal sealed class RedisReadiness(string connectionString, TimeProvider time,
                 "written since its last snapshot. Set appendonly yes, with appendfsync everysec or always.", endpoint);
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
     /// <summary>
     /// The eviction policy and whether AOF is on, as Redis reports them (INFO works where CONFIG is disabled), on a
     /// connection of its own: INFO is an admin command to the client library.
     /// </summary>
-    private async Task<(string Policy, bool AppendOnly, string Endpoint)> Settings(CancellationToken cancellationToken)
+    private async Task<(string Policy, bool AppendOnly, string Endpoint)> Settings(Action waiting, CancellationToken cancellationToken)
     {
         var options = ConfigurationOptions.Parse(connectionString);
         options.AllowAdmin = true;
@@ -55,6 +57,8 @@ internal sealed class RedisReadiness(string connectionString, TimeProvider time,
             {
                 if (attempt == 1 || attempt % 15 == 0)
                     logger.LogWarning("Waiting for Redis at {Endpoint} before starting: {Error}", endpoint, ex.Message);
+                if (attempt == 1)
+                    waiting();
                 await Task.Delay(Retry, time, cancellationToken);
             }
         }

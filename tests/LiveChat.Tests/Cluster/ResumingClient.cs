@@ -5,14 +5,15 @@ using Microsoft.AspNetCore.SignalR;
 namespace LiveChat.Tests.Cluster;
 
 /// <summary>
-/// A client that does what the widget and the consoles do when their node goes away: it connects to another node,
-/// fetches what it missed by <c>seq</c>, and sends an unacknowledged message again with the same client message id.
+/// A client that does what the widget and the consoles do when their node goes away: it connects to another node (or
+/// to its only one again), fetches what it missed by <c>seq</c>, and sends an unacknowledged message again with the
+/// same client message id.
 /// It keeps every message of the conversations it follows by <c>seq</c>, and notes anything that should not happen.
 /// </summary>
 public sealed class ResumingClient : IAsyncDisposable
 {
     private static readonly TimeSpan SendDeadline = TimeSpan.FromSeconds(45);
-    private readonly IReadOnlyList<ClusterNode> _nodes;
+    private readonly IReadOnlyList<ILiveChatNode> _nodes;
     private readonly string _path;
     private readonly string _token;
     private readonly SemaphoreSlim _connecting = new(1, 1);
@@ -20,16 +21,16 @@ public sealed class ResumingClient : IAsyncDisposable
     private HubConnection? _hub;
     private int _node;
 
-    private ResumingClient(IReadOnlyList<ClusterNode> nodes, int node, string path, string token)
+    private ResumingClient(IReadOnlyList<ILiveChatNode> nodes, int node, string path, string token)
     {
         (_nodes, _node, _path, _token) = (nodes, node, path, token);
     }
 
     /// <summary>The node the client is connected to now.</summary>
-    public ClusterNode Node => _nodes[_node];
+    public ILiveChatNode Node => _nodes[_node];
 
     /// <summary>When the client found its connection gone, and when it was connected again (to another node).</summary>
-    public ConcurrentQueue<(DateTime Lost, DateTime Back, ClusterNode To)> Moves { get; } = new();
+    public ConcurrentQueue<(DateTime Lost, DateTime Back, ILiveChatNode To)> Moves { get; } = new();
 
     /// <summary>Errors the server answered a send with, in words.</summary>
     public ConcurrentQueue<string> Refusals { get; } = new();
@@ -37,10 +38,10 @@ public sealed class ResumingClient : IAsyncDisposable
     /// <summary>Two different messages under one seq, or a seq that went backwards: never allowed.</summary>
     public ConcurrentQueue<string> Conflicts { get; } = new();
 
-    public static async Task<ResumingClient> Visitor(IReadOnlyList<ClusterNode> nodes, int node, VisitorSessionResponse session) =>
+    public static async Task<ResumingClient> Visitor(IReadOnlyList<ILiveChatNode> nodes, int node, VisitorSessionResponse session) =>
         await Connected(new ResumingClient(nodes, node, "/hubs/visitor", session.AccessToken));
 
-    public static async Task<ResumingClient> Agent(IReadOnlyList<ClusterNode> nodes, int node, string username)
+    public static async Task<ResumingClient> Agent(IReadOnlyList<ILiveChatNode> nodes, int node, string username)
     {
         var token = await nodes[node].SignIn(username);
         var client = await Connected(new ResumingClient(nodes, node, "/hubs/agent", token.AccessToken));

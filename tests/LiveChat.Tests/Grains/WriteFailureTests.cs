@@ -50,6 +50,51 @@ public sealed class WriteFailureTests(GrainCluster cluster)
     }
 
     [Fact]
+    public async Task AMessageWhoseAnswerWasLostReachesTheOtherSideWhenResent()
+    {
+        var (chat, visitor, agent) = await Chat();
+        Faults.LogAppend(chat.GetPrimaryKeyString(), "m1", FaultAt.AfterApplied);
+
+        // Stored, but the node lost the answer before it told anyone; the resend is answered from the log.
+        await FailsByTheFault(() => chat.Send(visitor, "m1", "my order number is 4711"));
+        var resent = await chat.Send(visitor, "m1", "my order number is 4711");
+
+        Assert.True(resent.Duplicate);
+        var shown = await cluster.Pushes.WaitFor($"agent:{agent.Id}", nameof(IAgentClient.MessageReceived), p => p.Arg<ChatMessage>().ClientMessageId == "m1");
+        Assert.Equal(resent.Seq, shown.Arg<ChatMessage>().Seq);
+        await chat.Close(visitor);
+    }
+
+    [Fact]
+    public async Task AnAgentsFirstAnswerWhoseAckWasLostCountsAsTheFirstResponseWhenResent()
+    {
+        var (chat, visitor, agent) = await Chat();
+        Faults.LogAppend(chat.GetPrimaryKeyString(), "a1", FaultAt.AfterApplied);
+
+        await FailsByTheFault(() => chat.Send(agent, "a1", "hello, I am here"));
+        var resent = await chat.Send(agent, "a1", "hello, I am here");
+
+        Assert.True(resent.Duplicate);
+        Assert.NotNull((await chat.GetView(visitor)).FirstResponseSeconds);
+        await chat.Close(visitor);
+    }
+
+    [Fact]
+    public async Task AWhisperWhoseAnswerWasLostReachesTheAgentWhenResent()
+    {
+        var (chat, visitor, agent) = await Chat();
+        var supervisor = new Caller(Roles.Supervisor, "watcher", "Watcher");
+        Faults.LogAppend(chat.GetPrimaryKeyString(), "w1", FaultAt.AfterApplied);
+
+        await FailsByTheFault(() => chat.AddInternal(supervisor, MessageKinds.Whisper, "w1", "offer a refund"));
+        var resent = await chat.AddInternal(supervisor, MessageKinds.Whisper, "w1", "offer a refund");
+
+        Assert.True(resent.Duplicate);
+        await cluster.Pushes.WaitFor($"agent:{agent.Id}", nameof(IAgentClient.InternalMessageReceived), p => p.Arg<ChatMessage>().ClientMessageId == "w1");
+        await chat.Close(visitor);
+    }
+
+    [Fact]
     public async Task AMessageWhoseAnswerWasLostAndThatIsNeverResentDoesNotBlockTheNextOne()
     {
         var (chat, visitor, agent) = await Chat();

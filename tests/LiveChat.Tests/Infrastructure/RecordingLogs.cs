@@ -3,7 +3,10 @@ using Microsoft.Extensions.Logging;
 
 namespace LiveChat.Tests.Infrastructure;
 
-/// <summary>Keeps what a node logs, as "Level: message", so a test can assert what an operator would read.</summary>
+/// <summary>
+/// Keeps what a node logs, as "Level: message" (and the exception logged with it, if any), so a test can assert what
+/// an operator would read.
+/// </summary>
 public sealed class RecordingLogs : ILoggerProvider
 {
     private readonly ConcurrentQueue<string> _lines = new();
@@ -23,6 +26,6 @@ public sealed class RecordingLogs : ILoggerProvider
         public bool IsEnabled(LogLevel logLevel) => true;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            lines.Enqueue($"{logLevel}: {formatter(state, exception)}");
+            lines.Enqueue(exception is null ? $"{logLevel}: {formatter(state, exception)}" : $"{logLevel}: {formatter(state, exception)} {exception}");
     }
 }

@@ -40,23 +40,49 @@ public sealed class RedisReadinessTests(RedisFixture redis) : IClassFixture<Redi
     }
 
     [Fact]
-    public async Task ANodeStartedWhileRedisIsDownWaitsSaysSoAndServesOnceRedisIsBack()
+    public async Task ANodeStartedBeforeRedisSaysItWaitsAnswersHealthz503AndServesChatsOnceRedisIsThere()
     {
+        // Nothing listens on this Redis's port until the test starts it.
+        await using var later = new RedisServer();
+        var settings = Settings(later.ConnectionString);
+        TestUsers.Add(settings, 0, "ada", queues: "support");
         var logs = new RecordingLogs();
-        await redis.StopAsync();
-        var starting = LiveChatTestServer.StartAsync(Settings(), logs: logs);
-        await Eventually.True(() => Task.FromResult(logs.Lines.Any(line => line.Contains("Waiting for Redis")) || starting.IsCompleted), "the node to say it waits for Redis", timeoutSeconds: 40);
-        Assert.False(starting.IsCompleted, "the node started, or failed to, without Redis: " + starting.Exception?.InnerException?.Message);
 
-        await redis.StartAsync();
-        await using var node = await starting.WaitAsync(TimeSpan.FromSeconds(90));
+        await using var node = await LiveChatTestServer.StartAsync(settings, logs: logs);
+
+        Assert.Contains(logs.Lines, line => line.StartsWith("Warning:", StringComparison.Ordinal) && line.Contains($"Waiting for Redis at {later.Address}"));
         using var http = node.Http();
-        Assert.Equal("Healthy", await http.GetStringAsync("/healthz"));
+        var health = await http.GetAsync("/healthz");
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, "Unhealthy"), (health.StatusCode, await health.Content.ReadAsStringAsync()));
+        // No chat is served before the silo is up: the API and the hubs say the node is starting.
+        var session = await http.PostAsJsonAsync("/api/visitor/session", new { name = "Early" });
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, session.StatusCode);
+        Assert.Equal("application/problem+json", session.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("starting", (await session.Content.ReadFromJsonAsync<ProblemBody>())!.Detail);
+        Assert.NotNull(session.Headers.RetryAfter);
+        await using (var early = node.Hub("/hubs/visitor", null))
+        {
+            var refused = await Assert.ThrowsAnyAsync<HttpRequestException>(() => early.StartAsync().WaitAsync(Clients.Timeout));
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        }
+
+        await later.StartAsync();
+
+        await Eventually.True(async () => (await http.GetAsync("/healthz")).StatusCode == HttpStatusCode.OK, "/healthz to answer 200 once Redis is there", timeoutSeconds: 30);
+        await using var agent = await node.ConnectOnlineAgent("ada");
+        var assigned = agent.Record<ConversationView>("ConversationAssigned");
+        var received = agent.Record<ChatMessage>("MessageReceived");
+        await using var visitor = await node.StartVisitorChat("Petra", "support", text: "hello, anyone?");
+        Assert.Equal("ada", (await assigned.Next(c => c.ConversationId == visitor.Id)).AgentId);
+        var ack = await visitor.Send("v1", "is the order shipped?");
+        Assert.Equal("is the order shipped?", (await received.Next(m => m.Seq == ack.Seq)).Text);
     }
 
-    private Dictionary<string, string?> Settings() => new()
+    private sealed record ProblemBody(string Title, string Detail);
+
+    private Dictionary<string, string?> Settings(string? connectionString = null) => new()
     {
-        ["ConnectionStrings:Redis"] = redis.ConnectionString,
+        ["ConnectionStrings:Redis"] = connectionString ?? redis.ConnectionString,
         ["Orleans:ServiceId"] = $"ready-{Guid.NewGuid():N}",
         ["Orleans:ClusterId"] = $"ready-{Guid.NewGuid():N}",
     };
