@@ -71,7 +71,7 @@ public static class LiveChatBuilderExtensions
                 silo.AddMemoryGrainStorage(StorageNames.Grains);
                 return;
             }
-            var redisOptions = ConfigurationOptions.Parse(redis);
+            var redisOptions = RedisConnections.Options(redis);
             silo.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = orleans.ClusterId;
@@ -207,13 +207,12 @@ public static class LiveChatBuilderExtensions
             builder.Services.AddLiveChatMemoryStores();
             return;
         }
-        signalR.AddStackExchangeRedis(redis, o => o.Configuration.ChannelPrefix = RedisChannel.Literal("livechat"));
-        builder.Services.AddSingleton<IConnectionMultiplexer>(_ =>
+        signalR.AddStackExchangeRedis(redis, o =>
         {
-            var options = ConfigurationOptions.Parse(redis);
-            options.AbortOnConnectFail = false;
-            return ConnectionMultiplexer.Connect(options);
+            o.Configuration.ChannelPrefix = RedisChannel.Literal("livechat");
+            RedisConnections.Tune(o.Configuration);
         });
+        builder.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(RedisConnections.Options(redis)));
         builder.Services.AddSingleton<IMessageLog, RedisMessageLog>();
         builder.Services.AddSingleton<IFeedbackStore, RedisFeedbackStore>();
     }
