@@ -31,5 +31,10 @@ public static class TransientFailures
     /// Lets Orleans carry Redis's exceptions to a caller on another node as what they are: it carries only its own and
     /// .NET's by default, and any other fails the answer itself, so the caller could not tell that it should retry.
     /// </summary>
-    public static void CarryAcrossNodes(ExceptionSerializationOptions options) => options.SupportedNamespacePrefixes.Add("StackExchange.Redis");
+    public static void CarryAcrossNodes(ExceptionSerializationOptions options)
+    {
+        options.SupportedNamespacePrefixes.Add("StackExchange.Redis");
+        // The socket library under it, whose exceptions Redis's carry inside.
+        options.SupportedNamespacePrefixes.Add("Pipelines.Sockets.Unofficial");
+    }
 }

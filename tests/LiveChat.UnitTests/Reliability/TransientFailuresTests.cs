@@ -44,7 +44,8 @@ public sealed class TransientFailuresTests
         using var services = new ServiceCollection().AddSerializer().Configure<ExceptionSerializationOptions>(TransientFailures.CarryAcrossNodes).BuildServiceProvider();
         var serializer = services.GetRequiredService<Serializer>();
 
-        var sent = serializer.SerializeToArray<Exception>(new RedisConnectionException(ConnectionFailureType.SocketFailure, "Redis is away"));
+        var reset = new Pipelines.Sockets.Unofficial.ConnectionResetException("Connection reset by peer");
+        var sent = serializer.SerializeToArray<Exception>(new RedisConnectionException(ConnectionFailureType.SocketFailure, "Redis is away", reset));
         var received = serializer.Deserialize<Exception>(sent);
 
         Assert.IsType<RedisConnectionException>(received);
