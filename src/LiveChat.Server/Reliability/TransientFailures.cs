@@ -1,4 +1,5 @@
 using Orleans.Networking.Shared;
+using Orleans.Persistence.Redis;
 using Orleans.Runtime.Messaging;
 using Orleans.Storage;
 using StackExchange.Redis;
@@ -16,6 +17,10 @@ public static class TransientFailures
         InconsistentStateException => true,
         // No answer in time (RedisTimeoutException is one too), or Redis not connected.
         TimeoutException or RedisConnectionException => true,
+        // Orleans' Redis grain storage reports a failed read or write with only the text of what failed (no inner
+        // exception): transient when that was Redis away or late, as for the message log.
+        RedisStorageException storage => storage.Message.Contains(nameof(RedisConnectionException), StringComparison.Ordinal)
+            || storage.Message.Contains(nameof(RedisTimeoutException), StringComparison.Ordinal),
         _ => ex.InnerException is { } inner && IsTransient(inner),
     };
 }

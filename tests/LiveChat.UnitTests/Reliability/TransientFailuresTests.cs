@@ -1,4 +1,5 @@
 using LiveChat.Server.Reliability;
+using Orleans.Persistence.Redis;
 using Orleans.Runtime;
 using Orleans.Storage;
 using StackExchange.Redis;
@@ -16,6 +17,12 @@ public sealed class TransientFailuresTests
         new RedisTimeoutException("Redis did not answer", CommandStatus.Sent),
         new InvalidOperationException("wrapped", new SiloUnavailableException()),
         new AggregateException(new Exception("outer", new TimeoutException())),
+        // Orleans' Redis grain storage keeps only the text of what failed, and Orleans wraps that on activation.
+        new OrleansException("Error from storage provider RedisGrainStorage.conversation during ReadStateAsync for grain conversation/c_1",
+            new RedisStorageException("Failed to read grain state for conversation with ID conversation/c_1 and storage key s/state/conversation/c_1/conversation. " +
+                "StackExchange.Redis.RedisConnectionException: The message timed out in the backlog attempting to send because no connection became available (1000ms)")),
+        new RedisStorageException("Failed to write grain state for agent grain with ID agent/ann and storage key s/state/agent/ann/agent. " +
+            "StackExchange.Redis.RedisTimeoutException: Timeout awaiting response (outbound=0KiB, inbound=0KiB, 5000ms elapsed, timeout is 5000ms)"),
     ];
 
     public static TheoryData<Exception> Lasting() =>
@@ -24,6 +31,8 @@ public sealed class TransientFailuresTests
         new ArgumentException("bad input"),
         new InvalidOperationException("a bug"),
         new OperationCanceledException(),
+        new RedisStorageException("Failed to read grain state for conversation with ID conversation/c_1 and storage key s/state/conversation/c_1/conversation. " +
+            "Newtonsoft.Json.JsonSerializationException: Could not create an instance of type LiveChat.Server.Conversations.ConversationState"),
     ];
 
     [Theory, MemberData(nameof(Transient))]
