@@ -62,7 +62,9 @@ public class RedisServer(bool fsyncAlways = true, string whoNeedsIt = "the Redis
                 await probe.GetDatabase().PingAsync();
                 return;
             }
-            catch (RedisConnectionException) when (DateTime.UtcNow < deadline && !_process.HasExited)
+            // Not listening yet, or still loading its data (a big append-only file takes a while).
+            catch (Exception ex) when ((ex is RedisConnectionException || ex.Message.StartsWith("LOADING", StringComparison.Ordinal))
+                && DateTime.UtcNow < deadline && !_process.HasExited)
             {
                 await Task.Delay(100);
             }
