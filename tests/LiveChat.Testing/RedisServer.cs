@@ -62,7 +62,7 @@ public class RedisServer(bool fsyncAlways = true, string whoNeedsIt = "the Redis
                 await probe.GetDatabase().PingAsync();
                 return;
             }
-            // Not up yet, or up and still loading its append-only file.
+            // Not listening yet, or still loading its data (a big append-only file takes a while).
             catch (RedisException) when (DateTime.UtcNow < deadline && !_process.HasExited)
             {
                 await Task.Delay(100);

@@ -1,4 +1,5 @@
 using Orleans.Networking.Shared;
+using Orleans.Persistence.Redis;
 using Orleans.Runtime.Messaging;
 using Orleans.Serialization;
 using Orleans.Storage;
@@ -20,12 +21,17 @@ public static class TransientFailures
         // Redis answered that it cannot serve yet: restarted and still loading its data, busy with a script, or a
         // replica that was its primary a moment ago.
         RedisServerException server when BusyRedis.Any(server.Message.StartsWith) => true,
-        // Grain state that could not be read or written: it wraps the Redis error by its words only.
-        Orleans.Persistence.Redis.RedisStorageException => true,
+        // Orleans' Redis grain storage reports a failed read or write with only the text of what failed (no inner
+        // exception): transient when that was Redis away, late or busy, as for the message log.
+        RedisStorageException storage => TransientRedisErrors.Any(error => storage.Message.Contains(error, StringComparison.Ordinal)),
         _ => ex.InnerException is { } inner && IsTransient(inner),
     };
 
     private static readonly string[] BusyRedis = ["LOADING", "BUSY", "TRYAGAIN", "MASTERDOWN", "READONLY"];
+
+    // How a transient Redis error reads inside the storage's words.
+    private static readonly string[] TransientRedisErrors =
+        [nameof(RedisConnectionException), nameof(RedisTimeoutException), .. BusyRedis.Select(word => $"{nameof(RedisServerException)}: {word}")];
 
     /// <summary>
     /// Lets Orleans carry Redis's exceptions to a caller on another node as what they are: it carries only its own and

@@ -11,14 +11,19 @@ namespace LiveChat.Tests.Redis;
 /// may notice is a slower answer: nothing lost, nothing stored twice, each side's messages in the order sent, and the
 /// chat goes on.
 /// </summary>
-public sealed class RedisFaultTests(RedisFixture redis, ITestOutputHelper output) : IClassFixture<RedisFixture>
+public sealed class RedisFaultTests(RedisFixture redis, ITestOutputHelper output) : IClassFixture<RedisFixture>, IDisposable
 {
     private static readonly TimeSpan Pause = TimeSpan.FromSeconds(3);
+
+    // What the node logged (warnings and errors), in the test's output: what to read when a test fails.
+    private readonly RecordingLogs _logs = new();
+
+    public void Dispose() => output.WriteLine(string.Join(Environment.NewLine, _logs.Lines));
 
     [Fact]
     public async Task SendsMadeWhileRedisIsPausedAreAcknowledgedWhenItResumesOnceAndInOrder()
     {
-        var logs = new RecordingLogs();
+        var logs = _logs;
         await using var node = await LiveChatTestServer.StartAsync(Settings(redis.ConnectionString), logs: logs);
         await using var chat = await Chat.Start(node);
         chat.Talk();
@@ -44,11 +49,12 @@ public sealed class RedisFaultTests(RedisFixture redis, ITestOutputHelper output
     [Fact]
     public async Task EveryAcknowledgedMessageSurvivesRedisKilledAndRestartedAndTheChatGoesOn()
     {
-        var logs = new RecordingLogs();
-        var settings = Settings(redis.ConnectionString);
-        // The node gives up on a call after 1 s, and the outage outlasts that and the 5 s its Redis client holds a command
-        // for a lost connection: the sends made meanwhile are refused as retryable, and stored once the clients send
-        // them again with the same id.
+        var logs = _logs;
+        // The node's Redis client gives up on a command after 1 s (5 s by default) and the node on a call after 1 s (20 s),
+        // so the 4 s outage outlasts both: what the node does while Redis is away (a grain's state read on activation
+        // fails, not only its writes) is seen, and the sends made meanwhile are refused as retryable, and stored once
+        // the clients send them again with the same id.
+        var settings = Settings($"{redis.ConnectionString},syncTimeout=1000,asyncTimeout=1000");
         settings["LiveChat:RetrySeconds"] = "1";
         await using var node = await LiveChatTestServer.StartAsync(settings, logs: logs);
         await using var chat = await Chat.Start(node);
@@ -59,7 +65,7 @@ public sealed class RedisFaultTests(RedisFixture redis, ITestOutputHelper output
         var killed = chat.Now;
         var beforeTheKill = chat.Sent.Where(s => s.Acked < killed).ToList();
         // The outage: both sides go on sending meanwhile.
-        await Task.Delay(TimeSpan.FromSeconds(6));
+        await Task.Delay(TimeSpan.FromSeconds(4));
         await redis.StartAsync();
         var restarted = chat.Now;
         await chat.Visitor.AcknowledgedAtLeast(chat.Visitor.Sent.Count + 3);
@@ -82,7 +88,7 @@ public sealed class RedisFaultTests(RedisFixture redis, ITestOutputHelper output
     public async Task RepeatedLostRedisRepliesAndResetConnectionsLoseNothingDoubleNothingAndLeaveNothingStuck()
     {
         await using var proxy = new FaultProxy(redis);
-        var logs = new RecordingLogs();
+        var logs = _logs;
         await using var node = await LiveChatTestServer.StartAsync(Settings(proxy.ConnectionString), logs: logs);
         await using var chat = await Chat.Start(node);
         chat.Talk();
