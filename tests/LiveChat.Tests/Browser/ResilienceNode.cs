@@ -1,3 +1,6 @@
+using LiveChat.Server.Storage;
+using Microsoft.Extensions.DependencyInjection;
+
 namespace LiveChat.Tests.Browser;
 
 /// <summary>
@@ -9,8 +12,14 @@ public sealed class ResilienceNode : NodeFixture
 {
     public const int GraceSeconds = 2;
 
+    /// <summary>What the node's message log has lost (see <see cref="Faults.MessageLost"/>).</summary>
+    public Faults Faults { get; } = new();
+
     // Queues with one agent each, and one served by a supervisor, who watches the others' chats from the dashboard.
     public ResilienceNode() => Floor.Add(queues: 6, 3).Add(queues: 1, Seat.Supervisor());
+
+    protected override void ReplaceServices(IServiceCollection services) =>
+        services.AddSingleton<IMessageLog>(new FaultyMessageLog(new InMemoryMessageLog(), Faults));
 
     protected override void Configure(IDictionary<string, string?> settings)
     {

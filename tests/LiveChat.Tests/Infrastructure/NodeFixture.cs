@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+
 namespace LiveChat.Tests.Infrastructure;
 
 /// <summary>
@@ -15,6 +17,11 @@ public abstract class NodeFixture : IAsyncLifetime
     /// <summary>The node's clock; null for the system's.</summary>
     protected virtual TimeProvider? Clock => null;
 
+    /// <summary>Services that replace the node's own (a faulty store); none by default.</summary>
+    protected virtual void ReplaceServices(IServiceCollection services)
+    {
+    }
+
     /// <summary>The fixture's own settings and named users, written before the floor's.</summary>
     protected abstract void Configure(IDictionary<string, string?> settings);
 
@@ -23,7 +30,7 @@ public abstract class NodeFixture : IAsyncLifetime
         var settings = new Dictionary<string, string?>();
         Configure(settings);
         Floor.Configure(settings);
-        Server = await LiveChatTestServer.StartAsync(settings, time: Clock);
+        Server = await LiveChatTestServer.StartAsync(settings, time: Clock, services: ReplaceServices);
     }
 
     public virtual async Task DisposeAsync()

@@ -7,26 +7,32 @@ import type { ChatMessage } from "./protocol";
 const pageSize = 200;
 
 /**
- * A conversation's two streams (messages; whispers and notes), each kept in seq order with no gaps, so each has one
- * `last` to resume from and duplicates are dropped by seq.
+ * A conversation's two streams (messages; whispers and notes), each kept in seq order with no gaps but those the store
+ * itself has, so each has one `last` to resume from and duplicates are dropped by seq.
  */
 export class Streams {
   readonly messages: ChatMessage[] = [];
   readonly internal: ChatMessage[] = [];
 
   get lastSeq(): number {
-    return this.messages.length;
+    return this.messages.at(-1)?.seq ?? 0;
   }
 
   get lastInternalSeq(): number {
-    return this.internal.length;
+    return this.internal.at(-1)?.seq ?? 0;
   }
 
-  /** Adds the next message of its stream: "added", "known" (a duplicate) or "gap" (something is missing before it). */
-  add(message: ChatMessage): "added" | "known" | "gap" {
+  /**
+   * Adds the next message of its stream: "added", "known" (a duplicate) or "gap" (something is missing before it). A
+   * pushed message after a gap waits for a fetch; a `fetched` one is what the store holds after `last`, so a gap before
+   * it is one the store has too (the last second of writes a Redis with `appendfsync everysec` lost with its machine),
+   * which nothing will ever fill.
+   */
+  add(message: ChatMessage, fetched = false): "added" | "known" | "gap" {
     const list = message.kind === "message" ? this.messages : this.internal;
-    if (message.seq <= list.length) return "known";
-    if (message.seq > list.length + 1) return "gap";
+    const last = list.at(-1)?.seq ?? 0;
+    if (message.seq <= last) return "known";
+    if (message.seq > last + 1 && !fetched) return "gap";
     list.push(message);
     return "added";
   }
@@ -60,7 +66,7 @@ export async function fetchMissing(hub: signalR.HubConnection, conversationId: s
   for (const [method, last] of [["GetMessages", () => streams.lastSeq], ["GetInternalMessages", () => streams.lastInternalSeq]] as const) {
     for (;;) {
       const page = await hub.invoke<ChatMessage[]>(method, conversationId, last(), pageSize);
-      for (const message of page) if (streams.add(message) === "added") added.push(message);
+      for (const message of page) if (streams.add(message, true) === "added") added.push(message);
       if (page.length < pageSize) break;
     }
   }

@@ -154,9 +154,9 @@ export class WatchPanel {
       while (last() + 1 < first) {
         const page = await this.hub.invoke<ChatMessage[]>(method, id, last(), Math.min(500, first - 1 - last()));
         if (page.length === 0) break;
-        for (const m of page) this.streams.add(m);
+        for (const m of page) this.streams.add(m, true);
       }
-      for (const m of list) this.streams.add(m);
+      for (const m of list) this.streams.add(m, true);
     }
   }
 

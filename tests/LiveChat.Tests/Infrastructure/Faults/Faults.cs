@@ -18,6 +18,7 @@ public sealed class Faults
 {
     private readonly Lock _lock = new();
     private readonly List<Planned> _planned = [];
+    private readonly HashSet<(string Stream, long Seq)> _lost = [];
 
     /// <summary>The next append to the conversation's log (messages, or whispers and notes) of this client message id fails.</summary>
     public void LogAppend(string conversationId, string clientMessageId, FaultAt at) =>
@@ -44,6 +45,22 @@ public sealed class Faults
             lock (_lock)
                 _planned.Remove(fault);
         });
+    }
+
+    /// <summary>
+    /// The message of this seq in the conversation's log is gone, as the last second of writes is when a Redis with
+    /// <c>appendfsync everysec</c> loses its machine: reads no longer return it, and nothing fills its place.
+    /// </summary>
+    public void MessageLost(string conversationId, long seq)
+    {
+        lock (_lock)
+            _lost.Add((conversationId, seq));
+    }
+
+    internal bool IsLost(string stream, long seq)
+    {
+        lock (_lock)
+            return _lost.Contains((stream, seq));
     }
 
     private void Plan(Store store, Func<string, bool> match, FaultAt at, Func<object?, bool> written)

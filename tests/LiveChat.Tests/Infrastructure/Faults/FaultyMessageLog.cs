@@ -2,7 +2,10 @@ using LiveChat.Server.Storage;
 
 namespace LiveChat.Tests.Infrastructure;
 
-/// <summary>A message log that fails the appends a test planned (<see cref="Faults"/>), before or after applying them.</summary>
+/// <summary>
+/// A message log that fails the appends a test planned (<see cref="Faults"/>), before or after applying them, and has
+/// lost the messages a test says it lost.
+/// </summary>
 public sealed class FaultyMessageLog(IMessageLog log, Faults faults) : IMessageLog
 {
     public async Task<ChatMessage?> AppendAsync(string stream, ChatMessage message)
@@ -16,9 +19,11 @@ public sealed class FaultyMessageLog(IMessageLog log, Faults faults) : IMessageL
         return stored;
     }
 
-    public Task<ChatMessage?> FindAsync(string stream, string senderId, string clientMessageId) => log.FindAsync(stream, senderId, clientMessageId);
+    public async Task<ChatMessage?> FindAsync(string stream, string senderId, string clientMessageId) =>
+        await log.FindAsync(stream, senderId, clientMessageId) is { } found && !faults.IsLost(stream, found.Seq) ? found : null;
 
-    public Task<IReadOnlyList<ChatMessage>> ReadAsync(string stream, long afterSeq, int limit) => log.ReadAsync(stream, afterSeq, limit);
+    public async Task<IReadOnlyList<ChatMessage>> ReadAsync(string stream, long afterSeq, int limit) =>
+        (await log.ReadAsync(stream, afterSeq, limit + 1)).Where(m => !faults.IsLost(stream, m.Seq)).Take(limit).ToList();
 
     public Task<long> GetLastSeqAsync(string stream) => log.GetLastSeqAsync(stream);
 }
