@@ -14,6 +14,12 @@ public interface IQueueGrain : IGrainWithStringKey, IStandingGrain
     /// <summary>Takes a conversation out of the queue (closed while waiting); true when it was waiting.</summary>
     Task<bool> Remove(string conversationId);
 
+    /// <summary>
+    /// Takes a conversation out of the line, and only that: an old return put it back while it was transferred or
+    /// given to another agent, whose answer the queue still waits for. True when it was waiting.
+    /// </summary>
+    Task<bool> TakeOutOfLine(string conversationId);
+
     /// <summary>Where a waiting conversation stands (position and estimate), or null when it is not waiting here.</summary>
     Task<QueueTicket?> GetPlace(string conversationId);
 

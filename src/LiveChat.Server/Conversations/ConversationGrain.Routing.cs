@@ -6,9 +6,13 @@ namespace LiveChat.Server.Conversations;
 /// <summary>The conversation's way through its queue: assigned, returned, transferred, its place while it waits.</summary>
 public sealed partial class ConversationGrain
 {
-    private static readonly TimeSpan RejoinEvery = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan FirstRejoin = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan LongestRejoin = TimeSpan.FromSeconds(30);
 
     private IGrainTimer? _rejoin;
+    // How the conversation joins its queue again, and after how long; the entry it first tried, if this activation knows it.
+    private (QueueEntry Entry, bool AtHead)? _rejoinAs;
+    private TimeSpan _rejoinWait = FirstRejoin;
 
     public async Task<ConversationView> Transfer(Caller caller, TransferRequest request)
     {
@@ -39,8 +43,7 @@ public sealed partial class ConversationGrain
             await Queue(S.Queue).Left(Id);
         S.Queue = toQueue;
         await BackToQueue($"{fromName} transferred the conversation to the {toQueue} queue.", fromAgentId);
-        var ticket = await Enqueue(new QueueEntry(Id, time.GetUtcNow()), atHead: true);
-        await ApplyTicket(ticket);
+        await EnterQueue(new QueueEntry(Id, time.GetUtcNow()), atHead: true);
         return View();
     }
 
@@ -82,11 +85,13 @@ public sealed partial class ConversationGrain
         // agent finds it no longer waiting, and is old news too.
         if (S.Status != ConversationStatus.Active || fromAgentId != S.AgentId || queue != S.Queue || await Queue(queue).GetPlace(Id) is not { } place)
         {
-            // Old news, for which the queue put the chat back in its line: a transfer or a close overtook the agent's
-            // leaving. Unless it waits there in its own right, it leaves that line, or an agent would be given a chat
-            // that is no longer waiting, and everyone behind it would wait longer.
-            if (S.Status != ConversationStatus.Queued || queue != S.Queue)
+            // Old news, for which the queue put the chat back in its line: a close, a transfer or another agent overtook
+            // the agent's leaving. Unless it waits there in its own right, it leaves that line, or an agent would be
+            // given a chat that is no longer waiting, and everyone behind it would wait longer.
+            if (S.Status == ConversationStatus.Closed)
                 await Queue(queue).Remove(Id);
+            else if (S.Status != ConversationStatus.Queued || queue != S.Queue)
+                await Queue(queue).TakeOutOfLine(Id);
             return;
         }
         _queuePosition = place.Position;
@@ -116,40 +121,59 @@ public sealed partial class ConversationGrain
     }
 
     /// <summary>
-    /// Puts this conversation, stored as waiting in its queue, in that queue. When the call fails, the queue may or may
-    /// not hold it (its write failed, or only the answer was lost): it is asked again every few seconds until the
-    /// conversation waits there or has an agent (see <see cref="RejoinQueueSoon"/>), and the error goes on.
+    /// Puts this conversation, stored as waiting in its queue, in that queue, and shows where it stands. When the queue
+    /// does not answer, it may or may not hold the conversation (its write failed, or only its answer was lost): the
+    /// conversation asks again (see <see cref="RejoinQueueSoon"/>) until it waits there or has an agent, and the caller
+    /// hears that it waits, as it does: the start or the transfer happened, and a retry of it would be refused.
     /// </summary>
-    private async Task<QueueTicket> Enqueue(QueueEntry entry, bool atHead)
+    private async Task EnterQueue(QueueEntry entry, bool atHead)
     {
+        QueueTicket ticket;
         try
         {
-            return await Queue(S.Queue).Enqueue(entry, atHead);
+            ticket = await Queue(S.Queue).Enqueue(entry, atHead);
         }
-        catch
+        catch (Exception ex)
         {
-            RejoinQueueSoon(RejoinEvery);
-            throw;
+            logger.LogWarning("Conversation {ConversationId}: the {Queue} queue did not answer, asked again in {Wait}: {Error}", Id, S.Queue, _rejoinWait, ex.Message);
+            RejoinQueueSoon(entry, atHead);
+            return;
         }
+        await ApplyTicket(ticket);
     }
 
     /// <summary>
-    /// Until the conversation waits in its queue or has an agent, an enqueue is sent again now and then (it is safe to
-    /// repeat: the queue knows a conversation that waits already, or that it gave out). Keeps the grain alive meanwhile,
-    /// as nothing else may call it: a visitor waiting quietly sends nothing.
+    /// Until the conversation waits in its queue or has an agent, the enqueue is sent again, 2 s later, then twice as
+    /// long each time up to 30 s (it is safe to repeat: the queue knows a conversation that waits already, or that it
+    /// gave out). Keeps the grain alive meanwhile, as nothing else may call it: a visitor waiting quietly sends nothing.
     /// </summary>
-    private void RejoinQueueSoon(TimeSpan due) =>
-        _rejoin ??= this.RegisterGrainTimer(RejoinQueue, new GrainTimerCreationOptions { DueTime = due, Period = RejoinEvery, KeepAlive = true });
+    private void RejoinQueueSoon(QueueEntry entry, bool atHead)
+    {
+        _rejoinAs ??= (entry, atHead);
+        _rejoin ??= this.RegisterGrainTimer(RejoinQueue, new GrainTimerCreationOptions { DueTime = _rejoinWait, Period = Timeout.InfiniteTimeSpan, KeepAlive = true });
+    }
 
     private async Task RejoinQueue(CancellationToken cancellationToken)
     {
-        if (S.Status == ConversationStatus.Queued)
-        {
-            var ticket = await Queue(S.Queue).Enqueue(new QueueEntry(Id, time.GetUtcNow()), atHead: false);
-            await ApplyTicket(ticket);
-        }
         _rejoin?.Dispose();
         _rejoin = null;
+        if (S.Status != ConversationStatus.Queued || _rejoinAs is not var (entry, atHead))
+            return;
+        QueueTicket ticket;
+        try
+        {
+            ticket = await Queue(S.Queue).Enqueue(entry, atHead);
+        }
+        catch (Exception ex)
+        {
+            _rejoinWait = TimeSpan.FromTicks(Math.Min(2 * _rejoinWait.Ticks, LongestRejoin.Ticks));
+            logger.Log(TransientFailures.IsTransient(ex) ? LogLevel.Warning : LogLevel.Error, ex,
+                "Conversation {ConversationId}: the {Queue} queue did not take it, asked again in {Wait}", Id, S.Queue, _rejoinWait);
+            RejoinQueueSoon(entry, atHead);
+            return;
+        }
+        (_rejoinAs, _rejoinWait) = (null, FirstRejoin);
+        await ApplyTicket(ticket);
     }
 
     private async Task ApplyTicket(QueueTicket ticket)

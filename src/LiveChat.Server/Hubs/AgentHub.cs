@@ -20,10 +20,11 @@ public sealed class AgentHub(IGrainFactory grains, IOptions<LiveChatOptions> opt
     // Renewed only once the connection is open: SignalR calls OnDisconnectedAsync only for a connection whose
     // OnConnectedAsync ended well, so one registered before a call that threw would be renewed for as long as the node
     // runs, and the agent would never go Away. One the grain took before such a failure lapses, never renewed.
+    // The base counts the connection as opened, last, once nothing else can fail.
     public override async Task OnConnectedAsync()
     {
-        await base.OnConnectedAsync();
         await Agent.Connect(Context.ConnectionId);
+        await base.OnConnectedAsync();
         presence.Connected(Context.ConnectionId, Caller.Id);
     }
 

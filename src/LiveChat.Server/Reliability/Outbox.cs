@@ -30,9 +30,10 @@ internal interface IOutboxOwner : IGrainWithStringKey
 /// <item>once that write is done (<see cref="Send"/>), it is sent outside the grain's turn, because the receiver may be
 /// calling this grain (a conversation calls its queue as the queue tells it of an assignment), each receiver's messages
 /// in order, and sent again (500 ms after a failure, doubling to 5 s) until the receiver answers: while its node is
-/// dead and not yet evicted, or while Redis restarts. A failure that is not transient (the receiver refused it, or a
-/// bug) is tried <see cref="TriesWhenRefused"/> times, then logged as an error and given up: sent forever, it would keep
-/// its grain alive and hold up the receiver's later messages;</item>
+/// dead and not yet evicted, or while Redis restarts, and whatever else went wrong, since a notice given up can strand
+/// a chat. Only a refusal in words (<see cref="ChatRuleException"/>: the receiver will never take it) is tried
+/// <see cref="TriesWhenRefused"/> times, then logged as an error and given up: sent forever, it would keep its grain
+/// alive and hold up the receiver's later messages;</item>
 /// <item>the receipt (<see cref="IOutboxOwner.Delivered"/>) strikes it from the state in a turn of its own, since a
 /// write from outside a turn could overlap a turn's; the grain only strikes and writes.</item>
 /// </list>
@@ -67,7 +68,7 @@ internal sealed class Outbox<T> where T : IOutboxMessage
             .AddRetry(new RetryStrategyOptions
             {
                 ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } ex
-                    && (TransientFailures.IsTransient(ex) || args.AttemptNumber + 1 < TriesWhenRefused)),
+                    && (ex is not ChatRuleException || args.AttemptNumber + 1 < TriesWhenRefused)),
                 BackoffType = DelayBackoffType.Exponential,
                 Delay = FirstWait,
                 MaxDelay = LongestWait,

@@ -11,7 +11,6 @@ public sealed partial class QueueGrain
     private HashSet<string> _serving = [];
     // Chats from this queue that agents held when it was activated, by conversation id: see AskWhatAgentsHold.
     private readonly Dictionary<string, string> _heldBy = new(StringComparer.Ordinal);
-    private DateTimeOffset _activatedAt;
 
     public async Task AgentChanged(AgentView agent)
     {
@@ -70,12 +69,11 @@ public sealed partial class QueueGrain
     /// that takes the chat out of the line: when that write fails, this grain deactivates (see WriteDiscipline), and its
     /// next activation finds the chat waiting again (or asked for again) while the agent holds its slot. Such a chat
     /// goes to that agent (see <see cref="Dispatch"/>), not to a second one, which would leave the first with a slot
-    /// nobody uses. Only chats that joined the line before this activation are matched: one that comes back later was
-    /// released by its agent first (transferred, handed back).
+    /// nobody uses. A chat noted here that comes back to the line later, released by its agent in between (transferred,
+    /// handed back), is first offered to that agent again, who takes it by the usual rules or not at all.
     /// </summary>
     private async Task AskWhatAgentsHold()
     {
-        _activatedAt = time.GetUtcNow();
         var asked = _serving.Select(id => (Id: id, Held: Agent(id).GetConversationIdsFrom(Name).WaitAsync(TimeSpan.FromSeconds(2)))).ToList();
         foreach (var (agentId, held) in asked)
         {

@@ -58,9 +58,11 @@ public sealed partial class QueueGrain(
     public async Task<QueueTicket> Enqueue(QueueEntry entry, bool atHead)
     {
         // Asked again for a conversation already given to an agent (the answer was lost, or the write stored it and
-        // its own answer was lost): the same assignment, which its notice also carries.
-        if (Notices.FindLast(n => n.ConversationId == entry.ConversationId && n.Agent is not null) is { } pending)
-            return new QueueTicket(pending.Agent, 0, null, pending.Id);
+        // its own answer was lost): the same assignment, which its notice also carries, if the agent still holds it
+        // (asking again is safe: it holds it already, or takes it by the usual rules).
+        if (Notices.FindLast(n => n.ConversationId == entry.ConversationId && n.Agent is not null) is { Agent: { } agent } pending
+            && await Reserve(agent.AgentId, entry) is { Accepted: true } held)
+            return new QueueTicket(held.Agent, 0, null, pending.Id);
         Line.Join(entry, atHead);
         var assigned = await Dispatch();
         var notices = assigned.Select(a => PendingNotice.Assigned(a.Entry.ConversationId, a.Agent, requeuedFrom: null)).ToList();
@@ -90,6 +92,16 @@ public sealed partial class QueueGrain(
             await RequestRound();
         }
         return removed;
+    }
+
+    public async Task<bool> TakeOutOfLine(string conversationId)
+    {
+        if (!Line.Remove(conversationId))
+            return false;
+        _told.Forget(conversationId);
+        await state.Save(this);
+        await RequestRound();
+        return true;
     }
 
     public Task<IReadOnlyList<string>> GetWaitingIds(int limit) => Task.FromResult(Line.FirstIds(limit));
@@ -137,8 +149,7 @@ public sealed partial class QueueGrain(
     private async Task<List<(QueueEntry Entry, AgentView Agent)>> Dispatch()
     {
         var assigned = new List<(QueueEntry, AgentView)>();
-        var held = _heldBy.Count == 0 ? [] : Line.WithPositions()
-            .Where(e => e.Entry.EnqueuedAt <= _activatedAt && _heldBy.ContainsKey(e.Entry.ConversationId)).ToList();
+        var held = _heldBy.Count == 0 ? [] : Line.WithPositions().Where(e => _heldBy.ContainsKey(e.Entry.ConversationId)).ToList();
         foreach (var (entry, _) in held)
         {
             _heldBy.Remove(entry.ConversationId, out var holder);

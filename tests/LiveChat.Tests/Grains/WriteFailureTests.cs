@@ -214,26 +214,26 @@ public sealed class WriteFailureTests(GrainCluster cluster)
     }
 
     [Fact]
-    public async Task AnAssignmentTheQueueFailedToStoreGoesOnRetryToTheAgentWhoseSlotItTook()
+    public async Task AnAssignmentTheQueueFailedToStoreGoesToTheAgentWhoseSlotItTookWhenTheChatAsksAgain()
     {
         var queue = Floor.Queue(2, 2);
         var (first, second) = (Floor.Agent(queue, max: 2), Floor.Agent(queue, max: 2));
         await cluster.GoOnline(first);
-        var visitorId = $"v_{Guid.NewGuid():N}";
-        var visitor = Grains.GetGrain<IVisitorGrain>(visitorId);
-        await visitor.Touch("Ann", null, verified: false);
         Faults.StateWrite<QueueState>($"queue/{queue}", state => state.Notices.Count > 0, FaultAt.BeforeApplied);
 
-        await FailsByTheFault(() => visitor.StartConversation(new StartConversationRequest(queue, Text: "my order is late")));
+        // The queue did not answer: the visitor is told she waits, and the conversation asks its queue again.
+        var (started, visitor) = await cluster.StartChat(queue, text: "my order is late");
+        Assert.Equal(ConversationStatus.Queued, started.Status);
         await cluster.GoOnline(second);
-        var retried = await visitor.StartConversation(new StartConversationRequest(queue, Text: "my order is late"));
 
         // A slot of the first agent was taken for this chat before the queue's write failed: the chat is theirs, and
         // the second agent, less busy, is left free for the next visitor.
-        Assert.Equal(first, retried.AgentId);
-        Assert.Equal([retried.ConversationId], await Grains.GetGrain<IAgentGrain>(first).GetConversationIds());
+        var chat = Grains.GetGrain<IConversationGrain>(started.ConversationId);
+        await Eventually.True(async () => (await chat.Peek()).Status == ConversationStatus.Active, "the chat to reach an agent");
+        Assert.Equal(first, (await chat.Peek()).AgentId);
+        Assert.Equal([started.ConversationId], await Grains.GetGrain<IAgentGrain>(first).GetConversationIds());
         Assert.Empty(await Grains.GetGrain<IAgentGrain>(second).GetConversationIds());
-        await Grains.GetGrain<IConversationGrain>(retried.ConversationId).Close(new Caller(Roles.Visitor, visitorId, "Ann"));
+        await chat.Close(visitor);
     }
 
     [Fact]
@@ -264,9 +264,10 @@ public sealed class WriteFailureTests(GrainCluster cluster)
         var unserved = Floor.Queue();
         Faults.StateWrite($"queue/{unserved}", FaultAt.BeforeApplied);
 
-        await FailsByTheFault(() => chat.Transfer(agent, new TransferRequest(ToQueue: unserved)));
+        // The transfer happened, and the agent hears so: the conversation asks the queue again, as nobody else would.
+        var transferred = await chat.Transfer(agent, new TransferRequest(ToQueue: unserved));
+        Assert.Equal((ConversationStatus.Queued, unserved), (transferred.Status, transferred.Queue));
 
-        // Nobody asks again (the agent's console shows the error and the chat is no longer theirs): the conversation does.
         await Eventually.True(async () => (await Grains.GetGrain<IQueueGrain>(unserved).GetWaitingIds(10)).Contains(chat.GetPrimaryKeyString()),
             "the chat to wait in the queue it was transferred to");
         await Eventually.True(async () => (await chat.Peek()) is { Status: ConversationStatus.Queued, QueuePosition: 1 }, "the visitor to see their place");

@@ -127,7 +127,7 @@ public sealed class OutboxTests
     public async Task AMessageTheReceiverRefusesIsGivenUpAfterThreeTriesAndTheNextOneGoesOn()
     {
         _owner.Stored.AddRange([new("refused", "queue"), new("next", "queue")]);
-        var outbox = Create(m => m.Id == "refused" ? throw new InvalidOperationException("unknown queue") : Task.CompletedTask);
+        var outbox = Create(m => m.Id == "refused" ? throw new ChatRuleException("unknown queue: gone") : Task.CompletedTask);
 
         outbox.Send();
         var receipts = Until(() => _owner.Receipts.Count == 2);
