@@ -39,8 +39,8 @@ public sealed partial class QueueGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _serving = options.Value.UsersServing(Name).Select(u => u.Username.ToLowerInvariant()).ToHashSet();
-        await AskAgents();
-        await AskWhatAgentsHold();
+        // Both at once: an agent on a node being evicted holds the activation up for at most one wait.
+        await Task.WhenAll(AskAgents(), AskWhatAgentsHold());
         foreach (var (entry, position) in Line.WithPositions())
             _told.Told(entry.ConversationId, position, estimate: null);
         // Notices the last activation had not seen arrive (its node died, or it was deactivated) go on from here.
