@@ -274,7 +274,7 @@ chaos.SetAction(async (parse, cancellationToken) =>
     }
     var folder = parse.GetValue(output)!;
     Directory.CreateDirectory(folder);
-    using var log = new RunLog(Path.Combine(folder, "events.log"));
+    using var log = new TimestampedLog(Path.Combine(folder, "events.log"));
     // Bounded whatever happens: the faults, the last round, the reading back and a margin.
     using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
     bounded.CancelAfter(settings.WarmUp + settings.Duration + TimeSpan.FromMinutes(5));

@@ -5,9 +5,9 @@ namespace LiveChat.Testing;
 /// <summary>A server started as its own process on a loopback port (a node, or the load suite's relay), so its CPU and memory are its own.</summary>
 public sealed class ChildProcess : IAsyncDisposable
 {
-    private readonly LogFile? _log;
+    private readonly TimestampedLog? _log;
 
-    private ChildProcess(Process process, Uri baseAddress, LogFile? log)
+    private ChildProcess(Process process, Uri baseAddress, TimestampedLog? log)
     {
         Process = process;
         BaseAddress = baseAddress;
@@ -32,7 +32,7 @@ public sealed class ChildProcess : IAsyncDisposable
             info.ArgumentList.Add(arg);
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
             info.Environment[key] = value;
-        var log = logFile is null ? null : new LogFile(logFile);
+        var log = logFile is null ? null : new TimestampedLog(logFile);
         log?.Write($"=== dotnet {Path.GetFileName(dll)} {string.Join(' ', info.ArgumentList.Skip(1))}");
         var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {dll}");
         log?.Write($"=== process {process.Id} started");
@@ -86,29 +86,5 @@ public sealed class ChildProcess : IAsyncDisposable
         _log?.Write($"=== process {Process.Id} ended{(Process.HasExited ? $" with {Process.ExitCode}" : "")}");
         Process.Dispose();
         _log?.Dispose();
-    }
-
-    /// <summary>A process's output, line by line, each after the UTC time it was read; appended to, so a restart goes on in the same file.</summary>
-    private sealed class LogFile(string path) : IDisposable
-    {
-        private readonly StreamWriter _writer = new(path, append: true) { AutoFlush = true };
-        private readonly Lock _lock = new();
-        private bool _closed;
-
-        public void Write(string line)
-        {
-            lock (_lock)
-                if (!_closed)
-                    _writer.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm:ss.fff} {line}");
-        }
-
-        public void Dispose()
-        {
-            lock (_lock)
-            {
-                _closed = true;
-                _writer.Dispose();
-            }
-        }
     }
 }

@@ -1,10 +1,10 @@
-namespace LiveChat.LoadTests.Reporting;
+namespace LiveChat.Testing;
 
 /// <summary>
-/// A run's own events in a file of its report folder (faults, reconnects, refusals), each line after its UTC time, so
-/// they can be set beside the node logs, which carry the same kind of time.
+/// Lines in a file, each after the UTC time it was written, appended to (a restarted process goes on in the same
+/// file), so a run's own events and the node logs can be set side by side.
 /// </summary>
-public sealed class RunLog(string path) : IDisposable
+public sealed class TimestampedLog(string path) : IDisposable
 {
     private readonly StreamWriter _writer = new(path, append: true) { AutoFlush = true };
     private readonly Lock _lock = new();
