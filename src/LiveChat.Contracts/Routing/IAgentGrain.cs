@@ -20,8 +20,8 @@ public interface IAgentGrain : IGrainWithStringKey
     /// <summary>Ids of the agent's active conversations.</summary>
     Task<IReadOnlyList<string>> GetConversationIds();
 
-    /// <summary>Ids of the agent's active conversations that came from <paramref name="queue"/>.</summary>
-    Task<IReadOnlyList<string>> GetConversationIdsFrom(string queue);
+    /// <summary>The agent's view, with the ids of their active conversations that came from <paramref name="queue"/>: what a queue asks.</summary>
+    Task<AgentReport> ReportTo(string queue);
 
     /// <summary>The agent's active conversations.</summary>
     Task<IReadOnlyList<ConversationView>> GetConversations();
@@ -42,6 +42,11 @@ public interface IAgentGrain : IGrainWithStringKey
     /// <summary>Frees the conversation's slot (closed, transferred); a no-op when the agent does not hold it.</summary>
     Task Release(string conversationId);
 }
+
+[GenerateSerializer, Alias("AgentReport"), Immutable]
+public sealed record AgentReport(
+    [property: Id(0)] AgentView View,
+    [property: Id(1)] IReadOnlyList<string> Held);
 
 [GenerateSerializer, Alias("Reservation"), Immutable]
 public sealed record Reservation(

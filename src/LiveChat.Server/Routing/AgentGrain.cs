@@ -116,8 +116,8 @@ public sealed class AgentGrain(
     public Task<IReadOnlyList<string>> GetConversationIds() =>
         Task.FromResult<IReadOnlyList<string>>(S.Active.Select(c => c.ConversationId).ToList());
 
-    public Task<IReadOnlyList<string>> GetConversationIdsFrom(string queue) =>
-        Task.FromResult<IReadOnlyList<string>>(S.Active.Where(c => c.Queue == queue).Select(c => c.ConversationId).ToList());
+    public Task<AgentReport> ReportTo(string queue) =>
+        Task.FromResult(new AgentReport(View(), S.Active.Where(c => c.Queue == queue).Select(c => c.ConversationId).ToList()));
 
     public async Task<IReadOnlyList<ConversationView>> GetConversations() =>
         await Task.WhenAll(S.Active.Select(c => GrainFactory.GetGrain<IConversationGrain>(c.ConversationId).Peek()));

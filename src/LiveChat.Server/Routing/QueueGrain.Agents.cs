@@ -9,7 +9,7 @@ public sealed partial class QueueGrain
     private readonly Dictionary<string, AgentView> _agents = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _lastAssignedAt = new(StringComparer.Ordinal);
     private HashSet<string> _serving = [];
-    // Chats from this queue that agents held when it was activated, by conversation id: see AskWhatAgentsHold.
+    // Chats from this queue that agents held when it was activated, by conversation id: see AskAgents.
     private readonly Dictionary<string, string> _heldBy = new(StringComparer.Ordinal);
 
     public async Task AgentChanged(AgentView agent)
@@ -46,45 +46,32 @@ public sealed partial class QueueGrain
     /// <summary>
     /// Every serving agent's view, all at once and not for long: an agent grain on a node being evicted must not hold
     /// the queue up (nor its activation). One that does not answer is asked again at the next refresh.
+    /// On activation (<paramref name="andWhatTheyHold"/>), also what each holds from this queue. A slot is reserved with
+    /// the agent before the write that takes the chat out of the line: when that write fails, this grain deactivates
+    /// (see WriteDiscipline), and its next activation finds the chat waiting again (or asked for again) while the agent
+    /// holds its slot. Such a chat goes to that agent (see <see cref="Dispatch"/>), not to a second one, which would
+    /// leave the first with a slot nobody uses. A chat noted here that comes back to the line later, released by its
+    /// agent in between (transferred, handed back), is first offered to that agent again, who takes it by the usual
+    /// rules or not at all.
     /// </summary>
-    private async Task AskAgents()
+    private async Task AskAgents(bool andWhatTheyHold = false)
     {
-        var asked = _serving.Select(id => Agent(id).GetView().WaitAsync(TimeSpan.FromSeconds(2))).ToList();
+        var asked = _serving.Select(id => Agent(id).ReportTo(Name).WaitAsync(TimeSpan.FromSeconds(2))).ToList();
         foreach (var answer in asked)
         {
             try
             {
-                var view = await answer;
+                var (view, held) = await answer;
                 _agents[view.AgentId] = view;
+                if (andWhatTheyHold)
+                {
+                    foreach (var conversationId in held)
+                        _heldBy[conversationId] = view.AgentId;
+                }
             }
             catch (Exception ex) when (TransientFailures.IsTransient(ex))
             {
                 logger.LogDebug("Queue {Queue}: an agent did not answer, asked again at the next refresh: {Error}", Name, ex.Message);
-            }
-        }
-    }
-
-    /// <summary>
-    /// What each serving agent holds from this queue, on activation. A slot is reserved with the agent before the write
-    /// that takes the chat out of the line: when that write fails, this grain deactivates (see WriteDiscipline), and its
-    /// next activation finds the chat waiting again (or asked for again) while the agent holds its slot. Such a chat
-    /// goes to that agent (see <see cref="Dispatch"/>), not to a second one, which would leave the first with a slot
-    /// nobody uses. A chat noted here that comes back to the line later, released by its agent in between (transferred,
-    /// handed back), is first offered to that agent again, who takes it by the usual rules or not at all.
-    /// </summary>
-    private async Task AskWhatAgentsHold()
-    {
-        var asked = _serving.Select(id => (Id: id, Held: Agent(id).GetConversationIdsFrom(Name).WaitAsync(TimeSpan.FromSeconds(2)))).ToList();
-        foreach (var (agentId, held) in asked)
-        {
-            try
-            {
-                foreach (var conversationId in await held)
-                    _heldBy[conversationId] = agentId;
-            }
-            catch (Exception ex) when (TransientFailures.IsTransient(ex))
-            {
-                logger.LogDebug("Queue {Queue}: agent {AgentId} did not say what it holds: {Error}", Name, agentId, ex.Message);
             }
         }
     }

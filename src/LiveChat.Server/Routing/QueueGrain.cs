@@ -39,8 +39,7 @@ public sealed partial class QueueGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _serving = options.Value.UsersServing(Name).Select(u => u.Username.ToLowerInvariant()).ToHashSet();
-        // Both at once: an agent on a node being evicted holds the activation up for at most one wait.
-        await Task.WhenAll(AskAgents(), AskWhatAgentsHold());
+        await AskAgents(andWhatTheyHold: true);
         foreach (var (entry, position) in Line.WithPositions())
             _told.Told(entry.ConversationId, position, estimate: null);
         // Notices the last activation had not seen arrive (its node died, or it was deactivated) go on from here.
@@ -143,7 +142,7 @@ public sealed partial class QueueGrain(
     }
 
     /// <summary>
-    /// Gives each waiting chat an agent already holds to that agent (see <see cref="AskWhatAgentsHold"/>), then the head
+    /// Gives each waiting chat an agent already holds to that agent (see <see cref="AskAgents"/>), then the head
     /// of the line to the agent of <see cref="AgentChoice"/>, for as long as there is one.
     /// </summary>
     private async Task<List<(QueueEntry Entry, AgentView Agent)>> Dispatch()

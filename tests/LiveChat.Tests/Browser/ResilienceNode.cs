@@ -15,8 +15,9 @@ public sealed class ResilienceNode : NodeFixture
     /// <summary>What the node's message log has lost (see <see cref="Faults.MessageLost"/>).</summary>
     public Faults Faults { get; } = new();
 
-    // Queues with one agent each, and one served by a supervisor, who watches the others' chats from the dashboard.
-    public ResilienceNode() => Floor.Add(queues: 6, 3).Add(queues: 1, Seat.Supervisor());
+    // Queues with one agent each, two nobody serves (the offline form), and one served by a supervisor, who watches the
+    // others' chats from the dashboard.
+    public ResilienceNode() => Floor.Add(queues: 10, 3).Add(queues: 2).Add(queues: 1, Seat.Supervisor());
 
     protected override void ReplaceServices(IServiceCollection services) =>
         services.AddSingleton<IMessageLog>(new FaultyMessageLog(new InMemoryMessageLog(), Faults));
