@@ -218,7 +218,8 @@ public sealed partial class QueueGrain(
     private int? EstimateWait(int position)
     {
         var (count, span) = _figures.RecentAssignments(time.GetUtcNow());
-        return WaitEstimate.Seconds(position, AgentChoice.FreeSlots(_agents.Values), count, span);
+        var online = _agents.Values.Count(a => a.Status == AgentStatus.Online);
+        return WaitEstimate.Seconds(position, AgentChoice.FreeSlots(_agents.Values), online, count, span);
     }
 
     /// <summary>A conversation has a notice: struck from the outbox in a turn of its own.</summary>

@@ -301,6 +301,27 @@ public sealed class RoutingTests(GrainCluster cluster)
         Assert.Equal((ConversationStatus.Queued, 1), ((await Conversation(chat).Peek()).Status, (await Conversation(chat).Peek()).QueuePosition));
     }
 
+    [Fact]
+    public async Task AWaitingVisitorIsPromisedNoWaitOnceNoAgentIsOnline()
+    {
+        var queue = Floor.Queue(1);
+        var agentId = Floor.Agent(queue, max: 1);
+        await cluster.GoOnline(agentId);
+        // Two assignments give the queue a rate to estimate by.
+        var first = await StartChat(queue);
+        await Conversation(first).Close(new Caller(Roles.Visitor, first.VisitorId, first.VisitorName));
+        var second = await StartChat(queue);
+        Assert.Equal(agentId, second.AgentId);
+        var waiting = await StartChat(queue);
+        await Eventually.True(async () => (await Conversation(waiting).Peek()).EstimatedWaitSeconds is > 0, "an estimate while the agent is busy");
+
+        await Agent(agentId).SetStatus(AgentStatus.Away);
+
+        // The agent's chat went back ahead of it; nobody is there to take either.
+        await Eventually.True(async () => (await Conversation(waiting).Peek()) is { QueuePosition: 2, EstimatedWaitSeconds: null },
+            "the estimate to go once nobody is online");
+    }
+
     private IAgentGrain Agent(string id) => Grains.GetGrain<IAgentGrain>(id);
 
     private IConversationGrain Conversation(ConversationView view) => Grains.GetGrain<IConversationGrain>(view.ConversationId);
