@@ -26,11 +26,14 @@ public interface IAgentGrain : IGrainWithStringKey
     /// <summary>The agent's active conversations.</summary>
     Task<IReadOnlyList<ConversationView>> GetConversations();
 
-    /// <summary>Takes a slot for a conversation if the agent is online and has room; idempotent.</summary>
-    Task<Reservation> TryReserve(string conversationId, string queue);
+    /// <summary>
+    /// Takes a slot for a conversation if the agent is online and has room; idempotent. <paramref name="firstWaitedAt"/>
+    /// is when its visitor first waited, which places the chat in its queue if the agent gives it back.
+    /// </summary>
+    Task<Reservation> TryReserve(string conversationId, string queue, DateTimeOffset firstWaitedAt);
 
     /// <summary>Takes a slot whatever the status and limit: a supervisor taking over a conversation.</summary>
-    Task<AgentView> Claim(string conversationId, string queue);
+    Task<AgentView> Claim(string conversationId, string queue, DateTimeOffset firstWaitedAt);
 
     /// <summary>A supervisor's limit for this agent, or null for the configured one. Chats beyond a lowered limit stay; no new ones come.</summary>
     Task<AgentView> SetMaxConversations(int? maxConversations);

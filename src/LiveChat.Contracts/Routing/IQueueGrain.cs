@@ -56,10 +56,19 @@ public interface IQueueGrain : IGrainWithStringKey, IStandingGrain
     Task Rated(int score, int? previousScore);
 }
 
+/// <summary>
+/// A conversation joining a queue at <see cref="EnqueuedAt"/>. <see cref="FirstWaitedAt"/> is when its visitor first
+/// waited (the conversation's start), which places a chat given back by its agent; absent in entries stored before it
+/// existed, where <see cref="EnqueuedAt"/> stands in.
+/// </summary>
 [GenerateSerializer, Alias("QueueEntry"), Immutable]
 public sealed record QueueEntry(
     [property: Id(0)] string ConversationId,
-    [property: Id(1)] DateTimeOffset EnqueuedAt);
+    [property: Id(1)] DateTimeOffset EnqueuedAt,
+    [property: Id(2)] DateTimeOffset? FirstWaitedAt = null)
+{
+    public DateTimeOffset FirstWaited => FirstWaitedAt ?? EnqueuedAt;
+}
 
 /// <summary>
 /// The queue's answer to an enqueue: assigned to an agent at once, or waiting at a position. An assignment carries the

@@ -27,7 +27,7 @@ public sealed partial class ConversationGrain
         {
             if (string.Equals(toAgentId, fromAgentId, StringComparison.OrdinalIgnoreCase))
                 throw new ChatRuleException($"the conversation is already with {fromName}");
-            var reservation = await Agent(toAgentId).TryReserve(Id, S.Queue);
+            var reservation = await Agent(toAgentId).TryReserve(Id, S.Queue, S.CreatedAt);
             if (!reservation.Accepted)
                 throw new ChatRuleException($"cannot transfer to {toAgentId}: {reservation.Reason}");
             await Agent(fromAgentId).Release(Id);
@@ -43,7 +43,7 @@ public sealed partial class ConversationGrain
             await Queue(S.Queue).Left(Id);
         S.Queue = toQueue;
         await BackToQueue($"{fromName} transferred the conversation to the {toQueue} queue.", fromAgentId);
-        await EnterQueue(new QueueEntry(Id, time.GetUtcNow()), atHead: true);
+        await EnterQueue(new QueueEntry(Id, time.GetUtcNow(), S.CreatedAt), atHead: true);
         return View();
     }
 

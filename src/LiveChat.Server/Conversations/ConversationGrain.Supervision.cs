@@ -89,7 +89,7 @@ public sealed partial class ConversationGrain
             return View();
 
         // The supervisor's slot first: whatever the agent or queue does meanwhile, the conversation is never without one.
-        var supervisor = await Agent(caller.Id).Claim(Id, S.Queue);
+        var supervisor = await Agent(caller.Id).Claim(Id, S.Queue, S.CreatedAt);
         var previous = S.Status == ConversationStatus.Active ? S.AgentId : null;
         if (previous is not null)
             await Agent(previous).Release(Id);

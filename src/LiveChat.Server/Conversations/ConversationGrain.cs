@@ -52,7 +52,7 @@ public sealed partial class ConversationGrain(
             if (await Queue(S.Queue).GetPlace(Id) is { } place)
                 (_queuePosition, _estimatedWaitSeconds) = (place.Position, place.EstimatedWaitSeconds);
             else
-                RejoinQueueSoon(new QueueEntry(Id, S.CreatedAt), atHead: false);
+                RejoinQueueSoon(new QueueEntry(Id, S.CreatedAt, S.CreatedAt), atHead: false);
         }
         // The last activation recorded an assignment and was cut short before showing it: the outbox shows it, in a turn
         // of its own, as soon as this activation is up (a write failed here would undo the activation itself).
@@ -91,7 +91,7 @@ public sealed partial class ConversationGrain(
     {
         if (!string.IsNullOrWhiteSpace(text))
             await Append(Roles.Visitor, S.VisitorId, S.VisitorName, text, $"start-{Id}");
-        await EnterQueue(new QueueEntry(Id, S.CreatedAt), atHead: false);
+        await EnterQueue(new QueueEntry(Id, S.CreatedAt, S.CreatedAt), atHead: false);
     }
 
     public async Task<MessageAck> Send(Caller caller, string clientMessageId, string text)

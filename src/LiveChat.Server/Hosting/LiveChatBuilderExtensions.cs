@@ -170,10 +170,11 @@ public static class LiveChatBuilderExtensions
             }));
     }
 
-    /// <summary>The stores the embedded default keeps in this process: message log and feedback.</summary>
+    /// <summary>The stores the embedded default keeps in this process: message log, feedback, queues.</summary>
     public static IServiceCollection AddLiveChatMemoryStores(this IServiceCollection services) => services
         .AddSingleton<IMessageLog, InMemoryMessageLog>()
-        .AddSingleton<IFeedbackStore, InMemoryFeedbackStore>();
+        .AddSingleton<IFeedbackStore, InMemoryFeedbackStore>()
+        .AddSingleton<IQueueStore, InMemoryQueueStore>();
 
     /// <summary>SignalR (with the Redis backplane when configured), the message log and the feedback store.</summary>
     public static void AddLiveChatRealtime(this WebApplicationBuilder builder)
@@ -215,6 +216,7 @@ public static class LiveChatBuilderExtensions
         builder.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(RedisConnections.Options(redis)));
         builder.Services.AddSingleton<IMessageLog, RedisMessageLog>();
         builder.Services.AddSingleton<IFeedbackStore, RedisFeedbackStore>();
+        builder.Services.AddSingleton<IQueueStore, RedisQueueStore>();
     }
 
     /// <summary>Problem details for every error, readable 400s for bad bodies, health checks.</summary>

@@ -22,6 +22,8 @@ internal sealed class LiveChatOptionsValidator(IHostEnvironment environment) : I
             errors.Add($"LiveChat:RetrySeconds must be between 0 and 120, not {options.RetrySeconds}.");
         if (options.DashboardIntervalMilliseconds is < 50 or > 10_000)
             errors.Add($"LiveChat:DashboardIntervalMilliseconds must be between 50 and 10000, not {options.DashboardIntervalMilliseconds}.");
+        if (options.PlaceUpdatesPerSecond is < 1 or > 100_000)
+            errors.Add($"LiveChat:PlaceUpdatesPerSecond must be between 1 and 100000, not {options.PlaceUpdatesPerSecond}.");
         if (options.Sla.WaitSeconds < 1)
             errors.Add($"LiveChat:Sla:WaitSeconds must be at least 1, not {options.Sla.WaitSeconds}.");
         if (options.Sla.FirstResponseSeconds < 1)

@@ -122,7 +122,7 @@ public sealed class AgentGrain(
     public async Task<IReadOnlyList<ConversationView>> GetConversations() =>
         await Task.WhenAll(S.Active.Select(c => GrainFactory.GetGrain<IConversationGrain>(c.ConversationId).Peek()));
 
-    public async Task<Reservation> TryReserve(string conversationId, string queue)
+    public async Task<Reservation> TryReserve(string conversationId, string queue, DateTimeOffset firstWaitedAt)
     {
         if (S.Active.Exists(c => c.ConversationId == conversationId))
             return new Reservation(true, View(), null);
@@ -133,20 +133,20 @@ public sealed class AgentGrain(
         if (refusal is not null)
             return new Reservation(false, View(), refusal);
 
-        S.Active.Add(new ActiveChat(conversationId, queue));
+        S.Active.Add(new ActiveChat(conversationId, queue, firstWaitedAt));
         await state.Save(this);
         // The asking queue knows from the answer; the other queues hear it so they do not count on this slot.
         await ReportView(except: queue);
         return new Reservation(true, View(), null);
     }
 
-    public async Task<AgentView> Claim(string conversationId, string queue)
+    public async Task<AgentView> Claim(string conversationId, string queue, DateTimeOffset firstWaitedAt)
     {
         if (_user is null)
             throw new ChatRuleException($"unknown agent: {Id}");
         if (S.Active.Exists(c => c.ConversationId == conversationId))
             return View();
-        S.Active.Add(new ActiveChat(conversationId, queue));
+        S.Active.Add(new ActiveChat(conversationId, queue, firstWaitedAt));
         await state.Save(this);
         // Taken over from the dashboard: the supervisor chats from the agent console, and has the grace period to open it.
         if (_connections.Count == 0)
@@ -196,7 +196,7 @@ public sealed class AgentGrain(
         // Stored with the chats' release in one write, so they reach their queue even if this node dies before they do.
         var now = time.GetUtcNow();
         var handBacks = returned.GroupBy(c => c.Queue)
-            .Select(byQueue => new PendingHandBack($"hb_{Guid.NewGuid():N}", byQueue.Key, byQueue.Select(c => new QueueEntry(c.ConversationId, now)).ToList()))
+            .Select(byQueue => new PendingHandBack($"hb_{Guid.NewGuid():N}", byQueue.Key, byQueue.Select(c => new QueueEntry(c.ConversationId, now, c.FirstWaitedAt)).ToList()))
             .ToList();
         if (status != AgentStatus.Online)
             S.Active.Clear();

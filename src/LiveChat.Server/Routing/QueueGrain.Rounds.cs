@@ -1,4 +1,5 @@
 using LiveChat.Server.Notifications;
+using LiveChat.Server.Options;
 
 namespace LiveChat.Server.Routing;
 
@@ -58,12 +59,20 @@ public sealed partial class QueueGrain
         return Task.CompletedTask;
     }
 
-    /// <summary>Tells every waiting conversation whose place or estimate changed, then the dashboard.</summary>
+    /// <summary>
+    /// Tells the waiting conversations whose place or estimate changed noticeably (see <see cref="PlaceReports"/>), at
+    /// most <see cref="LiveChatOptions.PlaceUpdatesPerSecond"/> beyond the first places, then the dashboard. News left
+    /// for later asks for the next round.
+    /// </summary>
     private async Task Round()
     {
-        foreach (var (conversationId, position, estimate) in _told.Changes(Line, EstimateWait))
+        var budget = (int)Math.Max(1, options.Value.PlaceUpdatesPerSecond * Interval.TotalSeconds);
+        var round = _told.Next(Line.WithPositions(), Estimator(), budget);
+        foreach (var (conversationId, position, estimate) in round.ToTell)
             await Conversation(conversationId).Queued(position, estimate);
         PushStats();
+        if (round.MoreToTell)
+            await RequestRound();
     }
 
     /// <summary>Sends the dashboard this queue's numbers when they differ from the last ones sent.</summary>

@@ -13,6 +13,8 @@ namespace LiveChat.Server.Routing;
 /// Conversations call this grain, so it never waits on one inside a turn, which could close a cycle of grains waiting
 /// on each other: they hear of decisions by notices its outbox sends outside the turn (see <see cref="Deliver"/>). It
 /// does await agents (to reserve a slot, and to ask their view), which never wait on a queue inside a turn.
+/// Its line, notices and hand-backs are in the <see cref="IQueueStore"/>, written by change at the end of each turn
+/// that made one (<see cref="Commit"/>), so no arrival rewrites the whole line; its state keeps only the ratings.
 /// Its figures for the dashboard are its own (<see cref="QueueFigures"/>), and place updates to waiting visitors are
 /// coalesced: a burst of changes costs one round per dashboard interval (QueueGrain.Rounds). Kept alive, as there are
 /// only a few queues and their 15-minute windows live in memory.
@@ -20,25 +22,33 @@ namespace LiveChat.Server.Routing;
 [KeepAlive]
 public sealed partial class QueueGrain(
     [PersistentState(StorageNames.QueueState, StorageNames.Grains)] IPersistentState<QueueState> state,
+    IQueueStore store,
     IOptions<LiveChatOptions> options,
     LiveChatMetrics metrics,
     TimeProvider time,
     ILogger<QueueGrain> logger) : Grain, IQueueGrain, IOutboxOwner
 {
-    // Hand-backs remembered, so a repeat is recognised: far more than agents can hand back while one is being resent.
-    private const int HandBacksKept = 500;
-
     private readonly QueueFigures _figures = new(TimeSpan.FromMinutes(15));
     private readonly PlaceReports _told = new();
+    private readonly WaitingLine _line = new();
+    // Notices not yet known to have arrived, oldest first; and this turn's changes to them, not yet stored.
+    private readonly List<PendingNotice> _pending = [];
+    private readonly List<PendingNotice> _noticesAdded = [];
+    private readonly List<string> _noticesStruck = [];
+    private string? _handBackTaken;
     private Outbox<PendingNotice> _notices = null!;
 
     private string Name => this.GetPrimaryKeyString();
-    private WaitingLine Line => new(state.State.Waiting);
-    private List<PendingNotice> Notices => state.State.Notices;
+    private WaitingLine Line => _line;
+    private List<PendingNotice> Notices => _pending;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _serving = options.Value.UsersServing(Name).Select(u => u.Username.ToLowerInvariant()).ToHashSet();
+        var stored = await store.LoadAsync(Name);
+        _line.Restore(stored.Line);
+        _pending.AddRange(stored.Notices);
+        await MoveOldStateToStore();
         await AskAgents(andWhatTheyHold: true);
         foreach (var (entry, position) in Line.WithPositions())
             _told.Told(entry.ConversationId, position, estimate: null);
@@ -68,8 +78,8 @@ public sealed partial class QueueGrain(
         // The caller hears of its own assignment in the answer, and by a notice too: the answer is lost if the
         // caller's node dies before it arrives, and the notice, recognised by its id, changes nothing otherwise.
         var own = notices.Find(n => n.ConversationId == entry.ConversationId);
-        Notices.AddRange(notices);
-        await state.Save(this);
+        notices.ForEach(Notice);
+        await Commit();
         _notices.Send();
 
         // The caller hears its place in the answer, not again from the round that follows.
@@ -87,7 +97,7 @@ public sealed partial class QueueGrain(
         removed |= _figures.NoLongerOwed(conversationId);
         if (removed)
         {
-            await state.Save(this);
+            await Commit();
             await RequestRound();
         }
         return removed;
@@ -98,7 +108,7 @@ public sealed partial class QueueGrain(
         if (!Line.Remove(conversationId))
             return false;
         _told.Forget(conversationId);
-        await state.Save(this);
+        await Commit();
         await RequestRound();
         return true;
     }
@@ -115,28 +125,25 @@ public sealed partial class QueueGrain(
     {
         // The agent sends a hand-back again until it hears back; one already taken (the answer was lost) changes nothing,
         // even if its chats have since gone to someone else.
-        var handBacks = state.State.HandBacks;
-        if (handBacks.Contains(handBackId))
+        if (await store.TookHandBackAsync(Name, handBackId))
             return;
-        handBacks.Add(handBackId);
-        if (handBacks.Count > HandBacksKept)
-            handBacks.RemoveRange(0, handBacks.Count - HandBacksKept);
-        var returned = Line.ReturnToHead(entries);
+        _handBackTaken = handBackId;
+        var returned = Line.Return(entries);
         // Waiting again: an answer is owed from whoever takes them next, counted from then.
         foreach (var entry in returned)
             _figures.NoLongerOwed(entry.ConversationId);
         var assigned = await Dispatch();
         var returnedIds = returned.Select(e => e.ConversationId).ToHashSet();
         foreach (var (entry, agent) in assigned)
-            Notices.Add(PendingNotice.Assigned(entry.ConversationId, agent, returnedIds.Contains(entry.ConversationId) ? fromAgentId : null));
+            Notice(PendingNotice.Assigned(entry.ConversationId, agent, returnedIds.Contains(entry.ConversationId) ? fromAgentId : null));
         // A returned conversation still thinks it is with the agent: it must hear that it is waiting again.
         foreach (var entry in returned.Where(e => assigned.All(a => a.Entry != e)))
         {
-            Notices.Add(PendingNotice.Returned(entry.ConversationId, fromAgentId));
+            Notice(PendingNotice.Returned(entry.ConversationId, fromAgentId));
             var place = PlaceOf(entry.ConversationId)!;
             _told.Told(entry.ConversationId, place.Position, place.EstimatedWaitSeconds);
         }
-        await state.Save(this);
+        await Commit();
         _notices.Send();
         await RequestRound();
     }
@@ -148,7 +155,7 @@ public sealed partial class QueueGrain(
     private async Task<List<(QueueEntry Entry, AgentView Agent)>> Dispatch()
     {
         var assigned = new List<(QueueEntry, AgentView)>();
-        var held = _heldBy.Count == 0 ? [] : Line.WithPositions().Where(e => _heldBy.ContainsKey(e.Entry.ConversationId)).ToList();
+        var held = _heldBy.Keys.Where(Line.Contains).Select(id => (Entry: Line.Entry(id), Position: Line.PositionOf(id))).OrderBy(h => h.Position).ToList();
         foreach (var (entry, _) in held)
         {
             _heldBy.Remove(entry.ConversationId, out var holder);
@@ -171,7 +178,7 @@ public sealed partial class QueueGrain(
         Reservation reservation;
         try
         {
-            reservation = await Agent(agentId).TryReserve(entry.ConversationId, Name);
+            reservation = await Agent(agentId).TryReserve(entry.ConversationId, Name, entry.FirstWaited);
         }
         catch (Exception ex)
         {
@@ -205,8 +212,8 @@ public sealed partial class QueueGrain(
         if (Line.Count == 0 || await Dispatch() is not { Count: > 0 } assigned)
             return false;
         foreach (var (entry, agent) in assigned)
-            Notices.Add(PendingNotice.Assigned(entry.ConversationId, agent, requeuedFrom: null));
-        await state.Save(this);
+            Notice(PendingNotice.Assigned(entry.ConversationId, agent, requeuedFrom: null));
+        await Commit();
         _notices.Send();
         return true;
     }
@@ -215,18 +222,65 @@ public sealed partial class QueueGrain(
     private QueueTicket? PlaceOf(string conversationId) =>
         Line.PositionOf(conversationId) is var position and > 0 ? new QueueTicket(null, position, EstimateWait(position)) : null;
 
-    private int? EstimateWait(int position)
+    private int? EstimateWait(int position) => Estimator()(position);
+
+    /// <summary>The estimate for any position, from the queue's figures as they are now: read once for a round.</summary>
+    private Func<int, int?> Estimator()
     {
         var (count, span) = _figures.RecentAssignments(time.GetUtcNow());
         var online = _agents.Values.Count(a => a.Status == AgentStatus.Online);
-        return WaitEstimate.Seconds(position, AgentChoice.FreeSlots(_agents.Values), online, count, span);
+        var free = AgentChoice.FreeSlots(_agents.Values);
+        return position => WaitEstimate.Seconds(position, free, online, count, span);
     }
 
     /// <summary>A conversation has a notice: struck from the outbox in a turn of its own.</summary>
     async Task IOutboxOwner.Delivered(string noticeId)
     {
-        if (Notices.RemoveAll(n => n.Id == noticeId) > 0)
-            await state.Save(this);
+        if (Notices.RemoveAll(n => n.Id == noticeId) == 0)
+            return;
+        if (_noticesAdded.RemoveAll(n => n.Id == noticeId) == 0)
+            _noticesStruck.Add(noticeId);
+        await Commit();
+    }
+
+    /// <summary>A notice to send once this turn's change is stored.</summary>
+    private void Notice(PendingNotice notice)
+    {
+        Notices.Add(notice);
+        _noticesAdded.Add(notice);
+    }
+
+    /// <summary>
+    /// Stores this turn's changes (to the line, the notices, the hand-backs taken) in one write, under the write
+    /// discipline: when it fails, this activation is dropped with its unstored changes, and the next one loads what the
+    /// store has.
+    /// </summary>
+    private async Task Commit()
+    {
+        var change = new QueueChange(Line.TakeChanges(), _noticesAdded.ToList(), _noticesStruck.ToList(), _handBackTaken);
+        _noticesAdded.Clear();
+        _noticesStruck.Clear();
+        _handBackTaken = null;
+        if (!change.IsEmpty)
+            await this.WriteOrDeactivate(() => store.ApplyAsync(Name, change));
+    }
+
+    /// <summary>
+    /// A queue stored before its line had a store of its own kept line, notices and hand-backs in its state: moved to
+    /// the store once (a repeat after a failed write changes nothing there), then struck from the state.
+    /// </summary>
+    private async Task MoveOldStateToStore()
+    {
+        var old = state.State;
+        if (old.Waiting.Count == 0 && old.Notices.Count == 0)
+            return;
+        foreach (var entry in old.Waiting)
+            Line.Join(entry, atHead: false);
+        foreach (var notice in old.Notices.Where(n => Notices.TrueForAll(p => p.Id != n.Id)))
+            Notice(notice);
+        await Commit();
+        (old.Waiting, old.Notices, old.HandBacks) = ([], [], []);
+        await state.Save(this);
     }
 
     /// <summary>

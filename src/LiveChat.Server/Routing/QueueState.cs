@@ -2,6 +2,10 @@ using LiveChat.Server.Reliability;
 
 namespace LiveChat.Server.Routing;
 
+/// <summary>
+/// A queue's grain state: its visitors' ratings. The line, notices and hand-backs live in the
+/// <see cref="Storage.IQueueStore"/>; the fields that held them before are read once to move them there.
+/// </summary>
 [GenerateSerializer, Alias("QueueState")]
 public sealed class QueueState
 {
@@ -9,7 +13,6 @@ public sealed class QueueState
     [Id(1)] public long RatingSum { get; set; }
     [Id(2)] public int Ratings { get; set; }
     [Id(3)] public List<string> HandBacks { get; set; } = [];
-    /// <summary>Notices to conversations not yet known to have arrived, oldest first.</summary>
     [Id(4)] public List<PendingNotice> Notices { get; set; } = [];
 }
 

@@ -71,7 +71,7 @@ public sealed class RoutingTests(GrainCluster cluster)
     }
 
     [Fact]
-    public async Task AgentGoingAwayRequeuesTheirChatsAtTheHead()
+    public async Task AgentGoingAwayRequeuesTheirChatsAheadOfThoseWhoCameAfterThem()
     {
         var queue = Floor.Queue(2, 1);
         var away1 = Floor.Agent(queue, max: 2);
@@ -187,7 +187,7 @@ public sealed class RoutingTests(GrainCluster cluster)
         // The agent lets go, and the queue gives the chat to another agent before the conversation hears of it.
         await Agent(leaver).Release(chat.ConversationId);
         await cluster.GoOnline(taker);
-        var taken = await Agent(taker).TryReserve(chat.ConversationId, queue);
+        var taken = await Agent(taker).TryReserve(chat.ConversationId, queue, DateTimeOffset.UtcNow);
         Assert.True(taken.Accepted, taken.Reason);
         await Conversation(chat).Assigned(taken.Agent, requeuedFromAgentId: null, "as_taker");
         Assert.Equal(taker, (await Conversation(chat).Peek()).AgentId);
@@ -198,7 +198,7 @@ public sealed class RoutingTests(GrainCluster cluster)
 
         // A chat its agent still holds is not taken from them: the late offer's slot is given back.
         await cluster.GoOnline(latecomer);
-        var late = await Agent(latecomer).TryReserve(chat.ConversationId, queue);
+        var late = await Agent(latecomer).TryReserve(chat.ConversationId, queue, DateTimeOffset.UtcNow);
         Assert.Equal(1, late.Agent.ActiveConversations);
         await Conversation(chat).Assigned(late.Agent, requeuedFromAgentId: null, "as_late");
         await Eventually.True(async () => (await Agent(latecomer).GetView()).ActiveConversations == 0, "the late offer's slot to be given back");
@@ -320,6 +320,40 @@ public sealed class RoutingTests(GrainCluster cluster)
         // The agent's chat went back ahead of it; nobody is there to take either.
         await Eventually.True(async () => (await Conversation(waiting).Peek()) is { QueuePosition: 2, EstimatedWaitSeconds: null },
             "the estimate to go once nobody is online");
+    }
+
+    [Fact]
+    public async Task AChatGivenBackWaitsBehindVisitorsWhoWaitedBeforeItsVisitorDidAndAheadOfThoseWhoCameLater()
+    {
+        var queue = Floor.Queue(Seat.Supervisor(1));
+        var supervisorId = Floor.Supervisor(queue, max: 1);
+        var early = await StartChat(queue);
+        var taken = await StartChat(queue);
+        // A supervisor takes the second visitor's chat out of turn, and a third visitor comes.
+        await Conversation(taken).TakeOver(new Caller(Roles.Supervisor, supervisorId, Floor.DisplayName(supervisorId)));
+        var later = await StartChat(queue);
+        Assert.Equal((1, 2), ((await Conversation(early).Peek()).QueuePosition, (await Conversation(later).Peek()).QueuePosition));
+
+        await Agent(supervisorId).SetStatus(AgentStatus.Offline);
+
+        await Eventually.True(async () => (await Conversation(taken).Peek()).QueuePosition == 2, "the chat given back to wait where its visitor first waited");
+        Assert.Equal([early.ConversationId, taken.ConversationId, later.ConversationId], await Grains.GetGrain<IQueueGrain>(queue).GetWaitingIds(10));
+        await Eventually.True(async () => (await Conversation(later).Peek()).QueuePosition == 3, "the later visitor to hear they are behind it");
+    }
+
+    [Fact]
+    public async Task AQueueActivatedAfreshHasEveryoneWaitingInTheirPlace()
+    {
+        var queue = Floor.Queue();
+        var chats = new List<ConversationView>();
+        for (var i = 0; i < 5; i++)
+            chats.Add(await StartChat(queue));
+        await cluster.Deactivate(Grains.GetGrain<IQueueGrain>(queue));
+
+        Assert.Equal(chats.Select(c => c.ConversationId), await Grains.GetGrain<IQueueGrain>(queue).GetWaitingIds(10));
+        Assert.Equal(4, (await Grains.GetGrain<IQueueGrain>(queue).GetPlace(chats[3].ConversationId))?.Position);
+        var next = await StartChat(queue);
+        Assert.Equal(6, next.QueuePosition);
     }
 
     private IAgentGrain Agent(string id) => Grains.GetGrain<IAgentGrain>(id);

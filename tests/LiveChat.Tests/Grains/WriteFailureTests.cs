@@ -219,7 +219,7 @@ public sealed class WriteFailureTests(GrainCluster cluster)
         var queue = Floor.Queue(2, 2);
         var (first, second) = (Floor.Agent(queue, max: 2), Floor.Agent(queue, max: 2));
         await cluster.GoOnline(first);
-        Faults.StateWrite<QueueState>($"queue/{queue}", state => state.Notices.Count > 0, FaultAt.BeforeApplied);
+        Faults.QueueWrite(queue, change => change.NoticesAdded.Count > 0, FaultAt.BeforeApplied);
 
         // The queue did not answer: the visitor is told she waits, and the conversation asks its queue again.
         var (started, visitor) = await cluster.StartChat(queue, text: "my order is late");
@@ -243,7 +243,7 @@ public sealed class WriteFailureTests(GrainCluster cluster)
         var agentId = Floor.Agent(queue, max: 1);
         var (waiting, visitor) = await cluster.StartChat(queue, text: "anyone there?");
         var chat = Grains.GetGrain<IConversationGrain>(waiting.ConversationId);
-        Faults.StateWrite<QueueState>($"queue/{queue}", state => state.Notices.Count > 0, FaultAt.BeforeApplied);
+        Faults.QueueWrite(queue, change => change.NoticesAdded.Count > 0, FaultAt.BeforeApplied);
 
         // The agent's arrival dispatches the chat to them, and the queue's write of it fails: nobody retries that.
         await cluster.GoOnline(agentId);
@@ -262,7 +262,7 @@ public sealed class WriteFailureTests(GrainCluster cluster)
     {
         var (chat, visitor, agent) = await Chat();
         var unserved = Floor.Queue();
-        Faults.StateWrite($"queue/{unserved}", FaultAt.BeforeApplied);
+        Faults.QueueWrite(unserved, change => change.Line.JoinedEntries.Count > 0, FaultAt.BeforeApplied);
 
         // The transfer happened, and the agent hears so: the conversation asks the queue again, as nobody else would.
         var transferred = await chat.Transfer(agent, new TransferRequest(ToQueue: unserved));

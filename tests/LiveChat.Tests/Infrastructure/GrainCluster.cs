@@ -68,6 +68,7 @@ public sealed class GrainCluster : IAsyncLifetime
 
         var builder = new InProcessTestClusterBuilder(initialSilosCount: 2);
         var log = new FaultyMessageLog(new InMemoryMessageLog(), Faults);
+        var queues = new FaultyQueueStore(new InMemoryQueueStore(TimeProvider.System), Faults);
         builder.ConfigureSiloHost((_, host) =>
         {
             host.Configuration.AddInMemoryCollection(settings);
@@ -77,6 +78,7 @@ public sealed class GrainCluster : IAsyncLifetime
             host.Services.AddSingleton<INotifier>(Pushes);
             // One log for both silos, as Redis is for every node: a conversation that moves finds its messages.
             host.Services.AddSingleton<IMessageLog>(log);
+            host.Services.AddSingleton<IQueueStore>(queues);
             host.Services.AddGrainStorage(StorageNames.Grains, (services, name) => new FaultyGrainStorage(MemoryGrainStorageFactory.Create(services, name), Faults));
         });
         _cluster = builder.Build();

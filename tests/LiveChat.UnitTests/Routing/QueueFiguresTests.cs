@@ -12,7 +12,7 @@ public sealed class QueueFiguresTests
     private readonly QueueFigures _figures = new(TimeSpan.FromMinutes(15));
 
     private QueueStats Stats(DateTimeOffset now, WaitingLine? line = null, IReadOnlyCollection<AgentView>? agents = null, QueueRatings ratings = default) =>
-        _figures.Stats("support", line ?? new WaitingLine([]), agents ?? NoAgents, ratings, Sla, now);
+        _figures.Stats("support", line ?? new WaitingLine(), agents ?? NoAgents, ratings, Sla, now);
 
     [Fact]
     public void TheAverageWaitIsOfTheAssignmentsOfTheLast15Minutes()
@@ -63,7 +63,7 @@ public sealed class QueueFiguresTests
     [Fact]
     public void TheFiguresCountTheLineTheAgentsAndTheRatings()
     {
-        var line = new WaitingLine([new QueueEntry("long", Nine), new QueueEntry("short", Nine.AddSeconds(50))]);
+        var line = WaitingLineTests.LineOf(new QueueEntry("long", Nine), new QueueEntry("short", Nine.AddSeconds(50)));
         AgentView[] agents =
         [
             new("a", "A", AgentStatus.Online, 1, 3), new("b", "B", AgentStatus.Online, 4, 2),

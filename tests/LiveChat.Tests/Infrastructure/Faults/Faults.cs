@@ -1,3 +1,5 @@
+using LiveChat.Server.Storage;
+
 namespace LiveChat.Tests.Infrastructure;
 
 /// <summary>Where a planned fault strikes a write.</summary>
@@ -10,7 +12,7 @@ public enum FaultAt
 }
 
 /// <summary>
-/// Write failures a test plans and the faulty stores (<see cref="FaultyMessageLog"/>, <see cref="FaultyGrainStorage"/>)
+/// Write failures a test plans and the faulty stores (<see cref="FaultyMessageLog"/>, <see cref="FaultyGrainStorage"/>, <see cref="FaultyQueueStore"/>)
 /// carry out, each once, on the first write that matches (or, for reads, on every read until lifted). The exception is the one a store gives when Redis does not
 /// answer in time, so the server treats it as it treats the real thing.
 /// </summary>
@@ -30,6 +32,10 @@ public sealed class Faults
     /// <summary>The next write of the grain's state that <paramref name="when"/> picks out by what it writes fails.</summary>
     public void StateWrite<TState>(string grainId, Func<TState, bool> when, FaultAt at) =>
         Plan(Store.State, what => what == grainId, at, state => state is TState s && when(s));
+
+    /// <summary>The next change to the queue's store (its line, notices, hand-backs) that <paramref name="when"/> picks out fails.</summary>
+    public void QueueWrite(string queue, Func<QueueChange, bool> when, FaultAt at) =>
+        Plan(Store.Queue, what => what == queue, at, change => change is QueueChange c && when(c));
 
     /// <summary>
     /// Every read of the grain's state fails, so every activation of it fails (Redis does not answer), until the
@@ -87,7 +93,7 @@ public sealed class Faults
         ? $"fault injected: the write of {what} did not reach the store"
         : $"fault injected: the store applied the write of {what}, and its answer was lost");
 
-    internal enum Store { Log, State, Read }
+    internal enum Store { Log, State, Read, Queue }
 
     private sealed record Planned(Store Store, Func<string, bool> Match, Func<object?, bool> Written, FaultAt At, bool Once);
 
