@@ -11,6 +11,14 @@ public interface IQueueGrain : IGrainWithStringKey, IStandingGrain
     /// <summary>Puts a conversation in the queue (at the head for a transfer) and dispatches at once.</summary>
     Task<QueueTicket> Enqueue(QueueEntry entry, bool atHead);
 
+    /// <summary>
+    /// Returns once the queue has stored the change an answer of <see cref="Enqueue"/> reports (see
+    /// <see cref="QueueTicket.StoredBy"/>); throws when that write failed, or the queue restarted before it: enqueue
+    /// again. Interleaved with the queue's turns, which store their changes in batches while the callers wait here.
+    /// </summary>
+    [AlwaysInterleave]
+    Task Stored(QueueWrite write);
+
     /// <summary>Takes a conversation out of the queue (closed while waiting); true when it was waiting.</summary>
     Task<bool> Remove(string conversationId);
 
@@ -73,11 +81,17 @@ public sealed record QueueEntry(
 /// <summary>
 /// The queue's answer to an enqueue: assigned to an agent at once, or waiting at a position. An assignment carries the
 /// id of the notice the queue also sends (in case this answer is lost with the caller's node), so the caller can
-/// recognise that notice as one it already took.
+/// recognise that notice as one it already took. Nothing in it holds until the write it names (<see cref="StoredBy"/>) is
+/// stored: the caller awaits <see cref="IQueueGrain.Stored"/> first.
 /// </summary>
 [GenerateSerializer, Alias("QueueTicket"), Immutable]
 public sealed record QueueTicket(
     [property: Id(0)] AgentView? AssignedTo,
     [property: Id(1)] int Position,
     [property: Id(2)] int? EstimatedWaitSeconds,
-    [property: Id(3)] string? NoticeId = null);
+    [property: Id(3)] string? NoticeId = null,
+    [property: Id(4)] QueueWrite? StoredBy = null);
+
+/// <summary>A write of a queue: the batch of one activation (<see cref="Epoch"/>) that stores a turn's change.</summary>
+[GenerateSerializer, Alias("QueueWrite"), Immutable]
+public sealed record QueueWrite([property: Id(0)] Guid Epoch, [property: Id(1)] long Batch);

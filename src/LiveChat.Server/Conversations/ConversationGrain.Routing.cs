@@ -132,6 +132,7 @@ public sealed partial class ConversationGrain
         try
         {
             ticket = await Queue(S.Queue).Enqueue(entry, atHead);
+            await WhenStored(ticket);
         }
         catch (Exception ex)
         {
@@ -163,6 +164,7 @@ public sealed partial class ConversationGrain
         try
         {
             ticket = await Queue(S.Queue).Enqueue(entry, atHead);
+            await WhenStored(ticket);
         }
         catch (Exception ex)
         {
@@ -175,6 +177,9 @@ public sealed partial class ConversationGrain
         (_rejoinAs, _rejoinWait) = (null, FirstRejoin);
         await ApplyTicket(ticket);
     }
+
+    /// <summary>What the queue answered holds once it is stored, which the queue does after its turn, with other arrivals.</summary>
+    private Task WhenStored(QueueTicket ticket) => ticket.StoredBy is { } write ? Queue(S.Queue).Stored(write) : Task.CompletedTask;
 
     private async Task ApplyTicket(QueueTicket ticket)
     {

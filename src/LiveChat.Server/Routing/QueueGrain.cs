@@ -53,7 +53,7 @@ public sealed partial class QueueGrain(
         foreach (var (entry, position) in Line.WithPositions())
             _told.Told(entry.ConversationId, position, estimate: null);
         // Notices the last activation had not seen arrive (its node died, or it was deactivated) go on from here.
-        _notices = Outbox<PendingNotice>.For(this, () => Notices, Deliver, time, logger);
+        _notices = Outbox<PendingNotice>.For(this, () => Notices.Where(n => !_unstoredNotices.Contains(n.Id)), Deliver, time, logger);
         _notices.Send();
         var refresh = TimeSpan.FromSeconds(options.Value.PresenceRenewSeconds);
         this.RegisterGrainTimer(RefreshAgents, new GrainTimerCreationOptions { DueTime = refresh, Period = refresh });
@@ -71,7 +71,7 @@ public sealed partial class QueueGrain(
         // (asking again is safe: it holds it already, or takes it by the usual rules).
         if (Notices.FindLast(n => n.ConversationId == entry.ConversationId && n.Agent is not null) is { Agent: { } agent } pending
             && await Reserve(agent.AgentId, entry) is { Accepted: true } held)
-            return new QueueTicket(held.Agent, 0, null, pending.Id);
+            return new QueueTicket(held.Agent, 0, null, pending.Id, StoredBy());
         Line.Join(entry, atHead);
         var assigned = await Dispatch();
         var notices = assigned.Select(a => PendingNotice.Assigned(a.Entry.ConversationId, a.Agent, requeuedFrom: null)).ToList();
@@ -79,11 +79,11 @@ public sealed partial class QueueGrain(
         // caller's node dies before it arrives, and the notice, recognised by its id, changes nothing otherwise.
         var own = notices.Find(n => n.ConversationId == entry.ConversationId);
         notices.ForEach(Notice);
-        await Commit();
-        _notices.Send();
+        // The caller awaits the write (IQueueGrain.Stored) outside this turn, so the next arrival need not.
+        var stored = StoredBy();
 
         // The caller hears its place in the answer, not again from the round that follows.
-        var ticket = own is not null ? new QueueTicket(own.Agent, 0, null, own.Id) : PlaceOf(entry.ConversationId)!;
+        var ticket = (own is not null ? new QueueTicket(own.Agent, 0, null, own.Id) : PlaceOf(entry.ConversationId)!) with { StoredBy = stored };
         if (own is null)
             _told.Told(entry.ConversationId, ticket.Position, ticket.EstimatedWaitSeconds);
         await RequestRound();
@@ -97,7 +97,7 @@ public sealed partial class QueueGrain(
         removed |= _figures.NoLongerOwed(conversationId);
         if (removed)
         {
-            await Commit();
+            await WriteAndWait();
             await RequestRound();
         }
         return removed;
@@ -108,7 +108,7 @@ public sealed partial class QueueGrain(
         if (!Line.Remove(conversationId))
             return false;
         _told.Forget(conversationId);
-        await Commit();
+        await WriteAndWait();
         await RequestRound();
         return true;
     }
@@ -143,8 +143,7 @@ public sealed partial class QueueGrain(
             var place = PlaceOf(entry.ConversationId)!;
             _told.Told(entry.ConversationId, place.Position, place.EstimatedWaitSeconds);
         }
-        await Commit();
-        _notices.Send();
+        await WriteAndWait();
         await RequestRound();
     }
 
@@ -213,8 +212,8 @@ public sealed partial class QueueGrain(
             return false;
         foreach (var (entry, agent) in assigned)
             Notice(PendingNotice.Assigned(entry.ConversationId, agent, requeuedFrom: null));
-        await Commit();
-        _notices.Send();
+        // Nobody waits for this answer: the notices go out once the writer has stored them.
+        StoredBy();
         return true;
     }
 
@@ -234,13 +233,16 @@ public sealed partial class QueueGrain(
     }
 
     /// <summary>A conversation has a notice: struck from the outbox in a turn of its own.</summary>
-    async Task IOutboxOwner.Delivered(string noticeId)
+    Task IOutboxOwner.Delivered(string noticeId)
     {
-        if (Notices.RemoveAll(n => n.Id == noticeId) == 0)
-            return;
-        if (_noticesAdded.RemoveAll(n => n.Id == noticeId) == 0)
+        // Struck in a later batch; if that write is lost, the next activation sends the notice again, which its
+        // conversation recognises.
+        if (Notices.RemoveAll(n => n.Id == noticeId) > 0)
+        {
             _noticesStruck.Add(noticeId);
-        await Commit();
+            StoredBy();
+        }
+        return Task.CompletedTask;
     }
 
     /// <summary>A notice to send once this turn's change is stored.</summary>
@@ -248,21 +250,7 @@ public sealed partial class QueueGrain(
     {
         Notices.Add(notice);
         _noticesAdded.Add(notice);
-    }
-
-    /// <summary>
-    /// Stores this turn's changes (to the line, the notices, the hand-backs taken) in one write, under the write
-    /// discipline: when it fails, this activation is dropped with its unstored changes, and the next one loads what the
-    /// store has.
-    /// </summary>
-    private async Task Commit()
-    {
-        var change = new QueueChange(Line.TakeChanges(), _noticesAdded.ToList(), _noticesStruck.ToList(), _handBackTaken);
-        _noticesAdded.Clear();
-        _noticesStruck.Clear();
-        _handBackTaken = null;
-        if (!change.IsEmpty)
-            await this.WriteOrDeactivate(() => store.ApplyAsync(Name, change));
+        _unstoredNotices.Add(notice.Id);
     }
 
     /// <summary>
@@ -278,7 +266,7 @@ public sealed partial class QueueGrain(
             Line.Join(entry, atHead: false);
         foreach (var notice in old.Notices.Where(n => Notices.TrueForAll(p => p.Id != n.Id)))
             Notice(notice);
-        await Commit();
+        await WriteAndWait();
         (old.Waiting, old.Notices, old.HandBacks) = ([], [], []);
         await state.Save(this);
     }
