@@ -10,7 +10,7 @@ using Spectre.Console;
 // `supervisor` times the supervisors' dashboard while the chat load runs; `chaos` runs it while Redis and nodes fail;
 // `long-conversation` drives one conversation to thousands of messages; `connect-storm` brings visitors in a rush;
 // `queue-burst` times assignment the moment capacity appears; `rush` is the outage rush, everyone starting a chat at once;
-// `steady-queue` keeps a long queue moving;
+// `steady-queue` keeps a long queue moving; `announce` times an announcement to every connected visitor;
 // `relay` is the relay itself, which the suite starts as its own process.
 var display = new LiveProgress();
 if (!LiveProgress.Interactive)
@@ -298,6 +298,30 @@ steadyQueue.SetAction(async (parse, cancellationToken) =>
     return Finish(verdicts, folder);
 });
 
+var listeners = new Option<int>("--visitors") { Description = "visitors connected when the announcement is published, from 1 to 20000", DefaultValueFactory = _ => 10_000 };
+var announceWait = new Option<int>("--wait") { Description = "seconds after the publish call within which every visitor must have the announcement", DefaultValueFactory = _ => 30 };
+var maxAnnounceP99 = new Option<double?>("--max-p99-ms") { Description = "fail when the p99 from the publish call to a visitor's push exceeds this many ms (the issue's target: 2000 at 10000 visitors)" };
+var announce = new Command("announce", "a supervisor publishes an announcement to every connected visitor: time from the call to each visitor's push") { listeners, announceWait, output, redis, maxAnnounceP99 };
+announce.SetAction(async (parse, cancellationToken) =>
+{
+    var count = parse.GetValue(listeners);
+    var wait = parse.GetValue(announceWait);
+    if (count is < 1 or > 20_000 || wait is < 1 or > 600)
+    {
+        Console.Error.WriteLine("visitors must be from 1 to 20000, wait from 1 to 600 seconds");
+        return 2;
+    }
+    if (!LoopbackOnly(parse))
+        return 2;
+    AnnounceResult result;
+    await using (var liveChat = await LiveChatBackend.StartAsync(agents: 0, capacity: 1, parse.GetValue(redis), supervisors: 1))
+        result = await AnnounceScenario.RunAsync(liveChat, count, TimeSpan.FromSeconds(wait), Progress, cancellationToken);
+    var verdicts = Thresholds.Check(result, parse.GetValue(maxAnnounceP99));
+    var folder = await OutageRushReport.WriteAsync(parse.GetValue(output)!, result, verdicts.Select(v => v.Text).ToList());
+    OutageRushReport.Print(result);
+    return Finish(verdicts, folder);
+});
+
 var chaosConversations = new Option<int>("--conversations") { Description = "visitor–agent conversations open at once", DefaultValueFactory = _ => 50 };
 var chaosRate = new Option<int>("--rate") { Description = "messages per second, both directions together", DefaultValueFactory = _ => 100 };
 var chaosDuration = new Option<int>("--duration") { Description = "seconds after the warm-up that the faults fall in; the load ends when the last fault is over", DefaultValueFactory = _ => 90 };
@@ -382,7 +406,7 @@ var port = new Option<int>("--port") { Required = true };
 var relayCommand = new Command("relay", "run the bare SignalR relay (the baseline) on 127.0.0.1") { port };
 relayCommand.SetAction(async parse => await RelayServer.RunAsync(parse.GetValue(port)));
 
-var root = new RootCommand("LiveChat load suite") { chat, overload, coldStart, supervisor, chaos, longConversation, connectStorm, queueBurst, rush, steadyQueue, relayCommand };
+var root = new RootCommand("LiveChat load suite") { chat, overload, coldStart, supervisor, chaos, longConversation, connectStorm, queueBurst, rush, steadyQueue, announce, relayCommand };
 return await root.Parse(args).InvokeAsync();
 
 void Progress(string line) => display.Line(line);

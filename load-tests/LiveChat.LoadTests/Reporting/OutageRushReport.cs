@@ -7,7 +7,7 @@ using Spectre.Console;
 namespace LiveChat.LoadTests.Reporting;
 
 /// <summary>
-/// The reports of the outage rush's commands (<c>rush</c>, <c>steady-queue</c>): the steps' latency
+/// The reports of the outage rush's commands (<c>rush</c>, <c>steady-queue</c>, <c>announce</c>): the steps' latency
 /// table and what else each measured, in words, in <c>report.md</c>, <c>report.csv</c> and <c>report.html</c>; the
 /// position pushes of each second in <c>pushes.csv</c>; and a short summary on the console.
 /// </summary>
@@ -58,6 +58,21 @@ public static class OutageRushReport
         return folder;
     }
 
+    public static Task<string> WriteAsync(string folder, AnnounceResult r, IReadOnlyList<string> verdicts)
+    {
+        var description = string.Create(Inv,
+            $"{r.Visitors} visitors connected to /hubs/visitor (no conversation), {r.Connected} of them successfully; then one supervisor published an announcement. " +
+            $"Delivery runs from the moment the PublishAnnouncement call was made until a visitor's AnnouncementPublished arrived.");
+        string[] notes =
+        [
+            string.Create(Inv, $"{r.InTime} of {r.Connected} connected visitors received the announcement within {r.Bound.TotalSeconds:0} s of the call, {r.Never} never did; " +
+                $"{r.StillConnected} were still connected at the end."),
+            Memory(r.MemoryBeforeMb, r.MemoryAfterMb, r.PeakMemoryMb) + string.Create(Inv, $" **{r.MemoryPerVisitorKb:0.0} KB per connected visitor** (sessions included)."),
+        ];
+        return Report.WriteStepsAsync(folder, "announce", description,
+            [("session", r.Session), ("connect", r.Connect), ("publish call answered", r.Publish), ("announcement delivery", r.Delivery)], verdicts, notes);
+    }
+
     public static void Print(RushResult r) => Print(r.Steps,
         string.Create(Inv, $"p99 last {r.SliceSize} / first {r.SliceSize}: {r.SliceRatio:0.00}; position pushes {r.Pushes.PerSecond:0.0}/s on average, at most {r.Pushes.BusiestSecond} in one second; ") +
         string.Create(Inv, $"{r.MemoryPerWaitingKb:0.0} KB per waiting visitor ({r.Waiting} waiting)."));
@@ -65,6 +80,9 @@ public static class OutageRushReport
     public static void Print(SteadyQueueResult r) => Print(r.Steps,
         string.Create(Inv, $"{r.AssignmentsPerSecond:0.0} assignments/s; position pushes {r.Pushes.PerSecond:0.0}/s on average, at most {r.Pushes.BusiestSecond} in one second; ") +
         string.Create(Inv, $"{r.Assigned} assigned, {r.StillWaiting} waiting, {r.Lost} neither."));
+
+    public static void Print(AnnounceResult r) => Print([("connect", r.Connect), ("publish call answered", r.Publish), ("announcement delivery", r.Delivery)],
+        string.Create(Inv, $"{r.InTime} of {r.Connected} received it within {r.Bound.TotalSeconds:0} s; {r.MemoryPerVisitorKb:0.0} KB per connected visitor."));
 
     private static void Print(IReadOnlyList<(string Step, LatencySummary Latency)> steps, string line)
     {

@@ -104,6 +104,19 @@ public static class Thresholds
         return verdicts;
     }
 
+    public static IReadOnlyList<Verdict> Check(AnnounceResult r, double? maxP99Ms)
+    {
+        var verdicts = new List<Verdict>
+        {
+            new(r.Failed == 0, $"{r.Failed} of {r.Visitors} visitors failed to connect"),
+            new(r.InTime == r.Connected, FormattableString.Invariant(
+                $"{r.InTime} of {r.Connected} connected visitors received the announcement within {r.Bound.TotalSeconds:0} s; {r.Never} never did")),
+        };
+        if (maxP99Ms is { } max)
+            verdicts.Add(new(r.Delivery.P99Ms <= max, FormattableString.Invariant($"announcement delivery p99 {r.Delivery.P99Ms:0.0} ms (at most {max:0.0})")));
+        return verdicts;
+    }
+
     public static void Print(ChaosResult r)
     {
         var table = new Table().AddColumns("target", "faults", "sends", "acked", "lost", "dup", "ooo", "inconsistent", "server errors", "stuck", "unheld", "longest stall s", "p99 outside ms", "p99 during ms");

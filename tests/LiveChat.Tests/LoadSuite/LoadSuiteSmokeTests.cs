@@ -7,6 +7,7 @@ namespace LiveChat.Tests.LoadSuite;
 /// every message exactly once, in order, to both LiveChat and the bare relay, under each kind of load simulation;
 /// so must <c>chat</c> on two nodes sharing a Redis; <c>connect-storm</c> must get every visitor through; <c>overload</c> and <c>cold-start</c> must lose nothing;
 /// in <c>rush</c> and <c>steady-queue</c> every waiting visitor must hold a place of their own and nobody be pushed back or lost;
+/// <c>announce</c> must reach every connected visitor;
 /// <c>chaos</c> must report every count its targets are set on, each zero, through lost replies, a pause and a kill of Redis;
 /// in <c>supervisor</c> every supervisor must see every probe. All must write their reports.
 /// Latency is not asserted here; the benchmarks in docs/performance.md are for that.
@@ -206,6 +207,18 @@ public sealed class LoadSuiteSmokeTests
         Assert.Contains("0 visitors told a later place than before", report);
         Assert.Matches(@"[1-9]\d* chats closed .*, 0 closes refused", report);
         Assert.Equal(4, (await File.ReadAllLinesAsync(Path.Combine(output, "pushes.csv"))).Length);
+        Directory.Delete(output, recursive: true);
+    }
+
+    [Fact]
+    public async Task ASmallAnnouncementReachesEveryConnectedVisitor()
+    {
+        var output = await RunSuite("announce", "--visitors", "30");
+
+        var report = await File.ReadAllTextAsync(Path.Combine(output, "report.md"));
+        Assert.Contains("0 of 30 visitors failed to connect", report);
+        Assert.Contains("30 of 30 connected visitors received the announcement within 30 s; 0 never did", report);
+        Assert.Contains("| announcement delivery | 30 |", report);
         Directory.Delete(output, recursive: true);
     }
 
