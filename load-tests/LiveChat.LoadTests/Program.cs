@@ -9,7 +9,8 @@ using Spectre.Console;
 // `overload` ramps the chat load past what the machine carries; `cold-start` restarts the node just before the load;
 // `supervisor` times the supervisors' dashboard while the chat load runs; `chaos` runs it while Redis and nodes fail;
 // `long-conversation` drives one conversation to thousands of messages; `connect-storm` brings visitors in a rush;
-// `queue-burst` times assignment the moment capacity appears;
+// `queue-burst` times assignment the moment capacity appears; `rush` is the outage rush, everyone starting a chat at once;
+// `steady-queue` keeps a long queue moving; `announce` times an announcement to every connected visitor;
 // `relay` is the relay itself, which the suite starts as its own process.
 var display = new LiveProgress();
 if (!LiveProgress.Interactive)
@@ -233,6 +234,94 @@ queueBurst.SetAction(async (parse, cancellationToken) =>
     return Finish(verdicts, folder);
 });
 
+var rushVisitors = new Option<int>("--visitors") { Description = "visitors who rush in, from 1 to 20000", DefaultValueFactory = _ => 3000 };
+var rushAgents = new Option<int>("--agents") { Description = "agents online (5 chats each, which they keep); 0 is a queue nobody serves yet", DefaultValueFactory = _ => 0 };
+var maxStartP99 = new Option<double?>("--max-p99-ms") { Description = "fail when StartConversation's p99 exceeds this many ms (the issue's target: 250 at 3000 within 10 s)" };
+var maxSliceRatio = new Option<double?>("--max-slice-ratio") { Description = "fail when the last 200 arrivals' StartConversation p99 exceeds the first 200's times this (the issue's target: 2)" };
+var rush = new Command("rush", "the outage rush: visitors all start a conversation within seconds; the last arrivals against the first, and every place held once") { rushVisitors, within, rushAgents, output, redis, maxStartP99, maxSliceRatio };
+rush.SetAction(async (parse, cancellationToken) =>
+{
+    var count = parse.GetValue(rushVisitors);
+    var seconds = parse.GetValue(within);
+    var agentCount = parse.GetValue(rushAgents);
+    if (count is < 1 or > 20_000 || seconds is <= 0 or > 600 || agentCount is < 0 or > 1000)
+    {
+        Console.Error.WriteLine("visitors must be from 1 to 20000, within from 0 to 600 seconds, agents from 0 to 1000");
+        return 2;
+    }
+    if (!LoopbackOnly(parse))
+        return 2;
+    RushResult result;
+    // The supervisor brings the queue nobody serves, where the warm-up's visitors wait.
+    await using (var liveChat = await LiveChatBackend.StartAsync(agentCount, capacity: 5, parse.GetValue(redis), supervisors: 1))
+        result = await RushScenario.RunAsync(liveChat, count, TimeSpan.FromSeconds(seconds), agentCount, Progress, cancellationToken);
+    var verdicts = Thresholds.Check(result, parse.GetValue(maxStartP99), parse.GetValue(maxSliceRatio));
+    var folder = await OutageRushReport.WriteAsync(parse.GetValue(output)!, result, verdicts.Select(v => v.Text).ToList());
+    OutageRushReport.Print(result);
+    return Finish(verdicts, folder);
+});
+
+var steadyWaiting = new Option<int>("--visitors") { Description = "visitors kept waiting in the queue", DefaultValueFactory = _ => 1000 };
+var steadyAgents = new Option<int>("--agents") { Description = "agents online, one chat each", DefaultValueFactory = _ => 10 };
+var assignmentRate = new Option<int>("--rate") { Description = "assignments a second: the agents close this many chats a second between them, and as many visitors arrive", DefaultValueFactory = _ => 50 };
+var steadyDuration = new Option<int>("--duration") { Description = "seconds the queue moves, measured", DefaultValueFactory = _ => 30 };
+var maxArrivalP99 = new Option<double?>("--max-p99-ms") { Description = "fail when the p99 of StartConversation while the queue moves exceeds this many ms" };
+var maxPushRate = new Option<double?>("--max-push-rate") { Description = "fail when the waiting visitors together receive more position pushes than this in any one second" };
+var steadyQueue = new Command("steady-queue", "a long queue that keeps moving: position pushes a second stay bounded, nobody is pushed back or lost")
+{
+    steadyWaiting, steadyAgents, assignmentRate, steadyDuration, output, redis, maxArrivalP99, maxPushRate,
+};
+steadyQueue.SetAction(async (parse, cancellationToken) =>
+{
+    var waiting = parse.GetValue(steadyWaiting);
+    var agentCount = parse.GetValue(steadyAgents);
+    var perSecond = parse.GetValue(assignmentRate);
+    var seconds = parse.GetValue(steadyDuration);
+    if (waiting is < 1 or > 20_000 || agentCount is < 1 or > 1000 || perSecond is < 1 or > 1000 || seconds is < 1 or > 600)
+    {
+        Console.Error.WriteLine("visitors must be from 1 to 20000, agents from 1 to 1000, rate from 1 to 1000, duration from 1 to 600 seconds");
+        return 2;
+    }
+    if (waiting + agentCount + (long)perSecond * seconds > 20_000)
+    {
+        Console.Error.WriteLine($"the run would bring {waiting + agentCount + (long)perSecond * seconds} visitors (visitors + agents + rate × duration), more than 20000; lower --rate or --duration");
+        return 2;
+    }
+    if (!LoopbackOnly(parse))
+        return 2;
+    SteadyQueueResult result;
+    await using (var liveChat = await LiveChatBackend.StartAsync(agentCount, capacity: 1, parse.GetValue(redis)))
+        result = await SteadyQueueScenario.RunAsync(liveChat, waiting, agentCount, perSecond, TimeSpan.FromSeconds(seconds), Progress, cancellationToken);
+    var verdicts = Thresholds.Check(result, parse.GetValue(maxArrivalP99), parse.GetValue(maxPushRate));
+    var folder = await OutageRushReport.WriteAsync(parse.GetValue(output)!, result, verdicts.Select(v => v.Text).ToList());
+    OutageRushReport.Print(result);
+    return Finish(verdicts, folder);
+});
+
+var listeners = new Option<int>("--visitors") { Description = "visitors connected when the announcement is published, from 1 to 20000", DefaultValueFactory = _ => 10_000 };
+var announceWait = new Option<int>("--wait") { Description = "seconds after the publish call within which every visitor must have the announcement", DefaultValueFactory = _ => 30 };
+var maxAnnounceP99 = new Option<double?>("--max-p99-ms") { Description = "fail when the p99 from the publish call to a visitor's push exceeds this many ms (the issue's target: 2000 at 10000 visitors)" };
+var announce = new Command("announce", "a supervisor publishes an announcement to every connected visitor: time from the call to each visitor's push") { listeners, announceWait, output, redis, maxAnnounceP99 };
+announce.SetAction(async (parse, cancellationToken) =>
+{
+    var count = parse.GetValue(listeners);
+    var wait = parse.GetValue(announceWait);
+    if (count is < 1 or > 20_000 || wait is < 1 or > 600)
+    {
+        Console.Error.WriteLine("visitors must be from 1 to 20000, wait from 1 to 600 seconds");
+        return 2;
+    }
+    if (!LoopbackOnly(parse))
+        return 2;
+    AnnounceResult result;
+    await using (var liveChat = await LiveChatBackend.StartAsync(agents: 0, capacity: 1, parse.GetValue(redis), supervisors: 1))
+        result = await AnnounceScenario.RunAsync(liveChat, count, TimeSpan.FromSeconds(wait), Progress, cancellationToken);
+    var verdicts = Thresholds.Check(result, parse.GetValue(maxAnnounceP99));
+    var folder = await OutageRushReport.WriteAsync(parse.GetValue(output)!, result, verdicts.Select(v => v.Text).ToList());
+    OutageRushReport.Print(result);
+    return Finish(verdicts, folder);
+});
+
 var chaosConversations = new Option<int>("--conversations") { Description = "visitor–agent conversations open at once", DefaultValueFactory = _ => 50 };
 var chaosRate = new Option<int>("--rate") { Description = "messages per second, both directions together", DefaultValueFactory = _ => 100 };
 var chaosDuration = new Option<int>("--duration") { Description = "seconds after the warm-up that the faults fall in; the load ends when the last fault is over", DefaultValueFactory = _ => 90 };
@@ -317,7 +406,7 @@ var port = new Option<int>("--port") { Required = true };
 var relayCommand = new Command("relay", "run the bare SignalR relay (the baseline) on 127.0.0.1") { port };
 relayCommand.SetAction(async parse => await RelayServer.RunAsync(parse.GetValue(port)));
 
-var root = new RootCommand("LiveChat load suite") { chat, overload, coldStart, supervisor, chaos, longConversation, connectStorm, queueBurst, relayCommand };
+var root = new RootCommand("LiveChat load suite") { chat, overload, coldStart, supervisor, chaos, longConversation, connectStorm, queueBurst, rush, steadyQueue, announce, relayCommand };
 return await root.Parse(args).InvokeAsync();
 
 void Progress(string line) => display.Line(line);

@@ -62,8 +62,9 @@ public static class Report
         return folder;
     }
 
-    /// <summary>A scenario measured step by step (connect-storm): one latency row per step.</summary>
-    public static async Task<string> WriteStepsAsync(string folder, string scenario, string description, IReadOnlyList<(string Step, LatencySummary Latency)> steps, IReadOnlyList<string> verdicts)
+    /// <summary>A scenario measured step by step (connect-storm): one latency row per step, then any <paramref name="notes"/>, a paragraph each.</summary>
+    public static async Task<string> WriteStepsAsync(string folder, string scenario, string description, IReadOnlyList<(string Step, LatencySummary Latency)> steps,
+        IReadOnlyList<string> verdicts, IReadOnlyList<string>? notes = null)
     {
         Directory.CreateDirectory(folder);
         var md = new StringBuilder($"# LiveChat load report: {scenario}\n\n");
@@ -76,6 +77,8 @@ public static class Report
             md.AppendLine(Row(step, l));
             csv.AppendLine(CsvRow(step, l));
         }
+        foreach (var note in notes ?? [])
+            md.AppendLine().AppendLine(note);
         md.AppendLine().AppendLine("## Checks").AppendLine();
         foreach (var verdict in verdicts)
             md.AppendLine($"- {verdict}");

@@ -69,6 +69,54 @@ public static class Thresholds
         return verdicts;
     }
 
+    public static IReadOnlyList<Verdict> Check(RushResult r, double? maxP99Ms, double? maxSliceRatio)
+    {
+        var verdicts = new List<Verdict>
+        {
+            new(r.Failed == 0, $"{r.Failed} of {r.Visitors} visitors failed to start a conversation"),
+            new(r.Answered.OneEach, $"as answered: {r.Answered.Describe("queued visitors'")}; {r.Assigned} assigned"),
+            new(r.LastKnown.OneEach, $"after the settle: {r.LastKnown.Describe("waiting visitors' last known")}"),
+            new(r.PushedBack == 0, $"{r.PushedBack} visitors told a later place than before"),
+        };
+        if (maxP99Ms is { } max)
+            verdicts.Add(new(r.Start.P99Ms <= max, FormattableString.Invariant($"StartConversation p99 {r.Start.P99Ms:0.0} ms (at most {max:0.0})")));
+        if (maxSliceRatio is { } ratio)
+            verdicts.Add(new(r.SliceRatio <= ratio, FormattableString.Invariant(
+                $"StartConversation p99 of the last {r.SliceSize} arrivals is {r.SliceRatio:0.00}× the first {r.SliceSize}'s (at most {ratio:0.00})")));
+        return verdicts;
+    }
+
+    public static IReadOnlyList<Verdict> Check(SteadyQueueResult r, double? maxP99Ms, double? maxPushRate)
+    {
+        var verdicts = new List<Verdict>
+        {
+            new(r.Failed == 0, $"{r.Failed} of {r.Arrivals} visitors failed to start a conversation"),
+            new(r.Closed > 0 && r.CloseFailures == 0, FormattableString.Invariant(
+                $"{r.Closed} chats closed ({r.AssignmentsPerSecond:0.0} a second of the {r.Rate} asked), {r.CloseFailures} closes refused{(r.Closed == 0 ? ": the queue never moved" : "")}")),
+            new(r.Lost == 0, $"every visitor assigned or still waiting: {r.Assigned} assigned, {r.StillWaiting} waiting, {r.Lost} neither"),
+            new(r.LastKnown.OneEach, $"at the end: {r.LastKnown.Describe("waiting visitors' last known")}"),
+            new(r.PushedBack == 0, $"{r.PushedBack} visitors told a later place than before"),
+        };
+        if (maxP99Ms is { } max)
+            verdicts.Add(new(r.SteadyStart.P99Ms <= max, FormattableString.Invariant($"StartConversation p99 while the queue moves {r.SteadyStart.P99Ms:0.0} ms (at most {max:0.0})")));
+        if (maxPushRate is { } rate)
+            verdicts.Add(new(r.Pushes.BusiestSecond <= rate, FormattableString.Invariant($"position pushes in the busiest second {r.Pushes.BusiestSecond} (at most {rate:0})")));
+        return verdicts;
+    }
+
+    public static IReadOnlyList<Verdict> Check(AnnounceResult r, double? maxP99Ms)
+    {
+        var verdicts = new List<Verdict>
+        {
+            new(r.Failed == 0, $"{r.Failed} of {r.Visitors} visitors failed to connect"),
+            new(r.InTime == r.Connected, FormattableString.Invariant(
+                $"{r.InTime} of {r.Connected} connected visitors received the announcement within {r.Bound.TotalSeconds:0} s; {r.Never} never did")),
+        };
+        if (maxP99Ms is { } max)
+            verdicts.Add(new(r.Delivery.P99Ms <= max, FormattableString.Invariant($"announcement delivery p99 {r.Delivery.P99Ms:0.0} ms (at most {max:0.0})")));
+        return verdicts;
+    }
+
     public static void Print(ChaosResult r)
     {
         var table = new Table().AddColumns("target", "faults", "sends", "acked", "lost", "dup", "ooo", "inconsistent", "server errors", "stuck", "unheld", "longest stall s", "p99 outside ms", "p99 during ms");

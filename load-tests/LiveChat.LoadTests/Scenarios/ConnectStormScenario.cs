@@ -31,7 +31,7 @@ public static class ConnectStormScenario
         var failed = 0;
         using var http = new HttpClient { BaseAddress = backend.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         await using var sampler = new ProcessSampler(backend.ServerProcesses[0]);
-        var memoryBefore = await MemoryMb(backend.ServerProcesses[0]);
+        var memoryBefore = await ServerMemory.SettledMb(backend.ServerProcesses[0], cancellationToken);
 
         progress($"{backend.Name}: {visitors} visitors arriving within {within.TotalSeconds:0.#} s, {agents} agents online");
         var begin = Stopwatch.GetTimestamp();
@@ -49,7 +49,7 @@ public static class ConnectStormScenario
             progress($"{backend.Name}: holding {hubs.Count(h => h is not null)} connections for {hold.TotalSeconds:0} s");
             await Task.Delay(hold, cancellationToken);
         }
-        var memoryAfter = await MemoryMb(backend.ServerProcesses[0]);
+        var memoryAfter = await ServerMemory.SettledMb(backend.ServerProcesses[0], cancellationToken);
         var stillConnected = hubs.Count(h => h?.State == HubConnectionState.Connected);
 
         var ok = views.Where(v => v is not null).Select(v => v!).ToList();
@@ -59,16 +59,9 @@ public static class ConnectStormScenario
             [("session", session.Summarise()), ("connect", connect.Summarise()), ("start conversation", start.Summarise()),
              (connectOnly ? "arrival to connected" : "arrival to first position", total.Summarise())],
             failed, ok.Count(v => v.Status == ConversationStatus.Active), queuedPositions.Count, consistent, sampler.PeakMemoryMb,
-            stillConnected, Math.Max(0, memoryAfter - memoryBefore) * 1024 / Math.Max(1, stillConnected));
+            stillConnected, ServerMemory.PerHeadKb(memoryBefore, memoryAfter, stillConnected));
         await Task.WhenAll(hubs.Concat(agentConnections).Where(h => h is not null).Select(h => h!.DisposeAsync().AsTask()));
         return result;
-
-        static async Task<double> MemoryMb(Process process)
-        {
-            await Task.Delay(1000);
-            process.Refresh();
-            return process.WorkingSet64 / 1024.0 / 1024.0;
-        }
 
         async Task Arrive(int i, long arrival)
         {

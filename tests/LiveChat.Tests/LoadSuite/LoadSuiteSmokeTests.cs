@@ -6,6 +6,8 @@ namespace LiveChat.Tests.LoadSuite;
 /// A few seconds of the load suite at a small load, run exactly as a person runs it. The <c>chat</c> run must deliver
 /// every message exactly once, in order, to both LiveChat and the bare relay, under each kind of load simulation;
 /// so must <c>chat</c> on two nodes sharing a Redis; <c>connect-storm</c> must get every visitor through; <c>overload</c> and <c>cold-start</c> must lose nothing;
+/// in <c>rush</c> and <c>steady-queue</c> every waiting visitor must hold a place of their own and nobody be pushed back or lost;
+/// <c>announce</c> must reach every connected visitor;
 /// <c>chaos</c> must report every count its targets are set on, each zero, through lost replies, a pause and a kill of Redis;
 /// in <c>supervisor</c> every supervisor must see every probe. All must write their reports.
 /// Latency is not asserted here; the benchmarks in docs/performance.md are for that.
@@ -171,6 +173,52 @@ public sealed class LoadSuiteSmokeTests
         Assert.Contains("0 assigned twice, 0 times an agent was given a chat beyond their limit", report);
         // Every assignment after an agent's first follows a close: 30 - 3 timed.
         Assert.Contains("| capacity appears to next assignment | 27 |", report);
+        Directory.Delete(output, recursive: true);
+    }
+
+    [Fact]
+    public async Task ASmallRushGivesEveryWaitingVisitorAPlaceOfTheirOwn()
+    {
+        var output = await RunSuite("rush", "--visitors", "40", "--within", "2", "--agents", "2");
+
+        var report = await File.ReadAllTextAsync(Path.Combine(output, "report.md"));
+        Assert.Contains("0 of 40 visitors failed to start a conversation", report);
+        // Two agents of five chats take the first ten; the thirty others wait, each in a place of their own, then and after the settle.
+        Assert.Contains("as answered: 30 queued visitors' places are 1..30, each once; 10 assigned", report);
+        Assert.Contains("after the settle: 30 waiting visitors' last known places are 1..30, each once", report);
+        Assert.Contains("0 visitors told a later place than before", report);
+        Assert.Contains("| start conversation, first 20 arrivals | 20 |", report);
+        Assert.Contains("| start conversation, last 20 arrivals | 20 |", report);
+        Assert.Matches(@"\*\*\d+\.\d KB per waiting visitor\*\*", report);
+        Assert.StartsWith("second,position_pushes", await File.ReadAllTextAsync(Path.Combine(output, "pushes.csv")));
+        Directory.Delete(output, recursive: true);
+    }
+
+    [Fact]
+    public async Task ASmallSteadyQueueMovesWithNobodyPushedBackOrLost()
+    {
+        var output = await RunSuite("steady-queue", "--visitors", "20", "--agents", "2", "--rate", "5", "--duration", "3");
+
+        var report = await File.ReadAllTextAsync(Path.Combine(output, "report.md"));
+        // Twenty-two fill the queue, then five a second for three seconds.
+        Assert.Contains("0 of 37 visitors failed to start a conversation", report);
+        Assert.Matches(@"every visitor assigned or still waiting: \d+ assigned, \d+ waiting, 0 neither", report);
+        Assert.Matches(@"at the end: (\d+) waiting visitors' last known places are 1\.\.\1, each once", report);
+        Assert.Contains("0 visitors told a later place than before", report);
+        Assert.Matches(@"[1-9]\d* chats closed .*, 0 closes refused", report);
+        Assert.Equal(4, (await File.ReadAllLinesAsync(Path.Combine(output, "pushes.csv"))).Length);
+        Directory.Delete(output, recursive: true);
+    }
+
+    [Fact]
+    public async Task ASmallAnnouncementReachesEveryConnectedVisitor()
+    {
+        var output = await RunSuite("announce", "--visitors", "30");
+
+        var report = await File.ReadAllTextAsync(Path.Combine(output, "report.md"));
+        Assert.Contains("0 of 30 visitors failed to connect", report);
+        Assert.Contains("30 of 30 connected visitors received the announcement within 30 s; 0 never did", report);
+        Assert.Contains("| announcement delivery | 30 |", report);
         Directory.Delete(output, recursive: true);
     }
 
