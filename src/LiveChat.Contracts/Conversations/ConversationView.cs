@@ -20,4 +20,16 @@ public sealed record ConversationView(
     [property: Id(14)] Rating? Rating,
     [property: Id(15)] double? FirstResponseSeconds = null,
     [property: Id(16)] bool VisitorVerified = false,
-    [property: Id(17)] string? VisitorEmail = null);
+    [property: Id(17)] string? VisitorEmail = null,
+    [property: Id(18)] VisitorPresence? VisitorPresence = null,
+    [property: Id(19)] string? ClosedReason = null);
+
+/// <summary>Why a conversation closed when nobody closed it: <see cref="ConversationView.ClosedReason"/>.</summary>
+public static class ClosedReasons
+{
+    /// <summary>The visitor left while waiting, and was gone past the grace.</summary>
+    public const string Abandoned = "abandoned";
+
+    /// <summary>The visitor left an assigned chat, and was gone past the grace.</summary>
+    public const string VisitorLeft = "visitor-left";
+}

@@ -35,6 +35,13 @@ public interface IConversationGrain : IGrainWithStringKey
     /// <summary>A supervisor starts watching: the live events go to the watchers' group from now on.</summary>
     Task<WatchedConversation> Watch(Caller caller, string connectionId);
 
+    /// <summary>
+    /// The visitor's presence changed (see <see cref="Contracts.VisitorPresence"/>): the agent and watchers see it; gone,
+    /// a waiting chat leaves its queue as abandoned, and an assigned one is closed or released by its queue's setting.
+    /// </summary>
+    [OneWay]
+    Task VisitorPresenceChanged(VisitorPresence presence);
+
     /// <summary>A watcher left (stopped watching or disconnected).</summary>
     [OneWay]
     Task WatcherLeft(string connectionId);

@@ -32,6 +32,12 @@ public interface IAgentGrain : IGrainWithStringKey
     /// </summary>
     Task<Reservation> TryReserve(string conversationId, string queue, DateTimeOffset firstWaitedAt);
 
+    /// <summary>
+    /// A chat the agent holds stops counting against their limit while its visitor is gone (<paramref name="idle"/>),
+    /// or counts again once they are back; nothing when the agent does not hold it.
+    /// </summary>
+    Task SetIdle(string conversationId, bool idle);
+
     /// <summary>Takes a slot whatever the status and limit: a supervisor taking over a conversation.</summary>
     Task<AgentView> Claim(string conversationId, string queue, DateTimeOffset firstWaitedAt);
 

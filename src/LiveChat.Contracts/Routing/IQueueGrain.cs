@@ -55,6 +55,10 @@ public interface IQueueGrain : IGrainWithStringKey, IStandingGrain
     [OneWay]
     Task Responded(string conversationId, double? firstResponseSeconds);
 
+    /// <summary>A waiting conversation was abandoned (its visitor left): counted on the dashboard.</summary>
+    [OneWay]
+    Task Abandoned();
+
     /// <summary>The conversation closed or moved to another queue: it no longer waits for a first response here.</summary>
     [OneWay]
     Task Left(string conversationId);

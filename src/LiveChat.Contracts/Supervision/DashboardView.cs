@@ -31,7 +31,8 @@ public sealed record QueueStats(
     [property: Id(9)] int AwaitingFirstResponse = 0,
     [property: Id(10)] int FirstResponsePastSla = 0,
     [property: Id(11)] double? CsatAverage = null,
-    [property: Id(12)] int Ratings = 0)
+    [property: Id(12)] int Ratings = 0,
+    [property: Id(13)] int Abandoned = 0)
 {
     public int SlaBreaches => WaitingPastSla + FirstResponsePastSla;
 }

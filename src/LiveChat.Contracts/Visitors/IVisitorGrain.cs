@@ -14,6 +14,23 @@ public interface IVisitorGrain : IGrainWithStringKey
 
     /// <summary>The visitor's conversations, newest first.</summary>
     Task<IReadOnlyList<ConversationView>> GetConversations();
+
+    /// <summary>A connection of the visitor opened (the visitor hub): they are here.</summary>
+    Task Connected(string connectionId);
+
+    /// <summary>A connection closed; with none left, the grace (<c>LiveChat:VisitorGraceSeconds</c>) starts.</summary>
+    Task Disconnected(string connectionId);
+
+    /// <summary>A node still holds these connections of the visitor: see VisitorPresenceTracker. A connection not renewed for three rounds is gone.</summary>
+    [Orleans.Concurrency.OneWay]
+    Task Renew(IReadOnlyList<string> connectionIds);
+
+    /// <summary>
+    /// A conversation of the visitor was activated while waiting or assigned: an activation of this grain that lost its
+    /// connections with its node starts the grace, so a visitor who never comes back is let go.
+    /// </summary>
+    [Orleans.Concurrency.OneWay]
+    Task Watch();
 }
 
 [GenerateSerializer, Alias("VisitorProfile"), Immutable]

@@ -54,6 +54,9 @@ public sealed partial class ConversationGrain(
             else
                 RejoinQueueSoon(new QueueEntry(Id, S.CreatedAt, S.CreatedAt), atHead: false);
         }
+        // Whether the visitor is still there is their grain's to know, which may have lost its connections with its node.
+        if (S.Status != ConversationStatus.Closed)
+            GrainFactory.GetGrain<IVisitorGrain>(S.VisitorId).Watch().Ignore();
         // The last activation recorded an assignment and was cut short before showing it: the outbox shows it, in a turn
         // of its own, as soon as this activation is up (a write failed here would undo the activation itself).
         _assignmentLine.Send();
@@ -291,7 +294,8 @@ public sealed partial class ConversationGrain(
         Id, S.Queue, S.Status, S.VisitorId, S.VisitorName, S.AgentId, S.AgentName,
         S.Status == ConversationStatus.Queued ? _queuePosition : null,
         S.Status == ConversationStatus.Queued ? _estimatedWaitSeconds : null,
-        S.CreatedAt, S.AssignedAt, S.ClosedAt, _lastSeq, S.Topic, S.Rating, S.FirstResponseSeconds, S.VisitorVerified, S.VisitorEmail);
+        S.CreatedAt, S.AssignedAt, S.ClosedAt, _lastSeq, S.Topic, S.Rating, S.FirstResponseSeconds, S.VisitorVerified, S.VisitorEmail,
+        S.Status == ConversationStatus.Closed ? null : _visitorPresence, S.ClosedReason);
 
     private Task PushUpdated(ConversationView view) => PushToAll(c => c.ConversationUpdated(view));
 

@@ -45,6 +45,8 @@ public sealed class ConversationState
     [Id(28)] public string? VisitorEmail { get; set; }
     /// <summary>The line the close writes in the chat, stored with the close so a retry writes the same line once.</summary>
     [Id(29)] public string? ClosedNote { get; set; }
+    /// <summary>Why it closed when nobody closed it (see <see cref="ClosedReasons"/>).</summary>
+    [Id(30)] public string? ClosedReason { get; set; }
 }
 
 /// <summary>

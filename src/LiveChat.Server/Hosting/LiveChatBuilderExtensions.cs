@@ -9,6 +9,7 @@ using LiveChat.Server.Options;
 using LiveChat.Server.Reliability;
 using LiveChat.Server.Routing;
 using LiveChat.Server.Storage;
+using LiveChat.Server.Visitors;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.SignalR;
@@ -200,6 +201,8 @@ public static class LiveChatBuilderExtensions
         builder.Services.AddSingleton<TransientRetry>();
         builder.Services.AddSingleton<AgentPresence>();
         builder.Services.AddHostedService(services => services.GetRequiredService<AgentPresence>());
+        builder.Services.AddSingleton<VisitorPresenceTracker>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<VisitorPresenceTracker>());
         builder.Services.AddHostedService<StandingGrains>();
 
         if (redis is null)

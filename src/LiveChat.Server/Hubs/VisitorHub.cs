@@ -1,6 +1,7 @@
 using LiveChat.Server.Identity;
 using LiveChat.Server.Metrics;
 using LiveChat.Server.Options;
+using LiveChat.Server.Visitors;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 
@@ -8,10 +9,26 @@ namespace LiveChat.Server.Hubs;
 
 /// <summary><c>/hubs/visitor</c>: a visitor's own conversations, reached with their visitor token.</summary>
 [Authorize(Policy = Policies.Visitor)]
-public sealed class VisitorHub(IGrainFactory grains, IOptions<LiveChatOptions> options, LiveChatMetrics metrics, VisitorRateLimits limits)
+public sealed class VisitorHub(
+    IGrainFactory grains, IOptions<LiveChatOptions> options, LiveChatMetrics metrics, VisitorRateLimits limits, VisitorPresenceTracker presence)
     : ConversationHub<IVisitorClient>(grains, options, metrics)
 {
     protected override string HubName => Roles.Visitor;
+
+    /// <summary>The visitor is here while a connection is open (see VisitorGrain.Presence); this node vouches for it from now on.</summary>
+    public override async Task OnConnectedAsync()
+    {
+        await Visitor.Connected(Context.ConnectionId);
+        presence.Connected(Context.ConnectionId, Caller.Id);
+        await base.OnConnectedAsync();
+    }
+
+    public override async Task OnDisconnectedAsync(Exception? exception)
+    {
+        presence.Disconnected(Context.ConnectionId);
+        await base.OnDisconnectedAsync(exception);
+        await Visitor.Disconnected(Context.ConnectionId);
+    }
 
     /// <summary>Starting a conversation draws on the same bucket as a message, so start-close loops are bounded too.</summary>
     public Task<ConversationView> StartConversation(StartConversationRequest? request)

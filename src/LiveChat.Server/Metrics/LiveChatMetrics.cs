@@ -16,6 +16,7 @@ public sealed class LiveChatMetrics
     private readonly Histogram<double> _queueWait;
     private readonly Histogram<double> _firstResponse;
     private readonly UpDownCounter<long> _connections;
+    private readonly Counter<long> _closedByLiveChat;
     private readonly ConcurrentDictionary<string, int> _queueLengths = new(StringComparer.Ordinal);
 
     public LiveChatMetrics(IMeterFactory meters)
@@ -29,6 +30,8 @@ public sealed class LiveChatMetrics
             "Time from assignment to the agent's first message, by queue.");
         _connections = Meter.CreateUpDownCounter<long>("livechat.connections.active", "{connection}",
             "Open hub connections on this node, by hub (visitor, agent, supervisor).");
+        _closedByLiveChat = Meter.CreateCounter<long>("livechat.conversations.closed_unattended", "{conversation}",
+            "Conversations LiveChat closed because their visitor left, by queue and reason (abandoned: while waiting; visitor-left: while assigned).");
         Meter.CreateObservableGauge("livechat.queue.length", ObserveQueueLengths, "{conversation}",
             "Conversations waiting, by queue.");
     }
@@ -41,6 +44,9 @@ public sealed class LiveChatMetrics
     public void Waited(string queue, TimeSpan wait) => _queueWait.Record(wait.TotalSeconds, new KeyValuePair<string, object?>("queue", queue));
 
     public void FirstResponse(string queue, double seconds) => _firstResponse.Record(seconds, new KeyValuePair<string, object?>("queue", queue));
+
+    public void Closed(string queue, string reason) =>
+        _closedByLiveChat.Add(1, new KeyValuePair<string, object?>("queue", queue), new KeyValuePair<string, object?>("reason", reason));
 
     public void ConnectionOpened(string hub) => _connections.Add(1, new KeyValuePair<string, object?>("hub", hub));
 

@@ -76,6 +76,37 @@ public sealed class LiveChatOptions
     public IReadOnlyList<string> QueuesOf(UserOptions user) => user.Queues.Count > 0 ? user.Queues : [DefaultQueue];
 
     public IEnumerable<UserOptions> UsersServing(string queue) => Users.Where(u => QueuesOf(u).Contains(queue));
+
+    /// <summary>
+    /// How long a visitor with a waiting or assigned chat may be without any open connection (the tab closed, the
+    /// network gone) before they count as gone: a waiting chat leaves its queue as abandoned, an assigned one is closed
+    /// or stops counting against its agent (<see cref="QueueSettings.WhenVisitorLeaves"/>). Back within it, nothing changed.
+    /// </summary>
+    public int VisitorGraceSeconds { get; set; } = 60;
+
+    /// <summary>Settings of single queues, under <c>LiveChat:QueueSettings:{queue}</c>; a queue not named has the defaults.</summary>
+    public Dictionary<string, QueueSettings> QueueSettings { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The settings of a queue.</summary>
+    public QueueSettings SettingsOf(string queue) => QueueSettings.GetValueOrDefault(queue) ?? Options.QueueSettings.Default;
+}
+
+/// <summary>What a queue does when its visitors leave or it grows too long.</summary>
+public sealed class QueueSettings
+{
+    public static readonly QueueSettings Default = new();
+
+    /// <summary>
+    /// An assigned chat whose visitor has gone for the grace: <c>Close</c> (the default) closes it with a line saying
+    /// why; <c>Release</c> keeps it open but stops counting it against its agent's limit until the visitor is back.
+    /// </summary>
+    public VisitorLeftAction WhenVisitorLeaves { get; set; } = VisitorLeftAction.Close;
+}
+
+public enum VisitorLeftAction
+{
+    Close,
+    Release,
 }
 
 /// <summary>One agent or supervisor, under <c>LiveChat:Users:N</c>.</summary>

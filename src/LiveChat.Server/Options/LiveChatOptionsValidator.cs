@@ -16,6 +16,10 @@ internal sealed class LiveChatOptionsValidator(IHostEnvironment environment) : I
             errors.Add($"LiveChat:MaxMessageLength must be between 1 and 10000, not {options.MaxMessageLength}.");
         if (options.AwayGraceSeconds < 0)
             errors.Add("LiveChat:AwayGraceSeconds must not be negative.");
+        if (options.VisitorGraceSeconds is < 1 or > 86_400)
+            errors.Add($"LiveChat:VisitorGraceSeconds must be between 1 and 86400, not {options.VisitorGraceSeconds}.");
+        foreach (var queue in options.QueueSettings.Keys.Where(q => !options.IsQueue(q)))
+            errors.Add($"LiveChat:QueueSettings names {queue}, which is not a queue: add it to LiveChat:Queues, or remove its settings.");
         if (options.PresenceRenewSeconds is < 1 or > 60)
             errors.Add($"LiveChat:PresenceRenewSeconds must be between 1 and 60, not {options.PresenceRenewSeconds}.");
         if (options.RetrySeconds is < 0 or > 120)

@@ -128,7 +128,7 @@ public sealed class AgentGrain(
             return new Reservation(true, View(), null);
         var refusal = _user is null ? "unknown agent"
             : S.Status != AgentStatus.Online ? $"{_user.Name} is {S.Status.ToString().ToLowerInvariant()}"
-            : S.Active.Count >= MaxConversations ? $"{_user.Name} has no free capacity ({S.Active.Count} / {MaxConversations})"
+            : Counted >= MaxConversations ? $"{_user.Name} has no free capacity ({Counted} / {MaxConversations})"
             : null;
         if (refusal is not null)
             return new Reservation(false, View(), refusal);
@@ -173,6 +173,19 @@ public sealed class AgentGrain(
     {
         _firstResponses.Add(time.GetUtcNow(), seconds);
         await ReportView(except: null, queuesToo: false);
+    }
+
+    public async Task SetIdle(string conversationId, bool idle)
+    {
+        var index = S.Active.FindIndex(c => c.ConversationId == conversationId);
+        if (index < 0 || S.Active[index].Idle == idle)
+            return;
+        S.Active[index] = S.Active[index] with { Idle = idle };
+        await state.Save(this);
+        logger.LogInformation("Agent {AgentId}: chat {ConversationId} {Counts} against the limit", Id, conversationId, idle ? "no longer counts" : "counts again");
+        // A slot freed goes to the next waiting chat at once.
+        await ReportView(except: null);
+        await TellAgent();
     }
 
     public async Task Release(string conversationId)
@@ -273,5 +286,8 @@ public sealed class AgentGrain(
     /// <summary>The configured limit, unless a supervisor has set another one.</summary>
     private int MaxConversations => S.MaxConversationsOverride ?? _user?.MaxConversations ?? 0;
 
-    private AgentView View() => new(Id, _user?.Name ?? Id, S.Status, S.Active.Count, MaxConversations, _firstResponses.Average(time.GetUtcNow()));
+    /// <summary>The chats that count against the limit: all but those whose visitor is gone (see <see cref="SetIdle"/>).</summary>
+    private int Counted => S.Active.Count(c => !c.Idle);
+
+    private AgentView View() => new(Id, _user?.Name ?? Id, S.Status, Counted, MaxConversations, _firstResponses.Average(time.GetUtcNow()));
 }

@@ -19,9 +19,14 @@ public sealed record PendingHandBack([property: Id(0)] string Id, [property: Id(
     string IOutboxMessage.Receiver => Queue;
 }
 
-/// <summary>A chat the agent holds, from <see cref="Queue"/>; <see cref="FirstWaitedAt"/> (absent in chats stored before it existed) places it in its queue if it is given back.</summary>
+/// <summary>
+/// A chat the agent holds, from <see cref="Queue"/>; <see cref="FirstWaitedAt"/> (absent in chats stored before it
+/// existed) places it in its queue if it is given back. An <see cref="Idle"/> chat's visitor is gone: it does not count
+/// against the agent's limit.
+/// </summary>
 [GenerateSerializer, Alias("ActiveChat"), Immutable]
 public sealed record ActiveChat(
     [property: Id(0)] string ConversationId,
     [property: Id(1)] string Queue,
-    [property: Id(2)] DateTimeOffset? FirstWaitedAt = null);
+    [property: Id(2)] DateTimeOffset? FirstWaitedAt = null,
+    [property: Id(3)] bool Idle = false);

@@ -15,6 +15,8 @@ public sealed class QueueFigures(TimeSpan window)
     // Each assignment's wait, at the time of assignment: the average wait, and the rate of assignments for estimates.
     private readonly RecentWindow _waits = new(window);
     private readonly RecentWindow _firstResponses = new(window);
+    // Waiting chats whose visitor left before an agent was free.
+    private readonly RecentWindow _abandoned = new(window);
     // Assigned conversations whose agent has not answered yet, with the time of assignment.
     private readonly Dictionary<string, DateTimeOffset> _awaitingFirstResponse = new(StringComparer.Ordinal);
 
@@ -27,6 +29,9 @@ public sealed class QueueFigures(TimeSpan window)
         _waits.Add(now, (now - entry.EnqueuedAt).TotalSeconds);
         _awaitingFirstResponse[entry.ConversationId] = now;
     }
+
+    /// <summary>A waiting chat was abandoned: its visitor left.</summary>
+    public void Abandoned(DateTimeOffset now) => _abandoned.Add(now, 1);
 
     /// <summary>No answer is owed any more (the chat is waiting again, closed, or moved on); true when one was.</summary>
     public bool NoLongerOwed(string conversationId) => _awaitingFirstResponse.Remove(conversationId);
@@ -59,7 +64,8 @@ public sealed class QueueFigures(TimeSpan window)
             AwaitingFirstResponse: _awaitingFirstResponse.Count,
             FirstResponsePastSla: _awaitingFirstResponse.Values.Count(at => (now - at).TotalSeconds > sla.FirstResponseSeconds),
             CsatAverage: ratings.Average,
-            Ratings: ratings.Count);
+            Ratings: ratings.Count,
+            Abandoned: _abandoned.Count(now));
     }
 }
 

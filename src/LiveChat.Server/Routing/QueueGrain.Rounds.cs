@@ -26,6 +26,12 @@ public sealed partial class QueueGrain
             await RequestRound();
     }
 
+    public async Task Abandoned()
+    {
+        _figures.Abandoned(time.GetUtcNow());
+        await RequestRound();
+    }
+
     public async Task Left(string conversationId)
     {
         if (_figures.NoLongerOwed(conversationId))

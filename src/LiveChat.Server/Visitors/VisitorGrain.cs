@@ -6,10 +6,11 @@ using Microsoft.Extensions.Options;
 namespace LiveChat.Server.Visitors;
 
 /// <summary>A visitor's profile and the ids of their conversations, so a reload or a new tab resumes them.</summary>
-public sealed class VisitorGrain(
+public sealed partial class VisitorGrain(
     [PersistentState(StorageNames.VisitorState, StorageNames.Grains)] IPersistentState<VisitorState> state,
     IOptions<LiveChatOptions> options,
-    TimeProvider time) : Grain, IVisitorGrain
+    TimeProvider time,
+    ILogger<VisitorGrain> logger) : Grain, IVisitorGrain
 {
     // Enough history for any widget; older conversations stay in storage, just not listed here.
     private const int ConversationsKept = 50;

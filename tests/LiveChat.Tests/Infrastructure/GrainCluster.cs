@@ -25,7 +25,11 @@ public sealed class GrainCluster : IAsyncLifetime
     public Floor Floor { get; } = new Floor()
         .Add(queues: 50, 1, 2, 2, 2, 3, 3, 5, 100, Seat.Supervisor(1))
         .Add(queues: 6)
-        .Add(queues: 1, [.. Enumerable.Repeat<Seat>(3, 10)]);
+        .Add(queues: 1, [.. Enumerable.Repeat<Seat>(3, 10)])
+        .Add(queues: 1, 7);
+
+    /// <summary>The queue (agent of limit 7) whose assigned chats stop counting against their agent when the visitor leaves, rather than close.</summary>
+    public string ReleasingQueue => Floor.Queues[^1];
 
     public IGrainFactory Grains => _cluster!.Client;
 
@@ -46,15 +50,22 @@ public sealed class GrainCluster : IAsyncLifetime
         return await agent.SetStatus(AgentStatus.Online);
     }
 
-    /// <summary>A new visitor starts a conversation in <paramref name="queue"/>; returns it and the visitor as a caller.</summary>
+    /// <summary>
+    /// A new visitor connects (as the visitor hub would) and starts a conversation in <paramref name="queue"/>; returns
+    /// it and the visitor as a caller. Nothing renews the connection, so the visitor counts as gone some 30 s after.
+    /// </summary>
     public async Task<(ConversationView View, Caller Visitor)> StartChat(string queue, string? text = null)
     {
         var visitorId = $"v_{Guid.NewGuid():N}";
         var visitor = Grains.GetGrain<IVisitorGrain>(visitorId);
         var profile = await visitor.Touch("Ann", null, verified: false);
+        await visitor.Connected(VisitorConnection(visitorId));
         var view = await visitor.StartConversation(new StartConversationRequest(queue, Text: text));
         return (view, new Caller(Roles.Visitor, visitorId, profile.Name));
     }
+
+    /// <summary>The connection <see cref="StartChat"/> opened for the visitor.</summary>
+    public static string VisitorConnection(string visitorId) => $"test-connection-{visitorId}";
 
     public async Task InitializeAsync()
     {
@@ -62,9 +73,11 @@ public sealed class GrainCluster : IAsyncLifetime
         {
             ["LiveChat:DefaultQueue"] = "messages",
             ["LiveChat:AwayGraceSeconds"] = "1",
+            ["LiveChat:VisitorGraceSeconds"] = "2",
             ["LiveChat:Auth:SigningKey"] = TestUsers.SigningKey,
         };
         Floor.Configure(settings);
+        settings[$"LiveChat:QueueSettings:{ReleasingQueue}:WhenVisitorLeaves"] = "Release";
 
         var builder = new InProcessTestClusterBuilder(initialSilosCount: 2);
         var log = new FaultyMessageLog(new InMemoryMessageLog(), Faults);

@@ -1,0 +1,101 @@
+namespace LiveChat.Server.Visitors;
+
+/// <summary>
+/// Whether the visitor is there: their open connections, each with when its node last vouched for it (see
+/// VisitorPresenceTracker), kept in memory as an agent's are. With none left, the grace starts; past it the visitor is
+/// gone, and their open conversations hear so (a waiting one leaves its queue as abandoned, so no agent is handed a
+/// chat nobody reads). Back within the grace, nothing changed but what the agent saw (<see cref="VisitorPresence.Away"/>).
+/// </summary>
+public sealed partial class VisitorGrain
+{
+    private readonly Dictionary<string, DateTimeOffset> _connections = new(StringComparer.Ordinal);
+    private VisitorPresence _presence = VisitorPresence.Here;
+    private IGrainTimer? _grace;
+    private IGrainTimer? _leases;
+
+    public async Task Connected(string connectionId)
+    {
+        _connections[connectionId] = time.GetUtcNow();
+        await Present();
+    }
+
+    public async Task Disconnected(string connectionId)
+    {
+        if (_connections.Remove(connectionId) && _connections.Count == 0)
+            await Absent();
+    }
+
+    public async Task Renew(IReadOnlyList<string> connectionIds)
+    {
+        var now = time.GetUtcNow();
+        foreach (var id in connectionIds)
+            _connections[id] = now;
+        if (connectionIds.Count > 0)
+            await Present();
+    }
+
+    public async Task Watch()
+    {
+        // Activated afresh (its node died, or it was collected) with no node yet vouching for a connection: as if the
+        // last one had dropped. A node that holds one renews it within a round, which ends the grace.
+        if (_connections.Count == 0 && _grace is null && _presence != VisitorPresence.Gone)
+            await Absent(tell: false);
+    }
+
+    /// <summary>A connection is open: the grace ends, and the conversations hear the visitor is back if they were told otherwise.</summary>
+    private async Task Present()
+    {
+        _grace?.Dispose();
+        _grace = null;
+        _leases ??= this.RegisterGrainTimer(DropLapsedConnections, new GrainTimerCreationOptions { DueTime = LeaseLength, Period = LeaseLength });
+        if (_presence == VisitorPresence.Here)
+            return;
+        _presence = VisitorPresence.Here;
+        await TellConversations();
+    }
+
+    /// <summary>No connection is open: the grace starts, kept alive until it ends.</summary>
+    private async Task Absent(bool tell = true)
+    {
+        _leases?.Dispose();
+        _leases = null;
+        _grace?.Dispose();
+        _grace = this.RegisterGrainTimer(GraceOver, new GrainTimerCreationOptions
+        {
+            DueTime = TimeSpan.FromSeconds(options.Value.VisitorGraceSeconds),
+            Period = Timeout.InfiniteTimeSpan,
+            KeepAlive = true,
+        });
+        _presence = VisitorPresence.Away;
+        if (tell)
+            await TellConversations();
+    }
+
+    private async Task GraceOver(CancellationToken cancellationToken)
+    {
+        _grace?.Dispose();
+        _grace = null;
+        if (_connections.Count > 0)
+            return;
+        _presence = VisitorPresence.Gone;
+        logger.LogInformation("Visitor {VisitorId} is gone: no connection for {Grace} s", Id, options.Value.VisitorGraceSeconds);
+        await TellConversations();
+    }
+
+    /// <summary>Connections whose node has not vouched for them for three rounds are gone with their node.</summary>
+    private async Task DropLapsedConnections(CancellationToken cancellationToken)
+    {
+        var lapsed = time.GetUtcNow() - LeaseLength;
+        foreach (var id in _connections.Where(c => c.Value < lapsed).Select(c => c.Key).ToList())
+            _connections.Remove(id);
+        if (_connections.Count == 0)
+            await Absent();
+    }
+
+    private TimeSpan LeaseLength => TimeSpan.FromSeconds(3 * options.Value.PresenceRenewSeconds);
+
+    /// <summary>Each queue's latest conversation may be open (one per queue); a closed one ignores the news.</summary>
+    private Task TellConversations() => Task.WhenAll(S.Conversations
+        .GroupBy(c => c.Queue)
+        .Select(g => Conversation(g.Last().ConversationId).VisitorPresenceChanged(_presence)));
+}
