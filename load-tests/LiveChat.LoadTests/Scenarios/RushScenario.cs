@@ -32,8 +32,8 @@ public static class RushScenario
     /// <summary>Arrivals in each of the first and last slices, when there are twice as many visitors.</summary>
     public const int Slice = 200;
 
-    /// <summary>After the last arrival: time for the queue's last round of places (one dashboard interval) to arrive, with room to spare.</summary>
-    public static readonly TimeSpan Settle = TimeSpan.FromSeconds(2);
+    /// <summary>After the last arrival: time for the queue's settling round of places (2 s after the line stood still, docs/protocol.md 9.4) to arrive, with room to spare.</summary>
+    public static readonly TimeSpan Settle = TimeSpan.FromSeconds(4);
 
     /// <summary>Visitors who go first, unmeasured and in another queue, so that the first slice is not a cold node's.</summary>
     public const int WarmUpVisitors = 50;

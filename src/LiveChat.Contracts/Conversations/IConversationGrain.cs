@@ -85,4 +85,5 @@ public sealed record ConversationStart(
     [property: Id(3)] string? Topic,
     [property: Id(4)] string? Text,
     [property: Id(5)] bool VisitorVerified = false,
-    [property: Id(6)] string? VisitorEmail = null);
+    [property: Id(6)] string? VisitorEmail = null,
+    [property: Id(7)] string? Address = null);

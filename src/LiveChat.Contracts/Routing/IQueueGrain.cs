@@ -19,6 +19,17 @@ public interface IQueueGrain : IGrainWithStringKey, IStandingGrain
     [AlwaysInterleave]
     Task Stored(QueueWrite write);
 
+    /// <summary>What the widget shows before a chat starts (announcements left empty: they are not the queue's).</summary>
+    [AlwaysInterleave]
+    Task<QueueAvailability> GetAvailability();
+
+    /// <summary>
+    /// Whether a new chat from this client address (<c>null</c>: unknown) may join: null when it may, else the refusal
+    /// in words (the queue is full, or this address has too many chats waiting).
+    /// </summary>
+    [AlwaysInterleave]
+    Task<string?> Admit(string? address);
+
     /// <summary>Takes a conversation out of the queue (closed while waiting); true when it was waiting.</summary>
     Task<bool> Remove(string conversationId);
 
@@ -71,13 +82,15 @@ public interface IQueueGrain : IGrainWithStringKey, IStandingGrain
 /// <summary>
 /// A conversation joining a queue at <see cref="EnqueuedAt"/>. <see cref="FirstWaitedAt"/> is when its visitor first
 /// waited (the conversation's start), which places a chat given back by its agent; absent in entries stored before it
-/// existed, where <see cref="EnqueuedAt"/> stands in.
+/// existed, where <see cref="EnqueuedAt"/> stands in. <see cref="Address"/> is the visitor's client address (its /64
+/// for IPv6) when they started it, for the cap on chats waiting from one address.
 /// </summary>
 [GenerateSerializer, Alias("QueueEntry"), Immutable]
 public sealed record QueueEntry(
     [property: Id(0)] string ConversationId,
     [property: Id(1)] DateTimeOffset EnqueuedAt,
-    [property: Id(2)] DateTimeOffset? FirstWaitedAt = null)
+    [property: Id(2)] DateTimeOffset? FirstWaitedAt = null,
+    [property: Id(3)] string? Address = null)
 {
     public DateTimeOffset FirstWaited => FirstWaitedAt ?? EnqueuedAt;
 }

@@ -9,8 +9,11 @@ public interface IVisitorGrain : IGrainWithStringKey
     /// </summary>
     Task<VisitorProfile> Touch(string? name, string? email, bool verified);
 
-    /// <summary>Starts a conversation, or returns the visitor's open conversation in that queue if there is one.</summary>
-    Task<ConversationView> StartConversation(StartConversationRequest request);
+    /// <summary>
+    /// Starts a conversation, or returns the visitor's open conversation in that queue if there is one. A new one is
+    /// refused in words when its queue does not admit it (full, or too many waiting from <paramref name="address"/>).
+    /// </summary>
+    Task<ConversationView> StartConversation(StartConversationRequest request, string? address = null);
 
     /// <summary>The visitor's conversations, newest first.</summary>
     Task<IReadOnlyList<ConversationView>> GetConversations();

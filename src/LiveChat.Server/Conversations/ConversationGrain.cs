@@ -68,7 +68,7 @@ public sealed partial class ConversationGrain(
         {
             // A retried start (the first one's answer was lost): what the first may not have finished is done now, once.
             if (S.Status == ConversationStatus.Queued)
-                await JoinQueue(start.Text);
+                await JoinQueue(start.Text, start.Address);
             return View();
         }
         var now = time.GetUtcNow();
@@ -82,7 +82,7 @@ public sealed partial class ConversationGrain(
         S.CreatedAt = now;
         await state.Save(this);
 
-        await JoinQueue(start.Text);
+        await JoinQueue(start.Text, start.Address);
         return View();
     }
 
@@ -90,11 +90,11 @@ public sealed partial class ConversationGrain(
     /// The first message, then the queue: the message goes in first, so whoever takes the chat sees it at once. Both are
     /// safe to repeat: the log knows the first message by its id, and the queue a conversation that waits already.
     /// </summary>
-    private async Task JoinQueue(string? text)
+    private async Task JoinQueue(string? text, string? address)
     {
         if (!string.IsNullOrWhiteSpace(text))
             await Append(Roles.Visitor, S.VisitorId, S.VisitorName, text, $"start-{Id}");
-        await EnterQueue(new QueueEntry(Id, S.CreatedAt, S.CreatedAt), atHead: false);
+        await EnterQueue(new QueueEntry(Id, S.CreatedAt, S.CreatedAt, address), atHead: false);
     }
 
     public async Task<MessageAck> Send(Caller caller, string clientMessageId, string text)

@@ -41,9 +41,9 @@ internal static class WidgetEndpoints
     {
         if (queue.Length > 100 || !options.Value.IsQueue(queue))
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown queue.", detail: $"unknown queue: {VisitorFields.Shorten(queue)}");
-        var stats = await grains.GetGrain<IQueueGrain>(queue).GetStats();
+        var availability = await grains.GetGrain<IQueueGrain>(queue).GetAvailability();
         var announcements = await grains.GetGrain<IAnnouncementsGrain>(0).GetActive();
-        return Results.Ok(new QueueAvailability(queue, stats.AgentsOnline > 0, stats.AgentsOnline, stats.Waiting, stats.AverageWaitSeconds, announcements));
+        return Results.Ok(availability with { Announcements = announcements });
     }
 
     private static async Task<IResult> LeaveMessage(OfflineMessageRequest? request, IOptions<LiveChatOptions> options, IGrainFactory grains)

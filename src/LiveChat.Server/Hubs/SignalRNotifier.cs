@@ -26,6 +26,8 @@ internal sealed class SignalRNotifier(
 
     public ISupervisorClient Supervisors() => supervisors.Clients.Group(SupervisorsGroup);
 
+    public IVisitorClient AllVisitors() => visitors.Clients.All;
+
     public IAnnouncementClient Everyone() => new AllHubs(visitors.Clients.All, agents.Clients.All, supervisors.Clients.All);
 
     /// <summary>One event to the connections of all three hubs, in parallel.</summary>

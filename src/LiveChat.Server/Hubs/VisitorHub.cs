@@ -1,8 +1,10 @@
+using LiveChat.Server.Http;
 using LiveChat.Server.Identity;
 using LiveChat.Server.Metrics;
 using LiveChat.Server.Options;
 using LiveChat.Server.Visitors;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 
 namespace LiveChat.Server.Hubs;
@@ -35,7 +37,7 @@ public sealed class VisitorHub(
     {
         var start = HubInput.Start(request, Options.MaxMessageLength);
         Throttle();
-        return Visitor.StartConversation(start);
+        return Visitor.StartConversation(start, SessionRateLimit.ClientKey(Context.GetHttpContext()?.Connection.RemoteIpAddress));
     }
 
     public Task RateConversation(string conversationId, int score, string? comment)

@@ -20,6 +20,9 @@ public interface INotifier
     /// <summary>Every supervisor connection: the floor's dashboard.</summary>
     ISupervisorClient Supervisors();
 
+    /// <summary>Every visitor connection: a queue's availability.</summary>
+    IVisitorClient AllVisitors();
+
     /// <summary>Every connection of every hub: visitors, agents and supervisors.</summary>
     IAnnouncementClient Everyone();
 }

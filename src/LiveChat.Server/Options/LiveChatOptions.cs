@@ -101,6 +101,12 @@ public sealed class QueueSettings
     /// why; <c>Release</c> keeps it open but stops counting it against its agent's limit until the visitor is back.
     /// </summary>
     public VisitorLeftAction WhenVisitorLeaves { get; set; } = VisitorLeftAction.Close;
+
+    /// <summary>Chats that may wait at once; more are refused, and the widget offers the offline form. 0: no cap.</summary>
+    public int MaxWaiting { get; set; }
+
+    /// <summary>A new chat estimated to wait longer than this many minutes is offered the offline form beside it. 0: never.</summary>
+    public int LongWaitMinutes { get; set; }
 }
 
 public enum VisitorLeftAction
@@ -217,6 +223,12 @@ public sealed class LimitsOptions
 
     /// <summary>Visitor sessions (<c>POST /api/visitor/session</c>) one client address may open per minute.</summary>
     public int SessionsPerMinute { get; set; } = 60;
+
+    /// <summary>
+    /// Chats that may wait in one queue from one client address (an IPv6 /64) at once, so a script cannot fill a queue;
+    /// high enough for a whole office behind one address.
+    /// </summary>
+    public int WaitingPerAddress { get; set; } = 50;
 
     /// <summary>Conversations a visitor may have open at once, across all queues (one per queue at most anyway).</summary>
     public int OpenConversationsPerVisitor { get; set; } = 3;

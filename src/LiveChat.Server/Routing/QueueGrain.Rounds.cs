@@ -12,8 +12,13 @@ public sealed partial class QueueGrain
     // While anyone waits, the dashboard's waits and breaches grow by themselves: refreshed this often.
     private static readonly TimeSpan ClockRefresh = TimeSpan.FromSeconds(1);
 
+    // How long the line must stand still before everyone hears their exact place.
+    private static readonly TimeSpan SettleAfter = TimeSpan.FromSeconds(2);
+
     private Coalescer _rounds = null!;
+    private IGrainTimer? _settle;
     private QueueStats? _lastStats;
+    private (bool Online, bool Accepting, string? Reason)? _lastAvailability;
     private DateTimeOffset _lastStatsAt;
 
     private TimeSpan Interval => TimeSpan.FromMilliseconds(options.Value.DashboardIntervalMilliseconds);
@@ -72,18 +77,55 @@ public sealed partial class QueueGrain
     /// </summary>
     private async Task Round()
     {
-        var budget = (int)Math.Max(1, options.Value.PlaceUpdatesPerSecond * Interval.TotalSeconds);
-        var round = _told.Next(Line.WithPositions(), Estimator(), budget);
-        foreach (var (conversationId, position, estimate) in round.ToTell)
-            await Conversation(conversationId).Queued(position, estimate);
+        var round = await TellPlaces(exact: false);
         PushStats();
         if (round.MoreToTell)
             await RequestRound();
+        // Once the line has stood still a moment, everyone hears their exact place.
+        _settle?.Dispose();
+        _settle = round.Inexact
+            ? this.RegisterGrainTimer(Settle, new GrainTimerCreationOptions { DueTime = SettleAfter, Period = Timeout.InfiniteTimeSpan })
+            : null;
+    }
+
+    private async Task Settle(CancellationToken cancellationToken)
+    {
+        _settle?.Dispose();
+        _settle = null;
+        if ((await TellPlaces(exact: true)).Inexact)
+            _settle = this.RegisterGrainTimer(Settle, new GrainTimerCreationOptions { DueTime = Interval, Period = Timeout.InfiniteTimeSpan });
+    }
+
+    private async Task<PlaceReports.Round> TellPlaces(bool exact)
+    {
+        var budget = (int)Math.Max(1, options.Value.PlaceUpdatesPerSecond * Interval.TotalSeconds);
+        var round = _told.Next(Line.WithPositions(), Estimator(), budget, exact);
+        foreach (var (conversationId, position, estimate) in round.ToTell)
+            await Conversation(conversationId).Queued(position, estimate);
+        return round;
+    }
+
+    /// <summary>
+    /// Tells every open widget when whether this queue takes chats changed (someone came online, everyone left, it
+    /// filled up or has room again): once per change, not per figure.
+    /// </summary>
+    private void PushAvailability()
+    {
+        var availability = Availability();
+        var state = (availability.Online, availability.Accepting, availability.Reason);
+        if (state == _lastAvailability)
+            return;
+        var first = _lastAvailability is null;
+        _lastAvailability = state;
+        // An activation's first figure is news to nobody: widgets asked when they opened.
+        if (!first)
+            notifier.AllVisitors().AvailabilityChanged(availability).Ignore();
     }
 
     /// <summary>Sends the dashboard this queue's numbers when they differ from the last ones sent.</summary>
     private void PushStats()
     {
+        PushAvailability();
         var stats = Stats();
         _lastStatsAt = time.GetUtcNow();
         metrics.QueueLength(Name, stats.Waiting);

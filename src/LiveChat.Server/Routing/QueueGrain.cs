@@ -1,4 +1,5 @@
 using LiveChat.Server.Metrics;
+using LiveChat.Server.Notifications;
 using LiveChat.Server.Options;
 using LiveChat.Server.Reliability;
 using LiveChat.Server.Storage;
@@ -23,6 +24,7 @@ namespace LiveChat.Server.Routing;
 public sealed partial class QueueGrain(
     [PersistentState(StorageNames.QueueState, StorageNames.Grains)] IPersistentState<QueueState> state,
     IQueueStore store,
+    INotifier notifier,
     IOptions<LiveChatOptions> options,
     LiveChatMetrics metrics,
     TimeProvider time,
@@ -118,6 +120,37 @@ public sealed partial class QueueGrain(
     public Task<QueueTicket?> GetPlace(string conversationId) => Task.FromResult(PlaceOf(conversationId));
 
     public Task Wake() => Task.CompletedTask;
+
+    public Task<QueueAvailability> GetAvailability() => Task.FromResult(Availability());
+
+    public Task<string?> Admit(string? address)
+    {
+        var settings = options.Value.SettingsOf(Name);
+        var perAddress = options.Value.Limits.WaitingPerAddress;
+        string? refusal = settings.MaxWaiting > 0 && Line.Count >= settings.MaxWaiting
+            ? $"the {Name} queue is full: {Line.Count} chats are waiting, the most it takes; please leave a message instead"
+            : address is not null && Line.WaitingFrom(address) >= perAddress
+                ? $"too many chats are waiting from your address: at most {perAddress} in the {Name} queue"
+                : null;
+        return Task.FromResult(refusal);
+    }
+
+    /// <summary>
+    /// What a visitor about to start a chat is told: cheap, from memory (a widget asks on every page view); the average
+    /// wait is the dashboard's last figure.
+    /// </summary>
+    private QueueAvailability Availability()
+    {
+        var settings = options.Value.SettingsOf(Name);
+        var online = _agents.Values.Count(a => a.Status == AgentStatus.Online);
+        var estimate = EstimateWait(Line.Count + 1);
+        var reason = online == 0 ? AvailabilityReasons.NobodyOnline
+            : settings.MaxWaiting > 0 && Line.Count >= settings.MaxWaiting ? AvailabilityReasons.Full
+            : settings.LongWaitMinutes > 0 && estimate > settings.LongWaitMinutes * 60 ? AvailabilityReasons.LongWait
+            : null;
+        return new QueueAvailability(Name, online > 0, online, Line.Count, _lastStats?.AverageWaitSeconds, [],
+            Accepting: reason is null or AvailabilityReasons.LongWait, reason, estimate);
+    }
 
     public Task<QueueStats> GetStats() => Task.FromResult(Stats());
 

@@ -17,6 +17,7 @@ public sealed class WaitingLine
 
     private readonly RankedSet<LinePlace> _order = new(ByOrder);
     private readonly Dictionary<string, (QueueEntry Entry, long Order)> _waiting = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _byAddress = new(StringComparer.Ordinal);
     private long _lastOrder = long.MinValue;
 
     /// <summary>What changed since the store last took the changes.</summary>
@@ -28,6 +29,9 @@ public sealed class WaitingLine
     public QueueEntry? Head => _waiting.Count == 0 ? null : _waiting[_order.Min.ConversationId].Entry;
 
     public bool Contains(string conversationId) => _waiting.ContainsKey(conversationId);
+
+    /// <summary>How many wait that joined from this client address.</summary>
+    public int WaitingFrom(string address) => _byAddress.GetValueOrDefault(address);
 
     /// <summary>The entry of a waiting conversation; throws when it is not waiting.</summary>
     public QueueEntry Entry(string conversationId) => _waiting[conversationId].Entry;
@@ -65,6 +69,7 @@ public sealed class WaitingLine
         if (!_waiting.Remove(conversationId, out var waiting))
             return false;
         _order.Remove(new LinePlace(waiting.Order, conversationId));
+        CountFrom(waiting.Entry.Address, -1);
         Changes.Left(conversationId);
         return true;
     }
@@ -77,6 +82,7 @@ public sealed class WaitingLine
             _waiting[entry.ConversationId] = (entry, order);
             _order.Add(new LinePlace(order, entry.ConversationId));
             _lastOrder = Math.Max(_lastOrder, order);
+            CountFrom(entry.Address, +1);
         }
     }
 
@@ -110,7 +116,19 @@ public sealed class WaitingLine
         _waiting[entry.ConversationId] = (entry, order);
         _order.Add(new LinePlace(order, entry.ConversationId));
         _lastOrder = Math.Max(_lastOrder, order);
+        CountFrom(entry.Address, +1);
         Changes.Joined(entry, order);
+    }
+
+    private void CountFrom(string? address, int change)
+    {
+        if (address is null)
+            return;
+        var count = _byAddress.GetValueOrDefault(address) + change;
+        if (count > 0)
+            _byAddress[address] = count;
+        else
+            _byAddress.Remove(address);
     }
 }
 

@@ -48,7 +48,7 @@ public sealed partial class VisitorGrain(
         return new VisitorProfile(Id, S.Name, S.Email, S.CreatedAt, S.Verified);
     }
 
-    public async Task<ConversationView> StartConversation(StartConversationRequest request)
+    public async Task<ConversationView> StartConversation(StartConversationRequest request, string? address = null)
     {
         if (S.CreatedAt == default)
             throw new ChatRuleException("unknown visitor: open a session first");
@@ -74,11 +74,14 @@ public sealed partial class VisitorGrain(
         // Stored before it starts: a start whose answer was lost is retried, and the retry goes on with the same one.
         if (S.Starting?.Queue != queue)
         {
+            // A new chat: only if its queue takes it (not full, not too many from this address). A retried start was admitted.
+            if (await Queue(queue).Admit(address) is { } refusal)
+                throw new ChatRuleException(refusal);
             S.Starting = new VisitorConversation($"c_{Guid.NewGuid():N}", queue);
             await state.Save(this);
         }
         var id = S.Starting.ConversationId;
-        var started = await Conversation(id).Start(new ConversationStart(Id, S.Name, queue, request.Topic, request.Text, S.Verified, S.Email));
+        var started = await Conversation(id).Start(new ConversationStart(Id, S.Name, queue, request.Topic, request.Text, S.Verified, S.Email, address));
         S.Conversations.Add(new VisitorConversation(id, queue));
         S.Starting = null;
         if (S.Conversations.Count > ConversationsKept)
@@ -91,4 +94,6 @@ public sealed partial class VisitorGrain(
         await Task.WhenAll(Enumerable.Reverse(S.Conversations).Take(ConversationsListed).Select(c => Conversation(c.ConversationId).Peek()));
 
     private IConversationGrain Conversation(string id) => GrainFactory.GetGrain<IConversationGrain>(id);
+
+    private IQueueGrain Queue(string name) => GrainFactory.GetGrain<IQueueGrain>(name);
 }

@@ -23,15 +23,31 @@ public sealed class GrainCluster : IAsyncLifetime
     /// supervisor of limit 1; a few are served by nobody, and one by ten agents of limit 3.
     /// </summary>
     public Floor Floor { get; } = new Floor()
-        .Add(queues: 50, 1, 2, 2, 2, 3, 3, 5, 100, Seat.Supervisor(1))
-        .Add(queues: 6)
+        .Add(queues: 60, 1, 2, 2, 2, 3, 3, 5, 100, Seat.Supervisor(1))
+        .Add(queues: 12)
         .Add(queues: 1, [.. Enumerable.Repeat<Seat>(3, 10)])
-        .Add(queues: 1, 7);
+        .Add(queues: 1, 7)
+        .Add(queues: 1, 8);
 
     /// <summary>The queue (agent of limit 7) whose assigned chats stop counting against their agent when the visitor leaves, rather than close.</summary>
-    public string ReleasingQueue => Floor.Queues[^1];
+    public string ReleasingQueue { get; }
+
+    /// <summary>The queue (agent of limit 8) that takes at most <see cref="CappedQueueMaxWaiting"/> waiting chats, and calls a wait over a minute long.</summary>
+    public string CappedQueue { get; }
+
+    public const int CappedQueueMaxWaiting = 3;
+
+    /// <summary>Chats that may wait in one queue from one client address, in this cluster.</summary>
+    public const int WaitingPerAddress = 2;
 
     public IGrainFactory Grains => _cluster!.Client;
+
+    public GrainCluster()
+    {
+        // Set aside for the tests of their settings: no other test is handed them.
+        ReleasingQueue = Floor.Queue(7);
+        CappedQueue = Floor.Queue(8);
+    }
 
     /// <summary>Every push the grains made, from every silo.</summary>
     public RecordingNotifier Pushes { get; } = new();
@@ -54,13 +70,13 @@ public sealed class GrainCluster : IAsyncLifetime
     /// A new visitor connects (as the visitor hub would) and starts a conversation in <paramref name="queue"/>; returns
     /// it and the visitor as a caller. Nothing renews the connection, so the visitor counts as gone some 30 s after.
     /// </summary>
-    public async Task<(ConversationView View, Caller Visitor)> StartChat(string queue, string? text = null)
+    public async Task<(ConversationView View, Caller Visitor)> StartChat(string queue, string? text = null, string? address = null)
     {
         var visitorId = $"v_{Guid.NewGuid():N}";
         var visitor = Grains.GetGrain<IVisitorGrain>(visitorId);
         var profile = await visitor.Touch("Ann", null, verified: false);
         await visitor.Connected(VisitorConnection(visitorId));
-        var view = await visitor.StartConversation(new StartConversationRequest(queue, Text: text));
+        var view = await visitor.StartConversation(new StartConversationRequest(queue, Text: text), address);
         return (view, new Caller(Roles.Visitor, visitorId, profile.Name));
     }
 
@@ -78,6 +94,9 @@ public sealed class GrainCluster : IAsyncLifetime
         };
         Floor.Configure(settings);
         settings[$"LiveChat:QueueSettings:{ReleasingQueue}:WhenVisitorLeaves"] = "Release";
+        settings[$"LiveChat:QueueSettings:{CappedQueue}:MaxWaiting"] = $"{CappedQueueMaxWaiting}";
+        settings[$"LiveChat:QueueSettings:{CappedQueue}:LongWaitMinutes"] = "1";
+        settings["LiveChat:Limits:WaitingPerAddress"] = $"{WaitingPerAddress}";
 
         var builder = new InProcessTestClusterBuilder(initialSilosCount: 2);
         var log = new FaultyMessageLog(new InMemoryMessageLog(), Faults);

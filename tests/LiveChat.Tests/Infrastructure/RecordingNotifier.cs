@@ -27,6 +27,8 @@ public sealed class RecordingNotifier : INotifier
 
     public ISupervisorClient Supervisors() => Recorder<ISupervisorClient>("supervisors");
 
+    public IVisitorClient AllVisitors() => Recorder<IVisitorClient>("all-visitors");
+
     public IAnnouncementClient Everyone() => Recorder<IAnnouncementClient>("everyone");
 
     /// <summary>What was pushed to <paramref name="audience"/> so far, oldest first.</summary>

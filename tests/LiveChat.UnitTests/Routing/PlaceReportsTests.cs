@@ -50,6 +50,22 @@ public sealed class PlaceReportsTests
     }
 
     [Fact]
+    public void OnceTheLineStandsStillASettlingRoundTellsEveryoneTheirExactPlace()
+    {
+        var reports = new PlaceReports();
+        reports.Told("v100", 100, null);
+        var line = new[] { (new QueueEntry("v100", Nine), 95) };
+
+        var moving = reports.Next(line, _ => null, 10);
+        Assert.Empty(moving.ToTell);
+        Assert.True(moving.Inexact);
+
+        var settling = reports.Next(line, _ => null, 10, exact: true);
+        Assert.Equal([("v100", 95, (int?)null)], settling.ToTell);
+        Assert.False(reports.Next(line, _ => null, 10).Inexact);
+    }
+
+    [Fact]
     public void EstimatesReadTheWayTheWidgetShowsThem()
     {
         Assert.Equal(PlaceReports.Shown(65), PlaceReports.Shown(89));

@@ -6,7 +6,7 @@ import { AnnouncementBanners, beep, brand, ConnectionState, showSignIn, TitleFla
 import { h, replace, text } from "../shared/dom";
 import { duration } from "../shared/format";
 import { connectHub, keepConnected, signalR } from "../shared/hub";
-import type { AgentStatus, AgentView, Announcement, CannedResponse, ChatMessage, ConversationView, MessageAck, ReadReceipt, StaffToken, TypingIndicator } from "../shared/protocol";
+import type { AgentStatus, AgentView, Announcement, CannedResponse, ChatMessage, ConversationView, MessageAck, ReadReceipt, StaffToken, TypingIndicator, VisitorPresence } from "../shared/protocol";
 import { hubWait, isFinalRefusal } from "../shared/retry";
 import { keepRenewed, signOut, storedToken } from "../shared/staff";
 import { fetchMissing, messageItem, Streams } from "../shared/transcript";
@@ -454,6 +454,9 @@ class AgentConsole {
         ),
         h("span", { className: `conv-preview${conversation.visitorTyping ? " is-typing" : ""}` }, preview),
         view.status === "Closed" ? h("span", { className: "conv-status" }, "Closed") : null,
+        view.status !== "Closed" && view.visitorPresence && view.visitorPresence !== "Here"
+          ? h("span", { className: `conv-presence ${view.visitorPresence.toLowerCase()}` }, presenceText(view.visitorPresence))
+          : null,
         unread > 0 ? h("span", { className: "unread", "aria-label": `${unread} unread` }, String(unread)) : null,
       ),
     );
@@ -472,7 +475,8 @@ class AgentConsole {
     const { view } = conversation;
     text(this.title, view.visitorName);
     const since = view.assignedAt ? `with you for ${duration((Date.now() - Date.parse(view.assignedAt)) / 1000)}` : "";
-    text(this.meta, [view.visitorVerified ? "Verified visitor" : "", view.visitorEmail ?? "", `Queue ${view.queue}`, view.status === "Closed" ? "Closed" : since, view.topic ? `Topic: ${view.topic}` : ""].filter(Boolean).join(" · "));
+    const presence = view.status !== "Closed" && view.visitorPresence && view.visitorPresence !== "Here" ? presenceText(view.visitorPresence) : "";
+    text(this.meta, [view.visitorVerified ? "Verified visitor" : "", view.visitorEmail ?? "", `Queue ${view.queue}`, view.status === "Closed" ? "Closed" : since, presence, view.topic ? `Topic: ${view.topic}` : ""].filter(Boolean).join(" · "));
     const closed = view.status === "Closed";
     replace(
       this.actions,
@@ -667,3 +671,8 @@ function verifiedBadge(): HTMLElement {
 const stored = storedToken("agent");
 if (stored) new AgentConsole(stored);
 else showSignIn(app, "agent", "Agent console", (t) => new AgentConsole(t));
+
+/** What the agent reads of a visitor who is not there: away (maybe reloading) or gone (past the grace). */
+function presenceText(presence: VisitorPresence): string {
+  return presence === "Away" ? "Visitor away" : "Visitor gone";
+}

@@ -54,7 +54,13 @@ export interface ConversationView {
   visitorVerified: boolean;
   /** The email the visitor gave in their session, for staff to answer by; null when none. */
   visitorEmail: string | null;
+  /** Whether the visitor has the chat open: here, away for less than the grace (a reload), or gone; null once closed. */
+  visitorPresence: VisitorPresence | null;
+  /** Why LiveChat closed it when nobody did: "abandoned" (left while waiting) or "visitor-left" (left while assigned). */
+  closedReason: string | null;
 }
+
+export type VisitorPresence = "Here" | "Away" | "Gone";
 
 export interface AgentView {
   agentId: string;
@@ -81,6 +87,8 @@ export interface QueueStats {
   csatAverage: number | null;
   ratings: number;
   slaBreaches: number;
+  /** Waiting chats whose visitor left before an agent was free, in the last 15 minutes. */
+  abandoned: number;
 }
 
 export interface DashboardView {

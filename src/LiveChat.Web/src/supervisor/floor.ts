@@ -110,6 +110,7 @@ export class FloorView {
       card("Active chats", String(d.activeConversations)),
       card("Agents online", `${online} / ${d.agents.length}`),
       card("SLA breaches", String(d.slaBreaches), d.slaBreaches > 0 ? "breach" : ""),
+      card("Left while waiting (15 min)", String(d.queues.reduce((n, q) => n + q.abandoned, 0))),
       card("CSAT", d.csatAverage === null ? "–" : `${d.csatAverage.toFixed(2)} (${d.ratings})`),
       card("SLA", `wait ${duration(d.sla.waitSeconds)} · first reply ${duration(d.sla.firstResponseSeconds)}`, "small"),
     );
@@ -128,6 +129,7 @@ export class FloorView {
     row.stats = q;
     const c = row.cells;
     set(c.waiting, String(q.waiting));
+    c.waiting.title = `${q.abandoned} left before an agent was free in the last 15 minutes`;
     set(c.longest, q.waiting > 0 ? duration(q.longestWaitSeconds) : "–");
     set(c.avgWait, duration(q.averageWaitSeconds));
     set(c.avgFirst, duration(q.averageFirstResponseSeconds));
