@@ -29,7 +29,7 @@ public sealed class BrowserServer : NodeFixture
     public BrowserServer()
     {
         // Enough for every browser test, with some to spare: queues with one agent of limit 3, 2 or 1, queues nobody serves.
-        Floor.Add(queues: 34, 3).Add(queues: 4, 2).Add(queues: 2, 1).Add(queues: 8);
+        Floor.Add(queues: 34, 3).Add(queues: 4, 2).Add(queues: 4, 1).Add(queues: 8);
         // The supervisors serve a queue of their own that no test writes to; each test takes one of them.
         _supervisors = Floor.Add(queues: 1, [.. Enumerable.Repeat(Seat.Supervisor(), 20)]).Queue(Seat.Supervisor());
     }

@@ -166,6 +166,44 @@ public sealed class WidgetTests
     }
 
     [Fact]
+    public async Task AnOpenWidgetOffersTheChatOnceAnAgentComesOnlineAndTheOfflineFormOnceEveryoneLeftWithoutAReload()
+    {
+        var queue = Floor.Queue(1);
+        var agent = Floor.Agent(queue, max: 1);
+        var widget = await WidgetPage.OpenAsync(_fixture, _fixture.ShopPage(queue));
+        await using var browser = widget.Page.Context;
+        await widget.Launcher.ClickAsync();
+        await Expect(widget.Status).ToHaveTextAsync("We are away");
+
+        // The widget asks every 10 s while its form is open.
+        await using var walt = await _fixture.Server.ConnectOnlineAgent(agent);
+        await Expect(widget.Page.GetByRole(AriaRole.Button, new() { Name = "Start chat" })).ToBeVisibleAsync(new() { Timeout = 25_000 });
+        await Expect(widget.Status).ToHaveTextAsync("We are online");
+
+        await walt.InvokeAsync<AgentView>("SetStatus", "Away").WaitAsync(Clients.Timeout);
+        await Expect(widget.Page.GetByRole(AriaRole.Button, new() { Name = "Send message" })).ToBeVisibleAsync(new() { Timeout = 25_000 });
+        await Expect(widget.Status).ToHaveTextAsync("We are away");
+    }
+
+    [Fact]
+    public async Task AWaitingVisitorHearsAtOnceWhenTheLastAgentLeaves()
+    {
+        var queue = Floor.Queue(1);
+        var agent = Floor.Agent(queue, max: 1);
+        await using var walt = await _fixture.Server.ConnectOnlineAgent(agent);
+        await using var first = await _fixture.Server.StartVisitorChat("Fred", queue);
+        Assert.Equal(ConversationStatus.Active, first.View.Status);
+        var widget = await WidgetPage.OpenAsync(_fixture, _fixture.ShopPage(queue));
+        await using var browser = widget.Page.Context;
+        await widget.StartChatAsync("Wanda");
+        await Expect(widget.Status).ToContainTextAsync("in the queue");
+
+        await walt.InvokeAsync<AgentView>("SetStatus", "Away").WaitAsync(Clients.Timeout);
+
+        await Expect(widget.Page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("No agent is online right now. You can keep waiting, or end the chat and leave a message.");
+    }
+
+    [Fact]
     public async Task TextThatLooksLikeHtmlShowsAsTextBothWays()
     {
         const string fromVisitor = "<img src=x onerror=alert(1)>";

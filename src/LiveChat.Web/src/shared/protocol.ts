@@ -214,6 +214,12 @@ export interface QueueAvailability {
   waiting: number;
   averageWaitSeconds: number | null;
   announcements: Announcement[];
+  /** False when the widget should offer the offline form instead of a chat, for `reason`. */
+  accepting: boolean;
+  /** "nobody-online", "full", or "long-wait" (still accepting: the form is offered beside the chat); null when all is well. */
+  reason: string | null;
+  /** The expected wait of a chat started now, in seconds; null when unknown. */
+  estimatedWaitSeconds: number | null;
 }
 
 // What the pages send: a field left out is null (or its default).

@@ -2,7 +2,7 @@
 // follows, the messages in seq order exactly once, and the messages still to be delivered.
 import { connectHub, keepConnected, type Link, signalR } from "../shared/hub";
 import { newId, reason } from "../shared/api";
-import type { Announcement, ChatMessage, ConversationView, MessageAck, ReadReceipt, TypingIndicator } from "../shared/protocol";
+import type { Announcement, ChatMessage, ConversationView, MessageAck, ReadReceipt, TypingIndicator, QueueAvailability } from "../shared/protocol";
 import { hubWait, patiently, sleep, type Wait } from "../shared/retry";
 
 /** What the chat tells the panel. Messages come in seq order, each once. */
@@ -13,6 +13,8 @@ export interface ChatEvents {
   agentRead(seq: number): void;
   announcement(announcement: Announcement): void;
   announcementWithdrawn(id: string): void;
+  /** A queue started or stopped taking chats (announcements left empty). */
+  availability(availability: QueueAvailability): void;
   connection(state: Link): void;
   delivered(clientMessageId: string): void;
   /** The message was refused for good (with the server's reason): it is no longer being sent. */
@@ -52,6 +54,7 @@ export class Chat {
     });
     this.hub.on("AnnouncementPublished", (announcement: Announcement) => events.announcement(announcement));
     this.hub.on("AnnouncementWithdrawn", (id: string) => events.announcementWithdrawn(id));
+    this.hub.on("AvailabilityChanged", (availability: QueueAvailability) => events.availability(availability));
   }
 
   get conversation(): ConversationView | null {

@@ -22,6 +22,8 @@ interface Pending {
 const typingIdleMs = 3000;
 const typingRefreshMs = 5000;
 const typingShownMs = 15000;
+// How often an open form asks whether the queue still takes chats (or takes them again).
+const availabilityCheckMs = 10000;
 let fieldCount = 0;
 
 export class Widget implements ChatEvents {
@@ -37,6 +39,11 @@ export class Widget implements ChatEvents {
   private remembered: Remembered | null;
   private chat: Chat | null = null;
   private stage: "idle" | "busy" | "form" | "chat" = "idle";
+  // While a form is shown: whether it offers a chat, and the timer that asks again whether that is still so.
+  private offersChat = false;
+  private availabilityTimer: number | undefined;
+  private conversationQueue: string | null = null;
+  private conversationQueued = false;
 
   // The conversation's view, rebuilt by chatStage().
   private log: HTMLDivElement | null = null;
@@ -206,24 +213,67 @@ export class Widget implements ChatEvents {
       const availability = await patiently(() => request<QueueAvailability>(url, "GET"), httpWait, (wait, now) => this.retrying(wait, now));
       // Before a chat there is no connection to push announcements: the active ones come with the availability.
       this.replaceAnnouncements(availability.announcements ?? []);
-      if (availability.online) this.preChat(availability);
-      else this.offlineForm();
+      this.showAvailability(availability);
     } catch (error) {
       this.unreachable(error instanceof ApiError ? error.message : String(error), () => this.checkAvailability());
     }
   }
 
+  /** The chat form when the queue takes chats, else the offline form saying why; asked again every few seconds while shown. */
+  private showAvailability(availability: QueueAvailability): void {
+    if (availability.online && availability.accepting) this.preChat(availability);
+    else this.offlineForm(availability.reason);
+    this.watchAvailability();
+  }
+
+  /**
+   * An open form follows the queue: when someone comes online, or everyone leaves, the form changes, unless the
+   * visitor has started typing in it (their words are never thrown away); then a line says so instead.
+   */
+  private watchAvailability(): void {
+    window.clearTimeout(this.availabilityTimer);
+    if (this.queue === null) return;
+    this.availabilityTimer = window.setTimeout(async () => {
+      if (this.stage === "chat") return;
+      if (this.stage !== "form" || this.panel.hidden) return this.watchAvailability();
+      try {
+        const url = this.url(`/api/queues/${encodeURIComponent(this.queue!)}/availability`);
+        const availability = await request<QueueAvailability>(url, "GET");
+        if (this.stage !== "form") return;
+        this.replaceAnnouncements(availability.announcements ?? []);
+        const offers = availability.online && availability.accepting;
+        if (offers !== this.offersChat) {
+          const touched = [...this.body.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>("input[type=email], textarea")].some((field) => field.value.trim() !== "");
+          if (!touched) return this.showAvailability(availability);
+          const form = this.body.querySelector("form");
+          form?.querySelector(".availability")?.remove();
+          form?.prepend(h("p", { className: "hint availability", role: "status" },
+            offers ? "An agent is available now. " : "No one is available any more: leave a message and we will answer by email. ",
+            offers ? h("button", { type: "button", className: "link", onclick: () => this.preChat(availability) }, "Start a chat instead") : null));
+        }
+      } catch {
+        // Asked again next time: the form shown still works.
+      }
+      this.watchAvailability();
+    }, availabilityCheckMs);
+  }
+
   private preChat(availability: QueueAvailability | null): void {
     this.stage = "form";
+    this.offersChat = true;
     this.status.textContent = "We are online";
     const name = h("input", { type: "text", name: "name", autocomplete: "name", maxlength: 100, required: true, value: this.remembered?.name ?? "" });
     const email = h("input", { type: "email", name: "email", autocomplete: "email", maxlength: 254 });
     const fields = new Fields();
     const submit = h("button", { type: "submit", className: "primary" }, "Start chat");
-    const wait = availability && availability.waiting > 0 ? expectedWait(availability.averageWaitSeconds) : null;
+    const longWait = availability?.reason === "long-wait";
+    const wait = longWait ? expectedWait(availability.estimatedWaitSeconds) : availability && availability.waiting > 0 ? expectedWait(availability.averageWaitSeconds) : null;
     const form = h("form", { className: "form", novalidate: true, "aria-label": "Start a chat" },
       h("p", { className: "intro" }, "Hello! Tell us your name and an agent will be with you shortly."),
-      wait ? h("p", { className: "hint" }, `Current wait: ${wait}.`) : null,
+      longWait
+        ? h("p", { className: "hint" }, `The wait is long right now${wait ? ` (${wait})` : ""}. You can start a chat, or `,
+            h("button", { type: "button", className: "link", onclick: () => this.offlineForm("long-wait") }, "leave a message"), " instead.")
+        : wait ? h("p", { className: "hint" }, `Current wait: ${wait}.`) : null,
       fields.add("name", "Your name", name),
       fields.add("email", "Email (optional)", email),
       fields.general,
@@ -266,16 +316,17 @@ export class Widget implements ChatEvents {
     }
   }
 
-  private offlineForm(): void {
+  private offlineForm(why: string | null = null): void {
     this.stage = "form";
-    this.status.textContent = "We are away";
+    this.offersChat = false;
+    this.status.textContent = why === "full" || why === "long-wait" ? "We are busy" : "We are away";
     const name = h("input", { type: "text", name: "name", autocomplete: "name", maxlength: 100, value: this.remembered?.name ?? "" });
     const email = h("input", { type: "email", name: "email", autocomplete: "email", maxlength: 254 });
     const message = h("textarea", { name: "text", rows: 4 });
     const fields = new Fields();
     const submit = h("button", { type: "submit", className: "primary" }, "Send message");
     const form = h("form", { className: "form", novalidate: true, "aria-label": "Leave a message" },
-      h("p", { className: "notice" }, "No one is available right now. Leave a message and we will answer by email."),
+      h("p", { className: "notice" }, offlineWords(why)),
       fields.add("name", "Your name", name),
       fields.add("email", "Email", email),
       fields.add("text", "Message", message),
@@ -501,6 +552,8 @@ export class Widget implements ChatEvents {
 
   conversation(view: ConversationView): void {
     this.memory.update({ conversationId: view.conversationId });
+    this.conversationQueue = view.queue;
+    this.conversationQueued = view.status === "Queued";
     this.endButton.hidden = view.status === "Closed";
     if (view.status === "Queued") {
       const wait = expectedWait(view.estimatedWaitSeconds);
@@ -538,6 +591,13 @@ export class Widget implements ChatEvents {
     const ids = new Set(active.map((announcement) => announcement.id));
     for (const banner of this.banners.querySelectorAll<HTMLElement>(".banner")) if (!ids.has(banner.dataset.id ?? "")) banner.remove();
     for (const announcement of active) this.announcement(announcement);
+  }
+
+  /** Waiting while everyone leaves: the visitor hears so, and may end the chat and leave a message instead. */
+  availability(availability: QueueAvailability): void {
+    if (this.stage !== "chat" || !this.conversationQueued || availability.queue !== this.conversationQueue) return;
+    if (!availability.online) this.showNotice("No agent is online right now. You can keep waiting, or end the chat and leave a message.");
+    else this.hideNotice();
   }
 
   announcementWithdrawn(id: string): void {
@@ -710,4 +770,11 @@ function chatIcon(): SVGSVGElement {
   path.setAttribute("d", "M4 4h16a2 2 0 0 1 2 2v9a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z");
   svg.append(path);
   return svg;
+}
+
+/** Why the offline form is shown instead of a chat, in the visitor's words. */
+function offlineWords(why: string | null): string {
+  if (why === "full") return "So many people are waiting that we cannot take another chat right now. Leave a message and we will answer by email.";
+  if (why === "long-wait") return "Leave a message and we will answer by email.";
+  return "No one is available right now. Leave a message and we will answer by email.";
 }
