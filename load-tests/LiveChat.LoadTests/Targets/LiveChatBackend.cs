@@ -86,10 +86,10 @@ public sealed class LiveChatBackend : IChatBackend
                 Auth = new { SigningKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48)) },
                 // Every simulated visitor comes from this one address, and one conversation may carry hundreds of messages
                 // a second (long-conversation): far past what the limits allow a person, which is not what is measured.
-                // (Sessions stay lifted either way: every visitor of the run opens one from the same address.)
+                // (Sessions and chats waiting per address stay lifted either way: every visitor of the run comes from it.)
                 Limits = personLimits
-                    ? (object)new { SessionsPerMinute = 100_000 }
-                    : new { MessageBurst = 1000, MessagesPerSecond = 1000, TypingBurst = 1000, TypingPerSecond = 1000, SessionsPerMinute = 100_000 },
+                    ? (object)new { SessionsPerMinute = 100_000, WaitingPerAddress = 100_000 }
+                    : new { MessageBurst = 1000, MessagesPerSecond = 1000, TypingBurst = 1000, TypingPerSecond = 1000, SessionsPerMinute = 100_000, WaitingPerAddress = 100_000 },
             },
         }));
 

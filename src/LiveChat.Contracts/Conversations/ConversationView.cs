@@ -32,4 +32,7 @@ public static class ClosedReasons
 
     /// <summary>The visitor left an assigned chat, and was gone past the grace.</summary>
     public const string VisitorLeft = "visitor-left";
+
+    /// <summary>Nobody wrote in an assigned chat for its queue's <c>IdleSeconds</c>.</summary>
+    public const string Idle = "idle";
 }

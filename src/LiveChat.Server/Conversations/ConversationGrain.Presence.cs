@@ -10,6 +10,11 @@ namespace LiveChat.Server.Conversations;
 public sealed partial class ConversationGrain
 {
     private VisitorPresence _visitorPresence = VisitorPresence.Here;
+    // When someone last wrote in the assigned chat (or it was assigned, or this activation began), and the timer that
+    // watches for silence past the queue's IdleSeconds.
+    private DateTimeOffset _lastWritten;
+    private IGrainTimer? _silence;
+    private bool _releasedForSilence;
 
     public async Task VisitorPresenceChanged(VisitorPresence presence)
     {
@@ -43,6 +48,53 @@ public sealed partial class ConversationGrain
         }
     }
 
+    /// <summary>An assigned chat starts being watched for silence, if its queue says so; anything else stops it.</summary>
+    private void WatchSilence()
+    {
+        _silence?.Dispose();
+        _silence = null;
+        _releasedForSilence = false;
+        _lastWritten = time.GetUtcNow();
+        var idle = options.Value.SettingsOf(S.Queue).IdleSeconds;
+        if (idle <= 0 || S.Status != ConversationStatus.Active)
+            return;
+        var check = TimeSpan.FromSeconds(Math.Clamp(idle / 4.0, 1, 60));
+        // Kept alive meanwhile: a silent chat is one nothing else calls.
+        _silence = this.RegisterGrainTimer(CheckSilence, new GrainTimerCreationOptions { DueTime = check, Period = check, KeepAlive = true });
+    }
+
+    private async Task CheckSilence(CancellationToken cancellationToken)
+    {
+        var settings = options.Value.SettingsOf(S.Queue);
+        if (S.Status != ConversationStatus.Active)
+        {
+            _silence?.Dispose();
+            _silence = null;
+            return;
+        }
+        if (_releasedForSilence || time.GetUtcNow() - _lastWritten < TimeSpan.FromSeconds(settings.IdleSeconds))
+            return;
+        if (settings.WhenVisitorLeaves == VisitorLeftAction.Close)
+        {
+            await CloseFor(ClosedReasons.Idle, $"No one wrote for {Spoken(settings.IdleSeconds)}; the chat was closed.");
+            return;
+        }
+        _releasedForSilence = true;
+        if (S.AgentId is { } agentId)
+            await Agent(agentId).SetIdle(Id, idle: true);
+    }
+
+    /// <summary>Someone wrote in the chat: the silence is over, and a chat released for it counts against its agent again.</summary>
+    private async Task Wrote()
+    {
+        _lastWritten = time.GetUtcNow();
+        if (!_releasedForSilence)
+            return;
+        _releasedForSilence = false;
+        if (_visitorPresence != VisitorPresence.Gone && S.AgentId is { } agentId)
+            await Agent(agentId).SetIdle(Id, idle: false);
+    }
+
     /// <summary>Closed by LiveChat, not by a person: the queue place or the agent's slot is freed, and the line says why.</summary>
     private async Task CloseFor(string reason, string note)
     {
@@ -66,4 +118,8 @@ public sealed partial class ConversationGrain
         logger.LogInformation("Conversation {ConversationId} closed: {Reason}", Id, reason);
         await ShowClosed();
     }
+
+    /// <summary>A span as the transcript says it: whole minutes when it is some, else seconds.</summary>
+    private static string Spoken(int seconds) =>
+        seconds >= 60 && seconds % 60 == 0 ? $"{seconds / 60} minute{(seconds == 60 ? "" : "s")}" : $"{seconds} seconds";
 }

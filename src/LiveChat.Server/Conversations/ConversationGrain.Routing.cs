@@ -197,6 +197,7 @@ public sealed partial class ConversationGrain
     private async Task AssignTo(AgentView agent, string note, string? previousAgentId, string? noticeId = null)
     {
         S.Status = ConversationStatus.Active;
+        WatchSilence();
         S.LastNoticeId = noticeId ?? S.LastNoticeId;
         S.AgentId = agent.AgentId;
         S.AgentName = agent.DisplayName;

@@ -54,6 +54,8 @@ public sealed partial class ConversationGrain(
             else
                 RejoinQueueSoon(new QueueEntry(Id, S.CreatedAt, S.CreatedAt), atHead: false);
         }
+        // An assigned chat is watched for silence from now, as if someone had just written.
+        WatchSilence();
         // Whether the visitor is still there is their grain's to know, which may have lost its connections with its node.
         if (S.Status != ConversationStatus.Closed)
             GrainFactory.GetGrain<IVisitorGrain>(S.VisitorId).Watch().Ignore();
@@ -224,6 +226,8 @@ public sealed partial class ConversationGrain(
         _lastSeq = message.Seq;
         _recent.Add(senderId, clientMessageId, RetryAck(message));
         metrics.MessageSent(role, MessageKinds.Message);
+        if (role != Roles.System)
+            await Wrote();
         await PushToAll(c => c.MessageReceived(message));
         return (message, false);
     }

@@ -102,6 +102,12 @@ public sealed class QueueSettings
     /// </summary>
     public VisitorLeftAction WhenVisitorLeaves { get; set; } = VisitorLeftAction.Close;
 
+    /// <summary>
+    /// An assigned chat in which neither side wrote for this many seconds is handled as <see cref="WhenVisitorLeaves"/>
+    /// says: closed with a line saying why, or no longer counted against its agent until someone writes. 0: never.
+    /// </summary>
+    public int IdleSeconds { get; set; }
+
     /// <summary>Chats that may wait at once; more are refused, and the widget offers the offline form. 0: no cap.</summary>
     public int MaxWaiting { get; set; }
 

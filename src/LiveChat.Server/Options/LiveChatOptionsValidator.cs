@@ -20,6 +20,11 @@ internal sealed class LiveChatOptionsValidator(IHostEnvironment environment) : I
             errors.Add($"LiveChat:VisitorGraceSeconds must be between 1 and 86400, not {options.VisitorGraceSeconds}.");
         foreach (var queue in options.QueueSettings.Keys.Where(q => !options.IsQueue(q)))
             errors.Add($"LiveChat:QueueSettings names {queue}, which is not a queue: add it to LiveChat:Queues, or remove its settings.");
+        foreach (var (queue, settings) in options.QueueSettings)
+        {
+            if (settings.MaxWaiting < 0 || settings.LongWaitMinutes < 0 || settings.IdleSeconds < 0)
+                errors.Add($"LiveChat:QueueSettings:{queue}: MaxWaiting, LongWaitMinutes and IdleSeconds must not be negative (0 turns each off).");
+        }
         if (options.PresenceRenewSeconds is < 1 or > 60)
             errors.Add($"LiveChat:PresenceRenewSeconds must be between 1 and 60, not {options.PresenceRenewSeconds}.");
         if (options.RetrySeconds is < 0 or > 120)
@@ -96,6 +101,7 @@ internal sealed class LiveChatOptionsValidator(IHostEnvironment environment) : I
         Range(nameof(limits.TypingBurst), limits.TypingBurst, 1, 1000);
         Range(nameof(limits.TypingPerSecond), limits.TypingPerSecond, 1, 1000);
         Range(nameof(limits.SessionsPerMinute), limits.SessionsPerMinute, 1, 100_000);
+        Range(nameof(limits.WaitingPerAddress), limits.WaitingPerAddress, 1, 100_000);
         Range(nameof(limits.OpenConversationsPerVisitor), limits.OpenConversationsPerVisitor, 1, 100);
         Range(nameof(limits.MaxNameLength), limits.MaxNameLength, 1, 1000);
         Range(nameof(limits.MaxEmailLength), limits.MaxEmailLength, 6, 254);

@@ -80,6 +80,32 @@ public sealed class VisitorPresenceTests(GrainCluster cluster)
         Assert.Equal(VisitorPresence.Here, (await Conversation(gone).Peek()).VisitorPresence);
     }
 
+    [Fact]
+    public async Task AnAssignedChatInWhichNobodyWroteForTheQueuesIdleTimeIsClosedAndItsAgentGetsTheNextChat()
+    {
+        var queue = cluster.SilentQueue;
+        var agentId = Floor.Agent(queue, max: 9);
+        await cluster.GoOnline(agentId);
+        await Grains.GetGrain<IAgentGrain>(agentId).SetMaxConversations(1);
+        var (talking, visitor) = await cluster.StartChat(queue);
+        var (next, _) = await cluster.StartChat(queue);
+        Assert.Equal(agentId, talking.AgentId);
+
+        // Messages keep the chat alive past the idle time...
+        for (var i = 0; i < 3; i++)
+        {
+            await Conversation(talking).Send(visitor, $"m{i}", "still there?");
+            await Task.Delay(TimeSpan.FromSeconds(GrainCluster.SilentQueueIdleSeconds / 2.0));
+        }
+        Assert.Equal(ConversationStatus.Active, (await Conversation(talking).Peek()).Status);
+
+        // ...silence past it closes it, with a line saying why, and frees the agent's slot.
+        await Eventually.True(async () => (await Conversation(next).Peek()).AgentId == agentId, "the agent to get the next chat");
+        Assert.Equal((ConversationStatus.Closed, ClosedReasons.Idle), ((await Conversation(talking).Peek()).Status, (await Conversation(talking).Peek()).ClosedReason));
+        var said = await Conversation(talking).GetMessages(visitor, 0, 10);
+        Assert.Contains(said, m => m.SenderRole == Roles.System && m.Text == "No one wrote for 2 seconds; the chat was closed.");
+    }
+
     private IVisitorGrain Visitor(ConversationView view) => Grains.GetGrain<IVisitorGrain>(view.VisitorId);
 
     private IConversationGrain Conversation(ConversationView view) => Grains.GetGrain<IConversationGrain>(view.ConversationId);

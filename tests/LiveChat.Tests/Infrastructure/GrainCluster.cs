@@ -27,13 +27,19 @@ public sealed class GrainCluster : IAsyncLifetime
         .Add(queues: 12)
         .Add(queues: 1, [.. Enumerable.Repeat<Seat>(3, 10)])
         .Add(queues: 1, 7)
-        .Add(queues: 1, 8);
+        .Add(queues: 1, 8)
+        .Add(queues: 1, 9);
 
     /// <summary>The queue (agent of limit 7) whose assigned chats stop counting against their agent when the visitor leaves, rather than close.</summary>
     public string ReleasingQueue { get; }
 
     /// <summary>The queue (agent of limit 8) that takes at most <see cref="CappedQueueMaxWaiting"/> waiting chats, and calls a wait over a minute long.</summary>
     public string CappedQueue { get; }
+
+    /// <summary>The queue (agent of limit 9) that closes an assigned chat after <see cref="SilentQueueIdleSeconds"/> without a message.</summary>
+    public string SilentQueue { get; }
+
+    public const int SilentQueueIdleSeconds = 2;
 
     public const int CappedQueueMaxWaiting = 3;
 
@@ -47,6 +53,7 @@ public sealed class GrainCluster : IAsyncLifetime
         // Set aside for the tests of their settings: no other test is handed them.
         ReleasingQueue = Floor.Queue(7);
         CappedQueue = Floor.Queue(8);
+        SilentQueue = Floor.Queue(9);
     }
 
     /// <summary>Every push the grains made, from every silo.</summary>
@@ -97,6 +104,7 @@ public sealed class GrainCluster : IAsyncLifetime
         settings[$"LiveChat:QueueSettings:{CappedQueue}:MaxWaiting"] = $"{CappedQueueMaxWaiting}";
         settings[$"LiveChat:QueueSettings:{CappedQueue}:LongWaitMinutes"] = "1";
         settings["LiveChat:Limits:WaitingPerAddress"] = $"{WaitingPerAddress}";
+        settings[$"LiveChat:QueueSettings:{SilentQueue}:IdleSeconds"] = $"{SilentQueueIdleSeconds}";
 
         var builder = new InProcessTestClusterBuilder(initialSilosCount: 2);
         var log = new FaultyMessageLog(new InMemoryMessageLog(), Faults);
