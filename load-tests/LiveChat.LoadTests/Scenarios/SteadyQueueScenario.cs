@@ -44,10 +44,11 @@ public static class SteadyQueueScenario
     private static readonly TimeSpan Grace = TimeSpan.FromMinutes(2);
 
     /// <summary>
-    /// After the queue stops moving: its settling round starts 2 s later and tells every stale place within the place
-    /// budget (1,000 a second by default), so a line of 10,000 that moved fast takes a few seconds more (docs/protocol.md 9.4).
+    /// After the queue stops moving: the rounds tell what is left of the noticeable news, then the settling round (2 s
+    /// after the last) every stale place, each within the place budget (1,000 a second by default): a line of
+    /// 10,000 that moved fast takes up to twice 10 s (docs/protocol.md 9.4).
     /// </summary>
-    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(12);
+    private static TimeSpan Settle(int waiting) => TimeSpan.FromSeconds(5 + 2 * waiting / 1000.0);
 
     public static async Task<SteadyQueueResult> RunAsync(
         LiveChatBackend backend, int waiting, int agents, int rate, TimeSpan duration, Action<string> progress, CancellationToken cancellationToken)
@@ -58,7 +59,7 @@ public static class SteadyQueueScenario
         var memoryBefore = await ServerMemory.SettledMb(server, cancellationToken);
         await using var sampler = new ProcessSampler(server);
         await using var staff = await Staff.OnlineAsync(backend, agents, rate, cancellationToken);
-        await using var crowd = new QueueVisitors(backend, arrivals, duration + Grace + Settle);
+        await using var crowd = new QueueVisitors(backend, arrivals, duration + Grace + Settle(waiting));
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bounded.CancelAfter(TimeSpan.FromSeconds(fill / (double)Math.Max(rate, FillPerSecond)) + duration + Grace);
 
@@ -73,7 +74,7 @@ public static class SteadyQueueScenario
         await crowd.ArriveAsync(fill, arrivals - fill, rate, bounded.Token);
         await OpenLoop.WaitUntil(begin + (long)(duration.TotalSeconds * Stopwatch.Frequency), cancellationToken);
         await staff.StopAsync();
-        await Task.Delay(Settle, cancellationToken);
+        await Task.Delay(Settle(waiting), cancellationToken);
         var memoryAfter = await ServerMemory.SettledMb(server, cancellationToken);
 
         // What each visitor heard against what the agents were given.
