@@ -99,12 +99,7 @@ public sealed partial class ConversationGrain
     private async Task CloseFor(string reason, string note)
     {
         var wasQueued = S.Status == ConversationStatus.Queued;
-        if (wasQueued)
-            await Queue(S.Queue).Remove(Id);
-        else if (S.AgentId is { } agentId)
-            await Agent(agentId).Release(Id);
-        if (S.Status == ConversationStatus.Active && !S.AnsweredSinceAssignment)
-            await Queue(S.Queue).Left(Id);
+        await FreePlaceOrSlot();
         S.Status = ConversationStatus.Closed;
         S.ClosedAt = time.GetUtcNow();
         S.ClosedBy = Roles.System;

@@ -167,14 +167,7 @@ public sealed partial class ConversationGrain(
             return View();
         }
 
-        // Free the queue place or the agent's slot first: the next visitor should not wait on our bookkeeping.
-        if (S.Status == ConversationStatus.Queued)
-            await Queue(S.Queue).Remove(Id);
-        else if (S.AgentId is { } agentId)
-            await Agent(agentId).Release(Id);
-        if (S.Status == ConversationStatus.Active && !S.AnsweredSinceAssignment)
-            await Queue(S.Queue).Left(Id);
-
+        await FreePlaceOrSlot();
         S.Status = ConversationStatus.Closed;
         S.ClosedAt = time.GetUtcNow();
         S.ClosedBy = caller.Role;
@@ -183,6 +176,20 @@ public sealed partial class ConversationGrain(
         await WriteState();
         await ShowClosed();
         return View();
+    }
+
+    /// <summary>
+    /// Before a close: the queue place or the agent's slot is freed first, so the next visitor does not wait on the
+    /// bookkeeping, and the queue stops waiting for an answer it will not get.
+    /// </summary>
+    private async Task FreePlaceOrSlot()
+    {
+        if (S.Status == ConversationStatus.Queued)
+            await Queue(S.Queue).Remove(Id);
+        else if (S.AgentId is { } agentId)
+            await Agent(agentId).Release(Id);
+        if (S.Status == ConversationStatus.Active && !S.AnsweredSinceAssignment)
+            await Queue(S.Queue).Left(Id);
     }
 
     /// <summary>
