@@ -316,6 +316,11 @@ announce.SetAction(async (parse, cancellationToken) =>
     AnnounceResult result;
     await using (var liveChat = await LiveChatBackend.StartAsync(agents: 0, capacity: 1, parse.GetValue(redis), supervisors: 1))
         result = await AnnounceScenario.RunAsync(liveChat, count, TimeSpan.FromSeconds(wait), Progress, cancellationToken);
+    await using (var relay = await RelayBackend.StartAsync())
+    {
+        var (relayDelivery, relayNever) = await AnnounceScenario.RunRelayAsync(relay, count, TimeSpan.FromSeconds(wait), Progress, cancellationToken);
+        result = result with { RelayDelivery = relayDelivery, RelayNever = relayNever };
+    }
     var verdicts = Thresholds.Check(result, parse.GetValue(maxAnnounceP99));
     var folder = await OutageRushReport.WriteAsync(parse.GetValue(output)!, result, verdicts.Select(v => v.Text).ToList());
     OutageRushReport.Print(result);

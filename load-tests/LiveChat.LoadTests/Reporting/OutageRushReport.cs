@@ -68,9 +68,14 @@ public static class OutageRushReport
             string.Create(Inv, $"{r.InTime} of {r.Connected} connected visitors received the announcement within {r.Bound.TotalSeconds:0} s of the call, {r.Never} never did; " +
                 $"{r.StillConnected} were still connected at the end."),
             Memory(r.MemoryBeforeMb, r.MemoryAfterMb, r.PeakMemoryMb) + string.Create(Inv, $" **{r.MemoryPerVisitorKb:0.0} KB per connected visitor** (sessions included)."),
+            .. r.RelayDelivery is { } relay
+                ? [string.Create(Inv, $"The bare relay, in the same run, broadcast one message to {r.Connected} plain connections: p99 {relay.P99Ms:0.0} ms, {r.RelayNever} never got it; LiveChat's p99 is **{r.RelayRatio:0.00}×** the relay's.")]
+                : Array.Empty<string>(),
         ];
-        return Report.WriteStepsAsync(folder, "announce", description,
-            [("session", r.Session), ("connect", r.Connect), ("publish call answered", r.Publish), ("announcement delivery", r.Delivery)], verdicts, notes);
+        List<(string, LatencySummary)> steps = [("session", r.Session), ("connect", r.Connect), ("publish call answered", r.Publish), ("announcement delivery", r.Delivery)];
+        if (r.RelayDelivery is { } baseline)
+            steps.Add(("bare relay: broadcast delivery", baseline));
+        return Report.WriteStepsAsync(folder, "announce", description, steps, verdicts, notes);
     }
 
     public static void Print(RushResult r) => Print(r.Steps,
@@ -81,8 +86,9 @@ public static class OutageRushReport
         string.Create(Inv, $"{r.AssignmentsPerSecond:0.0} assignments/s; position pushes {r.Pushes.PerSecond:0.0}/s on average, at most {r.Pushes.BusiestSecond} in one second; ") +
         string.Create(Inv, $"{r.Assigned} assigned, {r.StillWaiting} waiting, {r.Lost} neither."));
 
-    public static void Print(AnnounceResult r) => Print([("connect", r.Connect), ("publish call answered", r.Publish), ("announcement delivery", r.Delivery)],
-        string.Create(Inv, $"{r.InTime} of {r.Connected} received it within {r.Bound.TotalSeconds:0} s; {r.MemoryPerVisitorKb:0.0} KB per connected visitor."));
+    public static void Print(AnnounceResult r) => Print(
+        [("connect", r.Connect), ("publish call answered", r.Publish), ("announcement delivery", r.Delivery), .. r.RelayDelivery is { } relay ? [("bare relay: broadcast delivery", relay)] : Array.Empty<(string, LatencySummary)>()],
+        string.Create(Inv, $"{r.InTime} of {r.Connected} received it within {r.Bound.TotalSeconds:0} s; {r.MemoryPerVisitorKb:0.0} KB per connected visitor; p99 {r.RelayRatio:0.00}× the relay's."));
 
     private static void Print(IReadOnlyList<(string Step, LatencySummary Latency)> steps, string line)
     {

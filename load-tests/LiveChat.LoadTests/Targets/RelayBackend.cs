@@ -17,6 +17,9 @@ public sealed class RelayBackend : IChatBackend
 
     public IReadOnlyList<Process> ServerProcesses => [_server.Process];
 
+    /// <summary>The relay hub's address, for connections of a scenario's own.</summary>
+    public Uri HubUrl => new(_server.BaseAddress, "/relay");
+
     public static async Task<RelayBackend> StartAsync()
     {
         var port = FreePort.Next();

@@ -19,6 +19,9 @@ public sealed class RelayHub : Hub
         await Clients.Group(group).SendAsync("Relayed", group, senderRole, text);
         return 0;
     }
+
+    /// <summary>One message to every connection: the baseline of an announcement.</summary>
+    public Task Broadcast(string text) => Clients.All.SendAsync("Broadcast", text);
 }
 
 public static class RelayServer
