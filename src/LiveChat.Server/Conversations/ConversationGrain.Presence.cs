@@ -18,10 +18,17 @@ public sealed partial class ConversationGrain
 
     public async Task VisitorPresenceChanged(VisitorPresence presence)
     {
-        if (!Exists || S.Status == ConversationStatus.Closed || presence == _visitorPresence)
+        if (!Exists || S.Status == ConversationStatus.Closed)
             return;
+        if (presence == _visitorPresence)
+        {
+            // Here, as this activation thought: its agent may still hold the chat as idle from before a restart.
+            if (presence == VisitorPresence.Here && S.Status == ConversationStatus.Active && !_releasedForSilence && S.AgentId is { } holder)
+                await Agent(holder).SetIdle(Id, idle: false);
+            return;
+        }
+        // Noted only once done: a call that failed leaves the news to be acted on when it comes again.
         var was = _visitorPresence;
-        _visitorPresence = presence;
         if (presence == VisitorPresence.Gone)
         {
             if (S.Status == ConversationStatus.Queued)
@@ -37,10 +44,11 @@ public sealed partial class ConversationGrain
             if (S.AgentId is { } agentId)
                 await Agent(agentId).SetIdle(Id, idle: true);
         }
-        else if (was == VisitorPresence.Gone && S.AgentId is { } agentId)
+        else if (was == VisitorPresence.Gone && !_releasedForSilence && S.AgentId is { } agentId)
         {
             await Agent(agentId).SetIdle(Id, idle: false);
         }
+        _visitorPresence = presence;
         if (S.Status == ConversationStatus.Active)
         {
             var view = View();
@@ -79,9 +87,12 @@ public sealed partial class ConversationGrain
             await CloseFor(ClosedReasons.Idle, $"No one wrote for {Spoken(settings.IdleSeconds)}; the chat was closed.");
             return;
         }
-        _releasedForSilence = true;
         if (S.AgentId is { } agentId)
             await Agent(agentId).SetIdle(Id, idle: true);
+        // Released: no timer keeps the grain alive for it; the next message watches again.
+        _releasedForSilence = true;
+        _silence?.Dispose();
+        _silence = null;
     }
 
     /// <summary>Someone wrote in the chat: the silence is over, and a chat released for it counts against its agent again.</summary>
@@ -90,14 +101,16 @@ public sealed partial class ConversationGrain
         _lastWritten = time.GetUtcNow();
         if (!_releasedForSilence)
             return;
-        _releasedForSilence = false;
         if (_visitorPresence != VisitorPresence.Gone && S.AgentId is { } agentId)
             await Agent(agentId).SetIdle(Id, idle: false);
+        WatchSilence();
     }
 
     /// <summary>Closed by LiveChat, not by a person: the queue place or the agent's slot is freed, and the line says why.</summary>
     private async Task CloseFor(string reason, string note)
     {
+        _silence?.Dispose();
+        _silence = null;
         var wasQueued = S.Status == ConversationStatus.Queued;
         await FreePlaceOrSlot();
         S.Status = ConversationStatus.Closed;

@@ -19,6 +19,11 @@ public sealed partial class QueueGrain
     private IGrainTimer? _settle;
     private QueueStats? _lastStats;
     private (bool Online, bool Accepting, string? Reason)? _lastAvailability;
+    private DateTimeOffset _lastAvailabilityAt;
+    private IGrainTimer? _availabilityLater;
+
+    // The shortest time between two availability pushes to every visitor.
+    private static readonly TimeSpan AvailabilitySpacing = TimeSpan.FromSeconds(2);
     private DateTimeOffset _lastStatsAt;
 
     private TimeSpan Interval => TimeSpan.FromMilliseconds(options.Value.DashboardIntervalMilliseconds);
@@ -107,7 +112,9 @@ public sealed partial class QueueGrain
 
     /// <summary>
     /// Tells every open widget when whether this queue takes chats changed (someone came online, everyone left, it
-    /// filled up or has room again): once per change, not per figure.
+    /// filled up or has room again): once per change, not per figure, and at most once per
+    /// <see cref="AvailabilitySpacing"/>, since a queue at its cap or its long-wait threshold may cross it every round:
+    /// a change within it goes out when it is over, if it still holds.
     /// </summary>
     private void PushAvailability()
     {
@@ -115,8 +122,20 @@ public sealed partial class QueueGrain
         var state = (availability.Online, availability.Accepting, availability.Reason);
         if (state == _lastAvailability)
             return;
+        var now = time.GetUtcNow();
+        if (_lastAvailability is not null && now - _lastAvailabilityAt < AvailabilitySpacing)
+        {
+            _availabilityLater ??= this.RegisterGrainTimer(_ =>
+            {
+                _availabilityLater?.Dispose();
+                _availabilityLater = null;
+                PushAvailability();
+                return Task.CompletedTask;
+            }, new GrainTimerCreationOptions { DueTime = _lastAvailabilityAt + AvailabilitySpacing - now, Period = Timeout.InfiniteTimeSpan });
+            return;
+        }
         var first = _lastAvailability is null;
-        _lastAvailability = state;
+        (_lastAvailability, _lastAvailabilityAt) = (state, now);
         // An activation's first figure is news to nobody: widgets asked when they opened.
         if (!first)
             notifier.AllVisitors().AvailabilityChanged(availability).Ignore();

@@ -4,9 +4,11 @@ using LiveChat.Server.Storage;
 namespace LiveChat.Server.Routing;
 
 /// <summary>
-/// How the queue writes its store: turns note their changes (to the line, the notices, the hand-backs taken), and one
-/// writer stores them in batches, one after another, each batch whatever the turns noted while the last was being
-/// written. In a rush the queue thus never waits on Redis between two arrivals: a thousand arrivals a second cost a few
+/// How the queue writes its store: turns note their changes (to the line, the notices, the hand-backs taken) and seal
+/// them as one change when they end (<see cref="StoredBy"/>), and one writer stores the sealed changes in batches, one
+/// after another, each batch whatever turns sealed while the last was being written. A turn's change is never split
+/// between two batches, even when the writer runs while the turn awaits an agent: a hand-back is stored with its
+/// notices or not at all. In a rush the queue thus never waits on Redis between two arrivals: a thousand arrivals a second cost a few
 /// hundred writes, not a thousand round trips in a row on a single grain. A turn whose caller must know its change
 /// is stored hands out the batch (<see cref="StoredBy"/>), which the caller awaits with <see cref="IQueueGrain.Stored"/>
 /// outside the turn, or awaits it itself (<see cref="WriteAndWait"/>).
@@ -25,6 +27,8 @@ public sealed partial class QueueGrain
     private Exception? _failed;
     // Notices noted but not yet stored: not sent until they are.
     private readonly HashSet<string> _unstoredNotices = new(StringComparer.Ordinal);
+    // Changes of turns that ended, in order, for the open batch.
+    private readonly List<QueueChange> _sealed = [];
 
     public Task Stored(QueueWrite write)
     {
@@ -33,10 +37,17 @@ public sealed partial class QueueGrain
         return WhenStored(write.Batch);
     }
 
-    /// <summary>The turn's changes go in the next batch (the writer starts if idle); returns what its caller can await.</summary>
+    /// <summary>The turn's changes are sealed into the open batch (the writer starts if idle); returns what its caller can await.</summary>
     private QueueWrite StoredBy()
     {
-        if (HasUnwrittenChanges)
+        if (HasUnsealedChanges)
+        {
+            _sealed.Add(new QueueChange(Line.TakeChanges(), _noticesAdded.ToList(), _noticesStruck.ToList(), _handBackTaken));
+            _noticesAdded.Clear();
+            _noticesStruck.Clear();
+            _handBackTaken = null;
+        }
+        if (_sealed.Count > 0)
         {
             // Taken first: a store that answers at once has written the batch, and opened the next, by the time the writer returns.
             var write = new QueueWrite(_epoch, _openBatch);
@@ -60,23 +71,21 @@ public sealed partial class QueueGrain
         return _writing is { } writing && writing.Batch == batch ? writing.Done : _openDone.Task;
     }
 
-    private bool HasUnwrittenChanges => !Line.Changes.IsEmpty || _noticesAdded.Count > 0 || _noticesStruck.Count > 0 || _handBackTaken is not null;
+    private bool HasUnsealedChanges => !Line.Changes.IsEmpty || _noticesAdded.Count > 0 || _noticesStruck.Count > 0 || _handBackTaken is not null;
 
-    /// <summary>Writes batch after batch until no turn noted anything more; runs on the grain's scheduler, between and within turns' awaits.</summary>
+    /// <summary>Writes batch after batch until no turn sealed anything more; runs on the grain's scheduler, between and within turns' awaits.</summary>
     private async Task WriteBatches()
     {
-        while (HasUnwrittenChanges && _failed is null)
+        while (_sealed.Count > 0 && _failed is null)
         {
-            var change = new QueueChange(Line.TakeChanges(), _noticesAdded.ToList(), _noticesStruck.ToList(), _handBackTaken);
-            _noticesAdded.Clear();
-            _noticesStruck.Clear();
-            _handBackTaken = null;
+            var changes = _sealed.ToList();
+            _sealed.Clear();
             var (batch, done) = (_openBatch, _openDone);
             (_openBatch, _openDone) = (batch + 1, NewBatch());
             _writing = (batch, done.Task);
             try
             {
-                await store.ApplyAsync(Name, change);
+                await store.ApplyAsync(Name, changes);
             }
             catch (Exception ex)
             {
@@ -91,12 +100,27 @@ public sealed partial class QueueGrain
             }
             _storedUpTo = batch;
             _writing = null;
-            foreach (var notice in change.NoticesAdded)
+            foreach (var notice in changes.SelectMany(c => c.NoticesAdded))
                 _unstoredNotices.Remove(notice.Id);
             done.TrySetResult();
             // (Not yet there while an activation moves an old state to the store: it sends them once it is.)
-            if (change.NoticesAdded.Count > 0)
+            if (changes.Any(c => c.NoticesAdded.Count > 0))
                 _notices?.Send();
+        }
+    }
+
+    /// <summary>Going away (idle, a shutdown, a move): what turns noted is stored first, as far as the time allows.</summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_failed is not null)
+            return;
+        try
+        {
+            await WhenStored(StoredBy().Batch).WaitAsync(cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning("Queue {Queue}: its last changes may not be stored as it deactivates ({Reason}): {Error}", Name, reason.Description, ex.Message);
         }
     }
 

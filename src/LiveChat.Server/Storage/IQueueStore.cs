@@ -15,8 +15,8 @@ public interface IQueueStore
     /// <summary>True when the queue took the hand-back of this id (kept for <see cref="HandBacksKeptFor"/>).</summary>
     Task<bool> TookHandBackAsync(string queue, string handBackId);
 
-    /// <summary>Applies a change whole, or not at all (the caller then cannot tell which, as with any write).</summary>
-    Task ApplyAsync(string queue, QueueChange change);
+    /// <summary>Applies the changes in order, all or none (the caller then cannot tell which, as with any write).</summary>
+    Task ApplyAsync(string queue, IReadOnlyList<QueueChange> changes);
 
     /// <summary>
     /// How long a hand-back is remembered: an agent sends one again until the queue answers, which takes seconds, or

@@ -35,28 +35,34 @@ public sealed class InMemoryQueueStore(TimeProvider time) : IQueueStore
             return Task.FromResult(stored.HandBacks.ContainsKey(handBackId));
     }
 
-    public Task ApplyAsync(string queue, QueueChange change)
+    public Task ApplyAsync(string queue, IReadOnlyList<QueueChange> changes)
     {
         var stored = Of(queue);
         var now = time.GetUtcNow();
         lock (stored)
         {
-            foreach (var id in change.Line.LeftIds)
-                stored.Line.Remove(id);
-            foreach (var joined in change.Line.JoinedEntries)
-                stored.Line[joined.Entry.ConversationId] = joined;
-            foreach (var notice in change.NoticesAdded)
-                stored.Notices[notice.Id] = (++stored.NoticesSent, notice);
-            foreach (var id in change.NoticesStruck)
-                stored.Notices.Remove(id);
-            if (change.HandBackId is { } handBack)
-            {
-                stored.HandBacks[handBack] = now;
-                foreach (var old in stored.HandBacks.Where(h => now - h.Value > IQueueStore.HandBacksKeptFor).Select(h => h.Key).ToList())
-                    stored.HandBacks.Remove(old);
-            }
+            foreach (var change in changes)
+                Apply(stored, change, now);
         }
         return Task.CompletedTask;
+    }
+
+    private static void Apply(Stored stored, QueueChange change, DateTimeOffset now)
+    {
+        foreach (var id in change.Line.LeftIds)
+            stored.Line.Remove(id);
+        foreach (var joined in change.Line.JoinedEntries)
+            stored.Line[joined.Entry.ConversationId] = joined;
+        foreach (var notice in change.NoticesAdded)
+            stored.Notices[notice.Id] = (++stored.NoticesSent, notice);
+        foreach (var id in change.NoticesStruck)
+            stored.Notices.Remove(id);
+        if (change.HandBackId is { } handBack)
+        {
+            stored.HandBacks[handBack] = now;
+            foreach (var old in stored.HandBacks.Where(h => now - h.Value > IQueueStore.HandBacksKeptFor).Select(h => h.Key).ToList())
+                stored.HandBacks.Remove(old);
+        }
     }
 
     private Stored Of(string queue) => _queues.GetOrAdd(queue, _ => new Stored());

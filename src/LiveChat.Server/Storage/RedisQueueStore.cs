@@ -38,12 +38,25 @@ public sealed class RedisQueueStore(IConnectionMultiplexer redis, TimeProvider t
     public async Task<bool> TookHandBackAsync(string queue, string handBackId) =>
         await Db.SortedSetScoreAsync(HandBacksKey(queue), handBackId) is not null;
 
-    public async Task ApplyAsync(string queue, QueueChange change)
+    public async Task ApplyAsync(string queue, IReadOnlyList<QueueChange> changes)
     {
-        if (change.IsEmpty)
+        if (changes.All(c => c.IsEmpty))
             return;
         var transaction = Db.CreateTransaction();
         var writes = new List<Task>();
+        var now = time.GetUtcNow();
+        // Sent in this order: the order a later activation sends them in.
+        var sent = WaitingLine.OrderOf(now);
+        foreach (var change in changes)
+            sent = Queue(transaction, writes, queue, change, now, sent);
+        if (!await transaction.ExecuteAsync())
+            throw new RedisException($"the change to queue {queue} was not applied");
+        await Task.WhenAll(writes);
+    }
+
+    /// <summary>One change's commands, in the transaction; returns the send order of the next notice.</summary>
+    private static long Queue(ITransaction transaction, List<Task> writes, string queue, QueueChange change, DateTimeOffset now, long sent)
+    {
         if (change.Line.LeftIds.Count > 0)
         {
             var left = change.Line.LeftIds.Select(id => (RedisValue)id).ToArray();
@@ -57,11 +70,8 @@ public sealed class RedisQueueStore(IConnectionMultiplexer redis, TimeProvider t
             writes.Add(transaction.HashSetAsync(EntriesKey(queue),
                 change.Line.JoinedEntries.Select(j => new HashEntry(j.Entry.ConversationId, JsonSerializer.Serialize(j.Entry, Json))).ToArray()));
         }
-        var now = time.GetUtcNow();
         if (change.NoticesAdded.Count > 0)
         {
-            // Sent in this order: the order a later activation sends them in.
-            var sent = WaitingLine.OrderOf(now);
             writes.Add(transaction.HashSetAsync(NoticesKey(queue), change.NoticesAdded
                 .Select((n, i) => new HashEntry(n.Id, $"{(sent + i).ToString(CultureInfo.InvariantCulture)}|{JsonSerializer.Serialize(n, Json)}"))
                 .ToArray()));
@@ -74,9 +84,7 @@ public sealed class RedisQueueStore(IConnectionMultiplexer redis, TimeProvider t
             writes.Add(transaction.SortedSetRemoveRangeByScoreAsync(HandBacksKey(queue),
                 double.NegativeInfinity, (now - IQueueStore.HandBacksKeptFor).ToUnixTimeSeconds(), Exclude.Stop));
         }
-        if (!await transaction.ExecuteAsync())
-            throw new RedisException($"the change to queue {queue} was not applied");
-        await Task.WhenAll(writes);
+        return sent + change.NoticesAdded.Count;
     }
 
     private static RedisKey LineKey(string queue) => $"livechat:{{queue:{queue}}}:line";

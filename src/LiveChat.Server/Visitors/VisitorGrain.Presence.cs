@@ -10,6 +10,9 @@ public sealed partial class VisitorGrain
 {
     private readonly Dictionary<string, DateTimeOffset> _connections = new(StringComparer.Ordinal);
     private VisitorPresence _presence = VisitorPresence.Here;
+    // Whether this activation told the conversations anything yet: the first connection it sees is news to them, as
+    // they may have heard the visitor was gone from the activation before.
+    private bool _toldAny;
     private IGrainTimer? _grace;
     private IGrainTimer? _leases;
 
@@ -48,7 +51,7 @@ public sealed partial class VisitorGrain
         _grace?.Dispose();
         _grace = null;
         _leases ??= this.RegisterGrainTimer(DropLapsedConnections, new GrainTimerCreationOptions { DueTime = LeaseLength, Period = LeaseLength });
-        if (_presence == VisitorPresence.Here)
+        if (_presence == VisitorPresence.Here && _toldAny)
             return;
         _presence = VisitorPresence.Here;
         await TellConversations();
@@ -95,7 +98,11 @@ public sealed partial class VisitorGrain
     private TimeSpan LeaseLength => TimeSpan.FromSeconds(3 * options.Value.PresenceRenewSeconds);
 
     /// <summary>Each queue's latest conversation may be open (one per queue); a closed one ignores the news.</summary>
-    private Task TellConversations() => Task.WhenAll(S.Conversations
-        .GroupBy(c => c.Queue)
-        .Select(g => Conversation(g.Last().ConversationId).VisitorPresenceChanged(_presence)));
+    private Task TellConversations()
+    {
+        _toldAny = true;
+        return Task.WhenAll(S.Conversations
+            .GroupBy(c => c.Queue)
+            .Select(g => Conversation(g.Last().ConversationId).VisitorPresenceChanged(_presence)));
+    }
 }

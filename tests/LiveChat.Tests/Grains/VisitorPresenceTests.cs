@@ -74,7 +74,10 @@ public sealed class VisitorPresenceTests(GrainCluster cluster)
         Assert.Equal(2, (await Grains.GetGrain<IAgentGrain>(agentId).GetConversationIds()).Count);
         Assert.Equal(1, (await Grains.GetGrain<IAgentGrain>(agentId).GetView()).ActiveConversations);
 
-        // Back: the chat counts again, and the agent shows them here.
+        // Back, after both their grain and the chat's were deactivated meanwhile (idle, a restart): the chat counts again,
+        // and the agent shows them here.
+        await cluster.Deactivate(Conversation(gone));
+        await cluster.Deactivate(Visitor(gone));
         await Visitor(gone).Connected("back");
         await Eventually.True(async () => (await Grains.GetGrain<IAgentGrain>(agentId).GetView()).ActiveConversations == 2, "the chat to count again");
         Assert.Equal(VisitorPresence.Here, (await Conversation(gone).Peek()).VisitorPresence);

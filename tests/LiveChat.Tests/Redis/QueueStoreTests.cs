@@ -24,14 +24,14 @@ public sealed class QueueStoreTests(RedisFixture redis) : IClassFixture<RedisFix
         var agent = new AgentView("ann", "Ann", AgentStatus.Online, 1, 3);
         var assigned = PendingNotice.Assigned("a", agent, requeuedFrom: "bob");
         var returned = PendingNotice.Returned("x", "bob");
-        await store.ApplyAsync(queue, new QueueChange(line.TakeChanges(), [assigned, returned], [], HandBackId: null));
+        await store.ApplyAsync(queue, [new QueueChange(line.TakeChanges(), [assigned, returned], [], HandBackId: null)]);
 
         // The head went to an agent, one left, one was transferred in at the head; one notice arrived.
         line.Remove("a");
         line.Remove("c");
         line.Join(new QueueEntry("moved", Nine.AddMinutes(1)), atHead: true);
         var later = PendingNotice.Assigned("b", agent, requeuedFrom: null);
-        await store.ApplyAsync(queue, new QueueChange(line.TakeChanges(), [later], [assigned.Id], HandBackId: "hb_1"));
+        await store.ApplyAsync(queue, [new QueueChange(line.TakeChanges(), [later], [assigned.Id], HandBackId: "hb_1")]);
 
         var stored = await store.LoadAsync(queue);
         var restored = new WaitingLine();

@@ -9,12 +9,12 @@ public sealed class FaultyQueueStore(IQueueStore store, Faults faults) : IQueueS
 
     public Task<bool> TookHandBackAsync(string queue, string handBackId) => store.TookHandBackAsync(queue, handBackId);
 
-    public async Task ApplyAsync(string queue, QueueChange change)
+    public async Task ApplyAsync(string queue, IReadOnlyList<QueueChange> changes)
     {
-        var fault = faults.Take(Faults.Store.Queue, queue, change);
+        var fault = changes.Select(change => faults.Take(Faults.Store.Queue, queue, change)).FirstOrDefault(f => f is not null);
         if (fault == FaultAt.BeforeApplied)
             throw Faults.Error(FaultAt.BeforeApplied, $"queue {queue}");
-        await store.ApplyAsync(queue, change);
+        await store.ApplyAsync(queue, changes);
         if (fault == FaultAt.AfterApplied)
             throw Faults.Error(FaultAt.AfterApplied, $"queue {queue}");
     }
