@@ -56,6 +56,23 @@ public sealed partial class ConversationGrain
         }
     }
 
+    /// <summary>
+    /// A chat whose visitor is gone that moved on (back to its queue when its agent left, or to another agent) is let go
+    /// again where it now is: abandoned if it waits, closed or not counted against its new agent if assigned. No agent is
+    /// handed a chat whose visitor is gone.
+    /// </summary>
+    private async Task LetGoIfGone()
+    {
+        if (_visitorPresence != VisitorPresence.Gone || S.Status == ConversationStatus.Closed)
+            return;
+        if (S.Status == ConversationStatus.Queued)
+            await CloseFor(ClosedReasons.Abandoned, $"{S.VisitorName} left before an agent was free.");
+        else if (options.Value.SettingsOf(S.Queue).WhenVisitorLeaves == VisitorLeftAction.Close)
+            await CloseFor(ClosedReasons.VisitorLeft, $"{S.VisitorName} left the chat; it was closed after {options.Value.VisitorGraceSeconds} seconds without them.");
+        else if (S.AgentId is { } agentId)
+            await Agent(agentId).SetIdle(Id, idle: true);
+    }
+
     /// <summary>An assigned chat starts being watched for silence, if its queue says so; anything else stops it.</summary>
     private void WatchSilence()
     {

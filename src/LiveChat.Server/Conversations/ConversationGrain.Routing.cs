@@ -98,6 +98,7 @@ public sealed partial class ConversationGrain
         _estimatedWaitSeconds = place.EstimatedWaitSeconds;
         S.LastNoticeId = noticeId;
         await BackToQueue($"{S.AgentName ?? S.AgentId} is no longer available; you are back in the queue.", S.AgentId);
+        await LetGoIfGone();
     }
 
     public async Task Queued(int position, int? estimatedWaitSeconds)
@@ -218,6 +219,7 @@ public sealed partial class ConversationGrain
             _assignmentLine.Send();
             throw;
         }
+        await LetGoIfGone();
     }
 
     /// <summary>

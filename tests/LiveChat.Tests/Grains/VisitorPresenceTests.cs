@@ -84,6 +84,24 @@ public sealed class VisitorPresenceTests(GrainCluster cluster)
     }
 
     [Fact]
+    public async Task AChatWhoseVisitorIsGoneIsAbandonedWhenItsAgentLeavesRatherThanHandedToTheNext()
+    {
+        var queue = cluster.ReleasingQueue;
+        var agentId = Floor.Agent(queue, max: 7);
+        await cluster.GoOnline(agentId);
+        var (gone, _) = await cluster.StartChat(queue);
+        await Visitor(gone).Disconnected(GrainCluster.VisitorConnection(gone.VisitorId));
+        await Eventually.True(async () => (await Conversation(gone).Peek()).VisitorPresence == VisitorPresence.Gone, "the visitor to count as gone");
+
+        // The agent leaves: the chat goes back to the queue, where nobody is waiting for it.
+        await Grains.GetGrain<IAgentGrain>(agentId).SetStatus(AgentStatus.Away);
+
+        await Eventually.True(async () => (await Conversation(gone).Peek()) is { Status: ConversationStatus.Closed, ClosedReason: ClosedReasons.Abandoned },
+            "the chat to be abandoned");
+        Assert.Empty(await Grains.GetGrain<IQueueGrain>(queue).GetWaitingIds(10));
+    }
+
+    [Fact]
     public async Task AnAssignedChatInWhichNobodyWroteForTheQueuesIdleTimeIsClosedAndItsAgentGetsTheNextChat()
     {
         var queue = cluster.SilentQueue;

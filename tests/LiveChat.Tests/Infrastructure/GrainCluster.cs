@@ -26,7 +26,7 @@ public sealed class GrainCluster : IAsyncLifetime
         .Add(queues: 60, 1, 2, 2, 2, 3, 3, 5, 100, Seat.Supervisor(1))
         .Add(queues: 12)
         .Add(queues: 1, [.. Enumerable.Repeat<Seat>(3, 10)])
-        .Add(queues: 1, 7)
+        .Add(queues: 1, 7, 7)
         .Add(queues: 1, 8)
         .Add(queues: 1, 9);
 
