@@ -126,17 +126,8 @@ public sealed partial class ConversationGrain
     /// <summary>Closed by LiveChat, not by a person: the queue place or the agent's slot is freed, and the line says why.</summary>
     private async Task CloseFor(string reason, string note)
     {
-        _silence?.Dispose();
-        _silence = null;
         var wasQueued = S.Status == ConversationStatus.Queued;
-        await FreePlaceOrSlot();
-        S.Status = ConversationStatus.Closed;
-        S.ClosedAt = time.GetUtcNow();
-        S.ClosedBy = Roles.System;
-        S.ClosedReason = reason;
-        S.ClosedNote = note;
-        _queuePosition = null;
-        await WriteState();
+        await CloseAs(Roles.System, note, reason);
         if (wasQueued)
             await Queue(S.Queue).Abandoned();
         metrics.Closed(S.Queue, reason);

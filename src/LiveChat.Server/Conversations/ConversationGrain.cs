@@ -167,15 +167,27 @@ public sealed partial class ConversationGrain(
             return View();
         }
 
+        await CloseAs(caller.Role, $"{(caller.IsVisitor ? S.VisitorName : caller.Name)} closed the conversation.");
+        await ShowClosed();
+        return View();
+    }
+
+    /// <summary>
+    /// Closes and stores it: the queue place or the agent's slot freed first, then who closed it, the line that will
+    /// say so, and why when nobody did (<paramref name="reason"/>). The caller shows it (<see cref="ShowClosed"/>).
+    /// </summary>
+    private async Task CloseAs(string closedBy, string note, string? reason = null)
+    {
+        _silence?.Dispose();
+        _silence = null;
         await FreePlaceOrSlot();
         S.Status = ConversationStatus.Closed;
         S.ClosedAt = time.GetUtcNow();
-        S.ClosedBy = caller.Role;
-        S.ClosedNote = $"{(caller.IsVisitor ? S.VisitorName : caller.Name)} closed the conversation.";
+        S.ClosedBy = closedBy;
+        S.ClosedReason = reason;
+        S.ClosedNote = note;
         _queuePosition = null;
         await WriteState();
-        await ShowClosed();
-        return View();
     }
 
     /// <summary>

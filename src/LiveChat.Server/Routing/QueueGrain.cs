@@ -32,24 +32,22 @@ public sealed partial class QueueGrain(
 {
     private readonly QueueFigures _figures = new(TimeSpan.FromMinutes(15));
     private readonly PlaceReports _told = new();
-    private readonly WaitingLine _line = new();
     // Notices not yet known to have arrived, oldest first; and this turn's changes to them, not yet stored.
-    private readonly List<PendingNotice> _pending = [];
     private readonly List<PendingNotice> _noticesAdded = [];
     private readonly List<string> _noticesStruck = [];
     private string? _handBackTaken;
     private Outbox<PendingNotice> _notices = null!;
 
     private string Name => this.GetPrimaryKeyString();
-    private WaitingLine Line => _line;
-    private List<PendingNotice> Notices => _pending;
+    private WaitingLine Line { get; } = new();
+    private List<PendingNotice> Notices { get; } = [];
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _serving = options.Value.UsersServing(Name).Select(u => u.Username.ToLowerInvariant()).ToHashSet();
         var stored = await store.LoadAsync(Name);
-        _line.Restore(stored.Line);
-        _pending.AddRange(stored.Notices);
+        Line.Restore(stored.Line);
+        Notices.AddRange(stored.Notices);
         await MoveOldStateToStore();
         await AskAgents(andWhatTheyHold: true);
         foreach (var (entry, position) in Line.WithPositions())
@@ -127,13 +125,16 @@ public sealed partial class QueueGrain(
     {
         var settings = options.Value.SettingsOf(Name);
         var perAddress = options.Value.Limits.WaitingPerAddress;
-        string? refusal = settings.MaxWaiting > 0 && Line.Count >= settings.MaxWaiting
+        string? refusal = IsFull(settings)
             ? $"the {Name} queue is full: {Line.Count} chats are waiting, the most it takes; please leave a message instead"
             : address is not null && Line.WaitingFrom(address) >= perAddress
                 ? $"too many chats are waiting from your address: at most {perAddress} in the {Name} queue"
                 : null;
         return Task.FromResult(refusal);
     }
+
+    /// <summary>As many chats wait as the queue takes (<see cref="QueueSettings.MaxWaiting"/>; 0 is no cap).</summary>
+    private bool IsFull(QueueSettings settings) => settings.MaxWaiting > 0 && Line.Count >= settings.MaxWaiting;
 
     /// <summary>
     /// What a visitor about to start a chat is told: cheap, from memory (a widget asks on every page view); the average
@@ -145,7 +146,7 @@ public sealed partial class QueueGrain(
         var online = _agents.Values.Count(a => a.Status == AgentStatus.Online);
         var estimate = EstimateWait(Line.Count + 1);
         var reason = online == 0 ? AvailabilityReasons.NobodyOnline
-            : settings.MaxWaiting > 0 && Line.Count >= settings.MaxWaiting ? AvailabilityReasons.Full
+            : IsFull(settings) ? AvailabilityReasons.Full
             : settings.LongWaitMinutes > 0 && estimate > settings.LongWaitMinutes * 60 ? AvailabilityReasons.LongWait
             : null;
         return new QueueAvailability(Name, online > 0, online, Line.Count, _lastStats?.AverageWaitSeconds, [],
