@@ -208,7 +208,7 @@ export class Widget implements ChatEvents {
     this.stage = "busy";
     this.say("Checking who is online…");
     if (this.queue === null) return this.preChat(null);
-    const url = this.url(`/api/queues/${encodeURIComponent(this.queue)}/availability`);
+    const url = this.availabilityUrl(this.queue);
     try {
       const availability = await patiently(() => request<QueueAvailability>(url, "GET"), httpWait, (wait, now) => this.retrying(wait, now));
       // Before a chat there is no connection to push announcements: the active ones come with the availability.
@@ -237,8 +237,7 @@ export class Widget implements ChatEvents {
       if (this.stage === "chat") return;
       if (this.stage !== "form" || this.panel.hidden) return this.watchAvailability();
       try {
-        const url = this.url(`/api/queues/${encodeURIComponent(this.queue!)}/availability`);
-        const availability = await request<QueueAvailability>(url, "GET");
+        const availability = await request<QueueAvailability>(this.availabilityUrl(this.queue!), "GET");
         if (this.stage !== "form") return;
         this.replaceAnnouncements(availability.announcements ?? []);
         const offers = availability.online && availability.accepting;
@@ -685,6 +684,10 @@ export class Widget implements ChatEvents {
 
   private url(path: string): string {
     return new URL(path, this.server).toString();
+  }
+
+  private availabilityUrl(queue: string): string {
+    return this.url(`/api/queues/${encodeURIComponent(queue)}/availability`);
   }
 }
 
