@@ -177,11 +177,11 @@ public static class LiveChatBuilderExtensions
         .AddSingleton<IFeedbackStore, InMemoryFeedbackStore>()
         .AddSingleton<IQueueStore, InMemoryQueueStore>();
 
-    /// <summary>SignalR (with the Redis backplane when configured), the message log and the feedback store.</summary>
+    /// <summary>SignalR (its sends passed between nodes through Redis when configured), the message log and the feedback store.</summary>
     public static void AddLiveChatRealtime(this WebApplicationBuilder builder)
     {
         var redis = builder.Configuration.RedisConnectionString();
-        var signalR = builder.Services
+        builder.Services
             .AddSignalR(o =>
             {
                 o.AddFilter<ChatRuleHubFilter>();
@@ -205,17 +205,14 @@ public static class LiveChatBuilderExtensions
         builder.Services.AddHostedService(services => services.GetRequiredService<VisitorPresenceTracker>());
         builder.Services.AddHostedService<StandingGrains>();
 
+        // This node's connections by user and group; on Redis, the other nodes' through one subscription per hub.
+        builder.Services.AddSingleton(typeof(HubLifetimeManager<>), typeof(NodeHubLifetimeManager<>));
         if (redis is null)
         {
-            builder.Services.AddSingleton(typeof(HubLifetimeManager<>), typeof(UserIndexedHubLifetimeManager<>));
             builder.Services.AddLiveChatMemoryStores();
             return;
         }
-        signalR.AddStackExchangeRedis(redis, o =>
-        {
-            o.Configuration.ChannelPrefix = RedisChannel.Literal("livechat");
-            RedisConnections.Tune(o.Configuration);
-        });
+        builder.Services.AddSingleton<HubBus>();
         builder.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(RedisConnections.Options(redis)));
         builder.Services.AddSingleton<IMessageLog, RedisMessageLog>();
         builder.Services.AddSingleton<IFeedbackStore, RedisFeedbackStore>();

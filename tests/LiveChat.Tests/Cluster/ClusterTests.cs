@@ -48,6 +48,13 @@ public sealed class ClusterTests(ITestOutputHelper output)
         Assert.Equal(Roles.Visitor, (await live.Next(m => m.Text == "thanks, node 2")).SenderRole);
         Assert.Equal(Roles.Agent, (await live.Next(m => m.Text == "any time, node 1")).SenderRole);
         Assert.Equal("thanks, node 2", (await atAgent.Next(m => m.SenderRole == Roles.Visitor && m.ClientMessageId == "v2")).Text);
+
+        // An announcement from the third node reaches the visitor on the first and the agent on the second.
+        var agentAnnouncements = agent.Record<Announcement>("AnnouncementPublished");
+        var announcement = await supervisor.InvokeAsync<Announcement>("PublishAnnouncement", new AnnouncementRequest("Payments are down", "critical", 5))
+            .WaitAsync(Clients.Timeout);
+        Assert.Equal("Payments are down", (await visitor.Announcements.Next(a => a.Id == announcement.Id)).Text);
+        Assert.Equal("Payments are down", (await agentAnnouncements.Next(a => a.Id == announcement.Id)).Text);
     }
 
     [Fact]

@@ -110,6 +110,31 @@ public sealed class RedisFaultTests(RedisFixture redis, ITestOutputHelper output
         AssertNoSeqWasReused(logs);
     }
 
+    /// <summary>
+    /// Pushes between people on one node do not go through Redis: with Redis paused, a visitor who reloads the page is
+    /// connected and sees the agent typing at once. Before, every push made a round trip through Redis's pub/sub (and a
+    /// new connection subscribed there first), so both waited for Redis to answer again.
+    /// </summary>
+    [Fact]
+    public async Task WhileRedisIsPausedAVisitorWhoReloadsSeesTheAgentTypingAtOnce()
+    {
+        await using var node = await LiveChatTestServer.StartAsync(Settings(redis.ConnectionString), logs: _logs);
+        await using var agent = await node.ConnectOnlineAgent("ada");
+        await using var chat = await node.StartVisitorChat("Petra", "support", text: "hello?");
+        await chat.Updates.Next(v => v.Status == ConversationStatus.Active);
+
+        var pause = TimeSpan.FromSeconds(6);
+        await redis.PauseAsync(pause);
+        var clock = Stopwatch.StartNew();
+        await using var reloaded = await node.ConnectVisitor(chat.Session);
+        var typing = reloaded.Record<TypingIndicator>("TypingChanged");
+        await agent.InvokeAsync("SetTyping", chat.Id, true).WaitAsync(Clients.Timeout);
+        var shown = await typing.Next(t => t.IsTyping, timeout: pause * 2);
+
+        Assert.Equal(Roles.Agent, shown.SenderRole);
+        Assert.True(clock.Elapsed < pause / 2, $"the visitor saw the agent typing {clock.Elapsed.TotalSeconds:0.0} s into a Redis pause of {pause.TotalSeconds} s");
+    }
+
     /// <summary>What the issue measured: the log refusing a seq it already had, so the conversation was stuck.</summary>
     private static void AssertNoSeqWasReused(RecordingLogs logs) =>
         Assert.DoesNotContain(logs.Lines, line => line.Contains("equal or smaller", StringComparison.OrdinalIgnoreCase));

@@ -1,0 +1,199 @@
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using StackExchange.Redis;
+
+namespace LiveChat.Server.Hubs;
+
+/// <summary>
+/// How the nodes of a cluster pass hub sends to each other: one Redis channel pattern per hub, which every node
+/// subscribes to once (<c>livechat:hub:{hub}:{all|user|group|connection}:{id}</c>). A node publishes what it sent, with
+/// the message already serialized for each hub protocol, and every other node writes it to the connections it holds;
+/// a node skips its own. Redis keeps a node's messages in the order published, and restores the subscription when it
+/// comes back; what a client missed meanwhile it reads by seq.
+/// </summary>
+public sealed class HubBus(IConnectionMultiplexer redis, ILogger<HubBus> logger)
+{
+    public enum Target : byte
+    {
+        All,
+        User,
+        Group,
+        Connection,
+    }
+
+    private const byte FormatVersion = 1;
+    private static readonly TimeSpan ResubscribeAfter = TimeSpan.FromSeconds(1);
+    private readonly Guid _node = Guid.NewGuid();
+
+    private IConnectionMultiplexer Redis => redis;
+
+    private ILogger Logger => logger;
+
+    public delegate Task Delivery(Target target, string id, SerializedHubMessage message, IReadOnlyList<string> excluded);
+
+    /// <summary>The bus of one hub: what other nodes send to it goes to <paramref name="deliver"/>.</summary>
+    public Hub Join(string hubName, Delivery deliver) => new(this, hubName, deliver);
+
+    public sealed class Hub : IDisposable
+    {
+        private readonly HubBus _bus;
+        private readonly string _prefix;
+        private readonly Delivery _deliver;
+        private readonly CancellationTokenSource _stopping = new();
+        private ChannelMessageQueue? _queue;
+
+        internal Hub(HubBus bus, string hubName, Delivery deliver)
+        {
+            _bus = bus;
+            _prefix = $"livechat:hub:{hubName}:";
+            _deliver = deliver;
+            _ = Subscribe();
+        }
+
+        public void Publish(Target target, string id, SerializedHubMessage message, IReadOnlyList<IHubProtocol> protocols, IReadOnlyList<string> excluded)
+        {
+            byte[] payload;
+            try
+            {
+                payload = Encode(message, protocols, excluded);
+            }
+            catch (Exception ex)
+            {
+                _bus.Logger.LogError(ex, "A hub message could not be serialized for the other nodes");
+                return;
+            }
+            var channel = RedisChannel.Literal($"{_prefix}{Kind(target)}:{id}");
+            _ = Observe(_bus.Redis.GetSubscriber().PublishAsync(channel, payload));
+        }
+
+        public void Dispose()
+        {
+            _stopping.Cancel();
+            _queue?.Unsubscribe();
+        }
+
+        /// <summary>Subscribes once; tried again each second while Redis cannot be reached at start.</summary>
+        private async Task Subscribe()
+        {
+            while (!_stopping.IsCancellationRequested)
+            {
+                try
+                {
+                    _queue = await _bus.Redis.GetSubscriber().SubscribeAsync(RedisChannel.Pattern(_prefix + "*"));
+                    _queue.OnMessage(Receive);
+                    return;
+                }
+                catch (Exception ex)
+                {
+                    _bus.Logger.LogWarning("Could not subscribe to {Channel}, trying again: {Error}", _prefix + "*", ex.Message);
+                }
+                try
+                {
+                    await Task.Delay(ResubscribeAfter, _stopping.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+
+        private async Task Observe(Task publish)
+        {
+            try
+            {
+                await publish;
+            }
+            catch (Exception ex)
+            {
+                _bus.Logger.LogWarning("A hub message did not reach the other nodes (clients catch up by seq): {Error}", ex.Message);
+            }
+        }
+
+        private void Receive(ChannelMessage received)
+        {
+            try
+            {
+                var channel = received.Channel.ToString();
+                var rest = channel.AsSpan(_prefix.Length);
+                var colon = rest.IndexOf(':');
+                if (colon < 0 || !TryTarget(rest[..colon], out var target))
+                    return;
+                if (Decode(received.Message, _bus._node) is not var (message, excluded))
+                    return;
+                var delivered = _deliver(target, rest[(colon + 1)..].ToString(), message, excluded);
+                if (!delivered.IsCompletedSuccessfully)
+                    _ = Observe(delivered);
+            }
+            catch (Exception ex)
+            {
+                _bus.Logger.LogWarning(ex, "A hub message from another node could not be delivered");
+            }
+        }
+
+        private byte[] Encode(SerializedHubMessage message, IReadOnlyList<IHubProtocol> protocols, IReadOnlyList<string> excluded)
+        {
+            using var stream = new MemoryStream();
+            using (var writer = new BinaryWriter(stream))
+            {
+                writer.Write(FormatVersion);
+                writer.Write(_bus._node.ToByteArray());
+                writer.Write7BitEncodedInt(excluded.Count);
+                foreach (var id in excluded)
+                    writer.Write(id);
+                writer.Write7BitEncodedInt(protocols.Count);
+                foreach (var protocol in protocols)
+                {
+                    var bytes = message.GetSerializedMessage(protocol);
+                    writer.Write(protocol.Name);
+                    writer.Write7BitEncodedInt(bytes.Length);
+                    writer.Write(bytes.Span);
+                }
+            }
+            return stream.ToArray();
+        }
+
+        /// <summary>The message and the connections it skips; null for this node's own, or a format this node does not read.</summary>
+        private static (SerializedHubMessage, IReadOnlyList<string>)? Decode(RedisValue value, Guid self)
+        {
+            var bytes = (byte[])value!;
+            if (bytes.Length < 17 || bytes[0] != FormatVersion || new Guid(bytes.AsSpan(1, 16)) == self)
+                return null;
+            using var reader = new BinaryReader(new MemoryStream(bytes, 17, bytes.Length - 17, writable: false));
+            var excluded = new string[reader.Read7BitEncodedInt()];
+            for (var i = 0; i < excluded.Length; i++)
+                excluded[i] = reader.ReadString();
+            var messages = new SerializedMessage[reader.Read7BitEncodedInt()];
+            for (var i = 0; i < messages.Length; i++)
+            {
+                var name = reader.ReadString();
+                var length = reader.Read7BitEncodedInt();
+                var start = 17 + (int)reader.BaseStream.Position;
+                messages[i] = new SerializedMessage(name, bytes.AsMemory(start, length));
+                reader.BaseStream.Position += length;
+            }
+            return (new SerializedHubMessage(messages), excluded);
+        }
+
+        private static string Kind(Target target) => target switch
+        {
+            Target.All => "all",
+            Target.User => "user",
+            Target.Group => "group",
+            _ => "connection",
+        };
+
+        private static bool TryTarget(ReadOnlySpan<char> kind, out Target target)
+        {
+            target = kind switch
+            {
+                "all" => Target.All,
+                "user" => Target.User,
+                "group" => Target.Group,
+                "connection" => Target.Connection,
+                _ => (Target)255,
+            };
+            return target != (Target)255;
+        }
+    }
+}
