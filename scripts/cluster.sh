@@ -16,7 +16,8 @@
 #   --dir DIR            where pids, logs, Redis's data and the saved settings go (.cluster)
 #   --nodes N            how many nodes (3)
 #   --http-ports LIST    comma-separated HTTP ports, one per node (5301,5302,...)
-#   --silo-ports LIST    silo-to-silo ports (11311,...); --gateway-ports LIST: Orleans gateway ports (30301,...)
+#   --silo-ports LIST    silo-to-silo ports (11311,...); --gateway-ports LIST: Orleans gateway ports (30301,...),
+#                        on loopback, for the tests' Orleans client (a node needs none)
 #   --redis-port PORT    (6390)
 #   --cluster-id ID      Orleans cluster and service id (livechat-local)
 #   --proxy-port PORT    also start the front proxy (nginx: apt-get install -y nginx) on this port; none by default

@@ -7,7 +7,7 @@ public interface IVisitorGrain : IGrainWithStringKey
     /// Creates or refreshes the visitor's profile; a null name or email keeps the stored one. <paramref name="verified"/>
     /// marks a visitor whose site signed the session for a user it knows; once verified, always verified.
     /// </summary>
-    Task<VisitorProfile> Touch(string? name, string? email, bool verified);
+    Task<VisitorProfile> Touch(string? name, string? email, bool verified, bool overwrite = true);
 
     /// <summary>
     /// Starts a conversation, or returns the visitor's open conversation in that queue if there is one. A new one is

@@ -78,9 +78,15 @@ public static class LiveChatBuilderExtensions
                 o.ClusterId = orleans.ClusterId;
                 o.ServiceId = orleans.ServiceId;
             });
-            silo.ConfigureEndpoints(
-                orleans.AdvertisedIp is { Length: > 0 } ip ? IPAddress.Parse(ip) : IPAddress.Loopback,
-                orleans.SiloPort, orleans.GatewayPort, listenOnAnyHostAddress: orleans.AdvertisedIp is { Length: > 0 });
+            // The silo listens where the other nodes reach it, not on every address; no gateway unless one is asked for.
+            silo.Configure<EndpointOptions>(o =>
+            {
+                o.AdvertisedIPAddress = orleans.Advertised;
+                o.SiloPort = orleans.SiloPort;
+                o.GatewayPort = orleans.GatewayPort;
+                o.SiloListeningEndpoint = new IPEndPoint(orleans.Listening, orleans.SiloPort);
+                o.GatewayListeningEndpoint = orleans.GatewayPort > 0 ? new IPEndPoint(orleans.Listening, orleans.GatewayPort) : null;
+            });
             silo.UseRedisClustering(o => o.ConfigurationOptions = redisOptions.Clone());
             silo.Configure<ClusterMembershipOptions>(o => o.ProbeTimeout = TimeSpan.FromSeconds(orleans.ProbeTimeoutSeconds));
             silo.AddRedisGrainStorage(StorageNames.Grains, o => o.ConfigurationOptions = redisOptions.Clone());
@@ -100,6 +106,7 @@ public static class LiveChatBuilderExtensions
     {
         builder.Services.AddSingleton<TokenService>();
         builder.Services.AddSingleton<UserDirectory>();
+        builder.Services.AddSingleton<SignInGuard>();
         builder.Services.AddSingleton<VisitorSignature>();
         builder.Services.AddSingleton<StaffConnections>();
         builder.Services.AddHostedService(services => services.GetRequiredService<StaffConnections>());
@@ -171,11 +178,12 @@ public static class LiveChatBuilderExtensions
             }));
     }
 
-    /// <summary>The stores the embedded default keeps in this process: message log, feedback, queues.</summary>
+    /// <summary>The stores the embedded default keeps in this process: message log, feedback, queues, used signatures.</summary>
     public static IServiceCollection AddLiveChatMemoryStores(this IServiceCollection services) => services
         .AddSingleton<IMessageLog, InMemoryMessageLog>()
         .AddSingleton<IFeedbackStore, InMemoryFeedbackStore>()
-        .AddSingleton<IQueueStore, InMemoryQueueStore>();
+        .AddSingleton<IQueueStore, InMemoryQueueStore>()
+        .AddSingleton<ISignatureLedger, InMemorySignatureLedger>();
 
     /// <summary>SignalR (its sends passed between nodes through Redis when configured), the message log and the feedback store.</summary>
     public static void AddLiveChatRealtime(this WebApplicationBuilder builder)
@@ -217,6 +225,7 @@ public static class LiveChatBuilderExtensions
         builder.Services.AddSingleton<IMessageLog, RedisMessageLog>();
         builder.Services.AddSingleton<IFeedbackStore, RedisFeedbackStore>();
         builder.Services.AddSingleton<IQueueStore, RedisQueueStore>();
+        builder.Services.AddSingleton<ISignatureLedger, RedisSignatureLedger>();
     }
 
     /// <summary>Problem details for every error, readable 400s for bad bodies, health checks.</summary>

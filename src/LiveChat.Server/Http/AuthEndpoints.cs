@@ -1,6 +1,9 @@
+using System.Globalization;
 using System.Security.Claims;
 using LiveChat.Server.Identity;
+using LiveChat.Server.Metrics;
 using LiveChat.Server.Options;
+using LiveChat.Server.Visitors;
 
 namespace LiveChat.Server.Http;
 
@@ -12,7 +15,8 @@ internal static class AuthEndpoints
         api.MapPost("/auth/refresh", Refresh).RequireAuthorization(Policies.Agent);
     }
 
-    private static IResult SignIn(TokenRequest? request, UserDirectory users, TokenService tokens)
+    private static IResult SignIn(TokenRequest? request, UserDirectory users, TokenService tokens, SignInGuard guard,
+        LiveChatMetrics metrics, HttpContext http, ILogger<SignInGuard> logger)
     {
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(request?.Username))
@@ -26,9 +30,26 @@ internal static class AuthEndpoints
         if (errors.Count > 0)
             return Results.ValidationProblem(errors, title: "The sign-in request is not valid.");
 
-        var user = users.Verify(request!.Username!, request.Password!);
+        var (username, address) = (request!.Username!, SessionRateLimit.ClientKey(http.Connection.RemoteIpAddress));
+        // Checked before the password: a refused try costs no hash.
+        if (guard.Check(username, address) is { } refusal)
+        {
+            metrics.SignInRefused("throttled");
+            logger.LogWarning("Sign-in for {Username} from {Address} refused: {Reason}", VisitorFields.Shorten(username), address, refusal.Reason);
+            var seconds = Math.Max(1, (int)Math.Ceiling(refusal.RetryAfter.TotalSeconds));
+            http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many failed sign-ins.",
+                detail: $"{refusal.Reason}; try again in {seconds} s");
+        }
+        var user = users.Verify(username, request.Password!, http.Connection.RemoteIpAddress);
         if (user is null)
+        {
+            guard.Failed(username, address);
+            metrics.SignInRefused("wrong-password");
+            logger.LogWarning("Sign-in for {Username} from {Address} failed: unknown username or wrong password", VisitorFields.Shorten(username), address);
             return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in failed.", detail: "Unknown username or wrong password.");
+        }
+        guard.Succeeded(username, address);
         return Issue(user, tokens);
     }
 

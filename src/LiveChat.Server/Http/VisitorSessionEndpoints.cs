@@ -16,8 +16,8 @@ internal static class VisitorSessionEndpoints
     /// one starts a new visitor, so an old widget never gets stuck. A session signed by the site for one of its users
     /// is that user's verified visitor, the same on every device.
     /// </summary>
-    private static async Task<IResult> OpenSession(
-        VisitorSessionRequest? request, TokenService tokens, VisitorSignature signatures, IGrainFactory grains, IOptions<LiveChatOptions> options)
+    private static async Task<IResult> OpenSession(VisitorSessionRequest? request, TokenService tokens, VisitorSignature signatures,
+        ISignatureLedger used, IGrainFactory grains, IOptions<LiveChatOptions> options)
     {
         var limits = options.Value.Limits;
         var errors = new Dictionary<string, string[]>();
@@ -27,17 +27,26 @@ internal static class VisitorSessionEndpoints
             errors["email"] = [emailError];
         if (request?.VisitorToken is { Length: > 4096 })
             errors["visitorToken"] = ["visitorToken too long"];
+        var profileSigned = false;
         if (request?.IsSigned == true)
         {
-            foreach (var (field, messages) in signatures.Check(request.UserId, request.Timestamp, request.Signature))
+            var (signatureErrors, signedProfile) = signatures.Check(request.UserId, request.Timestamp, request.Signature, request.Nonce, request.Name, request.Email);
+            foreach (var (field, messages) in signatureErrors)
                 errors[field] = messages;
+            profileSigned = signedProfile;
         }
         if (errors.Count > 0)
             return Results.ValidationProblem(errors, title: "The visitor session request is not valid.");
+        // Each signature opens one session: a copy (from a page, a log, a proxy) opens none.
+        if (request?.IsSigned == true && !await used.TryUseAsync(request.Signature!, signatures.AcceptedFor))
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["signature"] = ["signature already used: sign each session afresh"] },
+                title: "The visitor session request is not valid.");
 
         var verified = request?.IsSigned == true;
         var visitorId = verified ? VisitorSignature.VisitorIdOf(request!.UserId!) : await AnonymousVisitorId(request?.VisitorToken, tokens);
-        var profile = await grains.GetGrain<IVisitorGrain>(visitorId).Touch(request?.Name, request?.Email, verified);
+        // A verified visitor's name and email are the site's: unsigned ones only fill in what the site never gave.
+        var overwrite = !verified || profileSigned;
+        var profile = await grains.GetGrain<IVisitorGrain>(visitorId).Touch(request?.Name, request?.Email, verified, overwrite);
         var (accessToken, expiresAt) = tokens.CreateVisitorToken(visitorId, profile.Name, verified);
         return Results.Ok(new VisitorSessionResponse(visitorId, accessToken, expiresAt));
     }

@@ -12,11 +12,12 @@ internal static class WebPages
 {
     public static string Root => Path.Combine(AppContext.BaseDirectory, "wwwroot");
 
-    // The pages load only their own script and stylesheet and talk only to this node. Scripts style elements through
-    // the CSSOM (and the widget through a constructed stylesheet), which style-src 'self' allows.
+    // The pages load only their own script and stylesheet and talk only to this node: 'self' covers its WebSockets too
+    // (ws: for an http page, wss: for https). Scripts style elements through the CSSOM (and the widget through a
+    // constructed stylesheet), which style-src 'self' allows.
     private const string PageSecurityPolicy =
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-        "connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+        "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
     public static void MapWebPages(this WebApplication app)
     {

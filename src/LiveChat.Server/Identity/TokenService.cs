@@ -11,7 +11,8 @@ namespace LiveChat.Server.Identity;
 public sealed class TokenService
 {
     // Used only when the environment is Development and no key is configured; the validator refuses it elsewhere.
-    private const string DevelopmentKey = "livechat-development-signing-key-not-for-production-use";
+    /// <summary>The key of a Development run without one: published here, so refused anywhere else.</summary>
+    public const string DevelopmentKey = "livechat-development-signing-key-not-for-production-use";
     private const string Audience = "livechat";
 
     private readonly AuthOptions _options;

@@ -1,3 +1,4 @@
+using System.Net;
 using LiveChat.Server.Options;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
@@ -16,8 +17,11 @@ public sealed class UserDirectory(IOptionsMonitor<LiveChatOptions> options, IHos
     private LiveChatOptions? _lastValid;
     private string? _lastError;
 
-    /// <summary>The user whose password matches, or null (also for a disabled user).</summary>
-    public UserOptions? Verify(string username, string password)
+    /// <summary>
+    /// The user whose password matches, or null (also for a disabled user). A plain password (Development only, as the
+    /// demo users have) is accepted only from this machine: a development node reachable from elsewhere is no open door.
+    /// </summary>
+    public UserOptions? Verify(string username, string password, IPAddress? from = null)
     {
         var user = Find(username);
         if (user is null)
@@ -37,7 +41,25 @@ public sealed class UserDirectory(IOptionsMonitor<LiveChatOptions> options, IHos
                 return null;
             }
         }
-        return environment.IsDevelopment() && user.Password == password ? user : null;
+        return environment.IsDevelopment() && from is not null && IPAddress.IsLoopback(from) && user.Password == password ? user : null;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="hash"/> has the shape of an ASP.NET Core Identity password hash (what hash-password
+    /// makes): base64 of a version 3 hash (marker, PRF, iterations, salt length, salt, at least 16 bytes of key) or of a
+    /// version 2 hash (49 bytes). A hash that lost characters to shell quoting fails here rather than at every sign-in.
+    /// </summary>
+    public static bool IsWellFormedHash(string hash)
+    {
+        var bytes = new byte[hash.Length];
+        if (!Convert.TryFromBase64String(hash, bytes, out var length) || length == 0)
+            return false;
+        if (bytes[0] == 0x00)
+            return length == 49;
+        if (bytes[0] != 0x01 || length < 13)
+            return false;
+        var saltLength = (bytes[9] << 24) | (bytes[10] << 16) | (bytes[11] << 8) | bytes[12];
+        return saltLength >= 8 && length - 13 - saltLength >= 16;
     }
 
     /// <summary>The configured user of that name who is not disabled, or null.</summary>

@@ -17,6 +17,7 @@ public sealed class LiveChatMetrics
     private readonly Histogram<double> _firstResponse;
     private readonly UpDownCounter<long> _connections;
     private readonly Counter<long> _closedByLiveChat;
+    private readonly Counter<long> _signInsRefused;
     private readonly ConcurrentDictionary<string, int> _queueLengths = new(StringComparer.Ordinal);
 
     public LiveChatMetrics(IMeterFactory meters)
@@ -32,6 +33,8 @@ public sealed class LiveChatMetrics
             "Open hub connections on this node, by hub (visitor, agent, supervisor).");
         _closedByLiveChat = Meter.CreateCounter<long>("livechat.conversations.closed_unattended", "{conversation}",
             "Conversations LiveChat closed because their visitor left, by queue and reason (abandoned: while waiting; visitor-left: while assigned).");
+        _signInsRefused = Meter.CreateCounter<long>("livechat.signins.refused", "{sign-in}",
+            "Staff sign-ins refused, by reason (wrong-password: unknown user or wrong password; throttled: too many failures, refused before any check).");
         Meter.CreateObservableGauge("livechat.queue.length", ObserveQueueLengths, "{conversation}",
             "Conversations waiting, by queue.");
     }
@@ -47,6 +50,8 @@ public sealed class LiveChatMetrics
 
     public void Closed(string queue, string reason) =>
         _closedByLiveChat.Add(1, new KeyValuePair<string, object?>("queue", queue), new KeyValuePair<string, object?>("reason", reason));
+
+    public void SignInRefused(string reason) => _signInsRefused.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void ConnectionOpened(string hub) => _connections.Add(1, new KeyValuePair<string, object?>("hub", hub));
 

@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace LiveChat.Server.Options;
 
 /// <summary>The <c>LiveChat</c> configuration section.</summary>
@@ -236,6 +238,18 @@ public sealed class LimitsOptions
     /// </summary>
     public int WaitingPerAddress { get; set; } = 50;
 
+    /// <summary>
+    /// Failed staff sign-ins one address (an IPv6 /64) may make in 15 minutes; then it waits for the window to end.
+    /// A whole office of people mistyping now and then stays far below it; a password guesser does not.
+    /// </summary>
+    public int SignInFailuresPerAddress { get; set; } = 30;
+
+    /// <summary>
+    /// Failed sign-ins in a row for one username from one address before each further try waits (1 s, doubling up to
+    /// 5 minutes). A person who mistypes their password a few times never waits.
+    /// </summary>
+    public int SignInFreeFailures { get; set; } = 3;
+
     /// <summary>Conversations a visitor may have open at once, across all queues (one per queue at most anyway).</summary>
     public int OpenConversationsPerVisitor { get; set; } = 3;
 
@@ -267,7 +281,12 @@ public sealed class OrleansOptions
 
     public int SiloPort { get; set; } = 11111;
 
-    public int GatewayPort { get; set; } = 30000;
+    /// <summary>
+    /// An Orleans gateway, for an operator's own Orleans client; 0 (the default) is none. A co-hosted node needs none:
+    /// its hubs call the silo in-process. Whoever reaches a gateway can call any grain as anyone, so open it only where
+    /// only the operator's tools reach it.
+    /// </summary>
+    public int GatewayPort { get; set; }
 
     /// <summary>
     /// Nodes probe each other this often, and a node that misses three probes in a row is suspected; once two others
@@ -280,6 +299,16 @@ public sealed class OrleansOptions
     public string? AdvertisedIp { get; set; }
 
     /// <summary>
+    /// The address the silo (and a gateway, if any) listens on: the advertised one when unset. Set it where the
+    /// advertised address is not the machine's own (a NAT): <c>0.0.0.0</c> listens on every address.
+    /// </summary>
+    public string? ListenIp { get; set; }
+
+    public IPAddress Advertised => AdvertisedIp is { Length: > 0 } ip ? IPAddress.Parse(ip) : IPAddress.Loopback;
+
+    public IPAddress Listening => ListenIp is { Length: > 0 } ip ? IPAddress.Parse(ip) : Advertised;
+
+    /// <summary>
     /// What is wrong with these settings, each naming its setting. They configure the silo before the node's services
     /// exist, so they are checked where they are read rather than by an options validator.
     /// </summary>
@@ -290,17 +319,18 @@ public sealed class OrleansOptions
             errors.Add("Orleans:ClusterId must not be empty.");
         if (string.IsNullOrWhiteSpace(ServiceId))
             errors.Add("Orleans:ServiceId must not be empty.");
-        foreach (var (name, port) in new[] { ("SiloPort", SiloPort), ("GatewayPort", GatewayPort) })
-        {
-            if (port is < 1 or > 65535)
-                errors.Add($"Orleans:{name} must be a port from 1 to 65535, not {port}.");
-        }
+        if (SiloPort is < 1 or > 65535)
+            errors.Add($"Orleans:SiloPort must be a port from 1 to 65535, not {SiloPort}.");
+        if (GatewayPort is < 0 or > 65535)
+            errors.Add($"Orleans:GatewayPort must be a port from 1 to 65535, or 0 for no gateway, not {GatewayPort}.");
         if (SiloPort == GatewayPort)
             errors.Add($"Orleans:SiloPort and Orleans:GatewayPort must differ, not both {SiloPort}.");
         if (ProbeTimeoutSeconds is < 1 or > 60)
             errors.Add($"Orleans:ProbeTimeoutSeconds must be between 1 and 60, not {ProbeTimeoutSeconds}.");
-        if (AdvertisedIp is { Length: > 0 } ip && !System.Net.IPAddress.TryParse(ip, out _))
+        if (AdvertisedIp is { Length: > 0 } ip && !IPAddress.TryParse(ip, out _))
             errors.Add($"Orleans:AdvertisedIp must be an IP address (10.0.0.5), not '{ip}'.");
+        if (ListenIp is { Length: > 0 } listen && !IPAddress.TryParse(listen, out _))
+            errors.Add($"Orleans:ListenIp must be an IP address (10.0.0.5, or 0.0.0.0 for every address), not '{listen}'.");
         return errors;
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using LiveChat.Server.Identity;
 using Microsoft.Extensions.Options;
 
 namespace LiveChat.Server.Options;
@@ -45,12 +46,17 @@ internal sealed class LiveChatOptionsValidator(IHostEnvironment environment) : I
             errors.Add($"LiveChat:Metrics:ExportIntervalMilliseconds must be between 100 and 3600000, not {options.Metrics.ExportIntervalMilliseconds}.");
         if (!environment.IsDevelopment() && (options.Auth.SigningKey?.Length ?? 0) < 32)
             errors.Add("LiveChat:Auth:SigningKey must be set to at least 32 characters outside Development.");
+        // Keys anyone can read (the development key, the documentation's examples) sign anyone's tokens.
+        else if (!environment.IsDevelopment() && Published.Contains(options.Auth.SigningKey!))
+            errors.Add("LiveChat:Auth:SigningKey is a published example that anyone can sign tokens with: make a random one (openssl rand -base64 48).");
         else if (options.Auth.SigningKey is { Length: > 0 and < 32 })
             errors.Add("LiveChat:Auth:SigningKey must be at least 32 characters.");
         if (options.Auth.UserCheckSeconds is < 1 or > 60)
             errors.Add($"LiveChat:Auth:UserCheckSeconds must be between 1 and 60, not {options.Auth.UserCheckSeconds}.");
         if (options.Identity.Secret is { Length: > 0 and < 32 })
             errors.Add("LiveChat:Identity:Secret must be at least 32 characters.");
+        else if (!environment.IsDevelopment() && options.Identity.Secret is { Length: > 0 } shared && Published.Contains(shared))
+            errors.Add("LiveChat:Identity:Secret is a published example that anyone can sign sessions with: make a random one (openssl rand -base64 48).");
         // Sites hold this secret; were it the signing key too, a site could make agents' tokens.
         if (options.Identity.Secret is { Length: > 0 } secret && secret == options.Auth.SigningKey)
             errors.Add("LiveChat:Identity:Secret must not be the same as LiveChat:Auth:SigningKey.");
@@ -79,6 +85,9 @@ internal sealed class LiveChatOptionsValidator(IHostEnvironment environment) : I
                 errors.Add($"{at}:PasswordHash must be set (make one with 'LiveChat.Server hash-password').");
             if (string.IsNullOrEmpty(user.PasswordHash) && !string.IsNullOrEmpty(user.Password) && !environment.IsDevelopment())
                 errors.Add($"{at}:Password (plain) is accepted only in Development; set {at}:PasswordHash instead.");
+            if (user.PasswordHash is { Length: > 0 } hash && !UserDirectory.IsWellFormedHash(hash))
+                errors.Add($"{at}:PasswordHash is not a hash made by 'LiveChat.Server hash-password' (it may have lost a '+', '/' or '=' to shell " +
+                    "quoting: put it in single quotes): this user could never sign in.");
             foreach (var queue in user.Queues.Where(q => !options.IsQueue(q)))
                 errors.Add($"{at}:Queues names '{queue}', which is not a configured queue.");
         }
@@ -87,6 +96,14 @@ internal sealed class LiveChatOptionsValidator(IHostEnvironment environment) : I
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
+
+    /// <summary>Secrets printed in this repository, refused outside Development.</summary>
+    private static readonly HashSet<string> Published = new(StringComparer.Ordinal)
+    {
+        TokenService.DevelopmentKey,
+        "replace-with-a-random-key-of-at-least-32-characters",
+        "a-random-secret-of-at-least-32-characters",
+    };
 
     private static void ValidateLimits(LiveChatOptions options, List<string> errors)
     {
@@ -101,6 +118,8 @@ internal sealed class LiveChatOptionsValidator(IHostEnvironment environment) : I
         Range(nameof(limits.TypingBurst), limits.TypingBurst, 1, 1000);
         Range(nameof(limits.TypingPerSecond), limits.TypingPerSecond, 1, 1000);
         Range(nameof(limits.SessionsPerMinute), limits.SessionsPerMinute, 1, 100_000);
+        Range(nameof(limits.SignInFailuresPerAddress), limits.SignInFailuresPerAddress, 5, 100_000);
+        Range(nameof(limits.SignInFreeFailures), limits.SignInFreeFailures, 2, 100);
         Range(nameof(limits.WaitingPerAddress), limits.WaitingPerAddress, 1, 100_000);
         Range(nameof(limits.OpenConversationsPerVisitor), limits.OpenConversationsPerVisitor, 1, 100);
         Range(nameof(limits.MaxNameLength), limits.MaxNameLength, 1, 1000);

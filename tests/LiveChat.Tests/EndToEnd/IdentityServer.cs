@@ -38,10 +38,24 @@ public sealed class IdentityServer : NodeFixture
     public static string Sign(string userId, long timestamp) =>
         Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes($"{userId}\n{timestamp}")));
 
+    /// <summary>What a site sends to vouch for the name and email too, with a nonce, signed at the node's present time.</summary>
+    public object SignedProfileSession(string userId, string? name = null, string? email = null, string? nonce = null)
+    {
+        var at = Time.GetUtcNow().ToUnixTimeSeconds();
+        nonce ??= Guid.NewGuid().ToString("N");
+        return new { name, email, userId, timestamp = at, nonce, signature = Sign($"{userId}\n{at}\n{nonce}\n{name}\n{email}") };
+    }
+
+    public static string Sign(string text) => Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.UTF8.GetBytes(text)));
+
+    /// <summary>A session for the site's user, its name signed with a nonce, so that sessions opened within one second differ.</summary>
     public async Task<VisitorSessionResponse> OpenSignedSession(string userId, string? name = null, string? visitorToken = null)
     {
         using var http = Server.Http();
-        var response = await http.PostAsJsonAsync("/api/visitor/session", SignedSession(userId, name: name, visitorToken: visitorToken));
+        var at = Time.GetUtcNow().ToUnixTimeSeconds();
+        var nonce = Guid.NewGuid().ToString("N");
+        var response = await http.PostAsJsonAsync("/api/visitor/session",
+            new { name, visitorToken, userId, timestamp = at, nonce, signature = Sign($"{userId}\n{at}\n{nonce}\n{name}\n") });
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<VisitorSessionResponse>())!;
     }

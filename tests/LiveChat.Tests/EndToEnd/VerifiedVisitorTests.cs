@@ -107,7 +107,7 @@ public sealed class VerifiedVisitorTests(IdentityServer fixture)
     }
 
     [Fact]
-    public async Task ACapturedSignatureStopsWorkingOnceTheWindowHasPassed()
+    public async Task ACapturedSignatureOpensNoSecondSessionAndStopsWorkingOnceTheWindowHasPassed()
     {
         using var http = Server.Http();
         var captured = fixture.SignedSession("customer-4004");
@@ -119,7 +119,7 @@ public sealed class VerifiedVisitorTests(IdentityServer fixture)
             var replayed = await http.PostAsJsonAsync("/api/visitor/session", captured);
 
             Assert.Equal(HttpStatusCode.OK, first.StatusCode);
-            Assert.Equal(HttpStatusCode.OK, withinWindow.StatusCode);
+            Assert.Equal(["signature already used: sign each session afresh"], await FieldErrors(withinWindow, "signature"));
             var error = Assert.Single(await FieldErrors(replayed, "timestamp"));
             Assert.Matches(@"^signature expired: signed 60\d s ago, the limit is 600 s$", error);
         }
@@ -127,6 +127,48 @@ public sealed class VerifiedVisitorTests(IdentityServer fixture)
         {
             fixture.Time.Shift = TimeSpan.Zero;
         }
+    }
+
+    [Fact]
+    public async Task AVerifiedVisitorsNameAndEmailAreTheSitesWordNotTheBrowsers()
+    {
+        using var http = Server.Http();
+        var signed = await http.PostAsJsonAsync("/api/visitor/session", fixture.SignedProfileSession("customer-5005", "Vera Lind", "vera@shop.example"));
+        var signedSession = (await signed.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<VisitorSessionResponse>())!;
+
+        // The browser sends its own name and email beside a signature that vouches for the user only: they change nothing.
+        var at = fixture.Time.GetUtcNow().ToUnixTimeSeconds() - 1;
+        var unsigned = await http.PostAsJsonAsync("/api/visitor/session",
+            new { name = "Mallory", email = "mallory@evil.example", userId = "customer-5005", timestamp = at, signature = IdentityServer.Sign("customer-5005", at) });
+        var unsignedSession = (await unsigned.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<VisitorSessionResponse>())!;
+        // A name signed with the user is the site's: it changes the name.
+        var renamed = await http.PostAsJsonAsync("/api/visitor/session", fixture.SignedProfileSession("customer-5005", "Vera Lind-Berg"));
+        var renamedSession = (await renamed.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<VisitorSessionResponse>())!;
+        // Name and email moved after signing: refused.
+        var moved = await http.PostAsJsonAsync("/api/visitor/session",
+            fixture.SignedProfileSession("customer-5005", "Vera Lind") is var body ? With(body, name: "Mallory") : null);
+
+        Assert.Equal("Vera Lind", TokenClaims(signedSession.AccessToken).GetProperty("name").GetString());
+        Assert.Equal("Vera Lind", TokenClaims(unsignedSession.AccessToken).GetProperty("name").GetString());
+        Assert.Equal("Vera Lind-Berg", TokenClaims(renamedSession.AccessToken).GetProperty("name").GetString());
+        Assert.Equal(["signature does not match userId, timestamp, nonce, name and email"], await FieldErrors(moved, "signature"));
+
+        // The agent sees the name and email the site gave, not the browser's.
+        await using var agent = await Server.ConnectOnlineAgent("ada");
+        var assigned = agent.Record<ConversationView>("ConversationAssigned");
+        await using var visitor = await Server.ConnectVisitor(unsignedSession);
+        var chat = await visitor.InvokeAsync<ConversationView>("StartConversation", new StartConversationRequest(null, Text: "hi")).WaitAsync(Clients.Timeout);
+        var seen = await assigned.Next(c => c.ConversationId == chat.ConversationId);
+        Assert.Equal(("Vera Lind-Berg", "vera@shop.example"), (seen.VisitorName, seen.VisitorEmail));
+        await visitor.InvokeAsync<ConversationView>("CloseConversation", chat.ConversationId).WaitAsync(Clients.Timeout);
+    }
+
+    /// <summary>The same JSON body with its name replaced.</summary>
+    private static Dictionary<string, object?> With(object body, string name)
+    {
+        var fields = JsonSerializer.Deserialize<Dictionary<string, object?>>(JsonSerializer.Serialize(body))!;
+        fields["name"] = name;
+        return fields;
     }
 
     [Fact]
