@@ -88,8 +88,8 @@ public sealed class LiveChatBackend : IChatBackend
                 // a second (long-conversation): far past what the limits allow a person, which is not what is measured.
                 // (Sessions and chats waiting per address stay lifted either way: every visitor of the run comes from it.)
                 Limits = personLimits
-                    ? (object)new { SessionsPerMinute = 100_000, WaitingPerAddress = 100_000 }
-                    : new { MessageBurst = 1000, MessagesPerSecond = 1000, TypingBurst = 1000, TypingPerSecond = 1000, SessionsPerMinute = 100_000, WaitingPerAddress = 100_000 },
+                    ? (object)new { SessionsPerMinute = 100_000, WaitingPerAddress = 100_000, ConnectionsPerAddress = 1_000_000 }
+                    : new { MessageBurst = 1000, MessagesPerSecond = 1000, TypingBurst = 1000, TypingPerSecond = 1000, ReadBurst = 1000, ReadsPerSecond = 1000, SessionsPerMinute = 100_000, WaitingPerAddress = 100_000, ConnectionsPerAddress = 1_000_000 },
             },
         }));
 

@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace LiveChat.Contracts;
 
 /// <summary>A visitor (key: visitor id): profile and conversations, so a reload resumes where it stopped.</summary>
@@ -17,6 +19,10 @@ public interface IVisitorGrain : IGrainWithStringKey
 
     /// <summary>The visitor's conversations, newest first.</summary>
     Task<IReadOnlyList<ConversationView>> GetConversations();
+
+    /// <summary>The ids of the visitor's conversations (the latest kept ones, and one being started): what their hub lets them name.</summary>
+    [AlwaysInterleave]
+    Task<IReadOnlyList<string>> GetConversationIds();
 
     /// <summary>A connection of the visitor opened (the visitor hub): they are here.</summary>
     Task Connected(string connectionId);

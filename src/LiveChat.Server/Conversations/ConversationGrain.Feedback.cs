@@ -31,6 +31,13 @@ public sealed partial class ConversationGrain
             throw new ChatRuleException("only the visitor can rate a conversation");
         if (score is < 1 or > 5)
             throw new ChatRuleException($"score must be from 1 to 5, not {score}");
+        // A chat nobody answered has no agent to rate; its visitor can leave a message instead.
+        if (S.AssignedAt is null)
+            throw new ChatRuleException("you can rate a conversation once an agent has joined it");
+        comment = string.IsNullOrWhiteSpace(comment) ? null : comment.Trim();
+        // The same rating again (a resend) changes nothing and writes nothing.
+        if (S.Rating is { } same && same.Score == score && same.Comment == comment)
+            return;
         var previous = S.Rating?.Score;
         if (previous is null)
         {
@@ -38,14 +45,16 @@ public sealed partial class ConversationGrain
             S.RatingQueue = S.Queue;
             (S.RatingAgentId, S.RatingAgentName) = (S.AgentId, S.AgentName);
         }
-        S.Rating = new Rating(score, string.IsNullOrWhiteSpace(comment) ? null : comment.Trim(), time.GetUtcNow());
+        S.Rating = new Rating(score, comment, time.GetUtcNow());
         S.RatingRevisions++;
         // A changed rating is new to review.
         (S.ReviewedBy, S.ReviewedAt) = (null, null);
         // Feedback first: a retry after a failed state write then rates again over it rather than losing it.
         await this.WriteOrDeactivate(() => feedback.SaveAsync(Feedback()));
         await WriteState();
-        await Queue(S.RatingQueue ?? S.Queue).Rated(score, previous);
+        // The queue counts scores: a new comment alone changes nothing there.
+        if (previous != score)
+            await Queue(S.RatingQueue ?? S.Queue).Rated(score, previous);
         await PushUpdated(View());
     }
 

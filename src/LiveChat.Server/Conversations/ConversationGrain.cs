@@ -222,7 +222,7 @@ public sealed partial class ConversationGrain(
     }
 
     public Task<ConversationView> Peek() =>
-        Exists ? Task.FromResult(View()) : throw new ChatRuleException($"unknown conversation: {Id}");
+        Exists ? Task.FromResult(View()) : throw Unknown();
 
     private Task AppendSystem(string text) =>
         Append(Roles.System, Roles.System, "LiveChat", text, $"system-{Guid.NewGuid():N}");
@@ -289,7 +289,14 @@ public sealed partial class ConversationGrain(
     private void EnsureExists()
     {
         if (!Exists)
-            throw new ChatRuleException($"unknown conversation: {Id}");
+            throw Unknown();
+    }
+
+    /// <summary>A call for a conversation that does not exist: refused, and the activation it made goes at once, so ids made up by the thousand leave nothing behind.</summary>
+    private ChatRuleException Unknown()
+    {
+        DeactivateOnIdle();
+        return new ChatRuleException($"unknown conversation: {Id}");
     }
 
     private void EnsureParticipant(Caller caller, bool acting)

@@ -203,6 +203,8 @@ public static class LiveChatBuilderExtensions
         builder.Services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
         builder.Services.AddSingleton<INotifier, SignalRNotifier>();
         builder.Services.AddSingleton<VisitorRateLimits>();
+        builder.Services.AddSingleton<VisitorConnectionCaps>();
+        builder.Services.AddSingleton<AvailabilityCache>();
         // Room for a full-length message in any script (the validator sees to it), so an over-long one is refused in words.
         builder.Services.AddOptions<HubOptions>().Configure<IOptions<LiveChatOptions>>((hub, options) =>
             hub.MaximumReceiveMessageSize = options.Value.Limits.MaxHubFrameBytes);

@@ -37,13 +37,11 @@ internal static class WidgetEndpoints
         }));
     }
 
-    private static async Task<IResult> GetAvailability(string queue, IOptions<LiveChatOptions> options, IGrainFactory grains)
+    private static async Task<IResult> GetAvailability(string queue, IOptions<LiveChatOptions> options, AvailabilityCache availability)
     {
         if (queue.Length > 100 || !options.Value.IsQueue(queue))
             return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown queue.", detail: $"unknown queue: {VisitorFields.Shorten(queue)}");
-        var availability = await grains.GetGrain<IQueueGrain>(queue).GetAvailability();
-        var announcements = await grains.GetGrain<IAnnouncementsGrain>(0).GetActive();
-        return Results.Ok(availability with { Announcements = announcements });
+        return Results.Ok(await availability.Get(queue));
     }
 
     private static async Task<IResult> LeaveMessage(OfflineMessageRequest? request, IOptions<LiveChatOptions> options, IGrainFactory grains)

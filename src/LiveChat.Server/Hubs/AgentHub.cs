@@ -1,3 +1,4 @@
+using LiveChat.Server.Visitors;
 using LiveChat.Server.Identity;
 using LiveChat.Server.Metrics;
 using LiveChat.Server.Options;
@@ -10,7 +11,7 @@ namespace LiveChat.Server.Hubs;
 
 /// <summary><c>/hubs/agent</c>: agents (and supervisors acting as agents) handle their conversations.</summary>
 [Authorize(Policy = Policies.Agent)]
-public sealed class AgentHub(IGrainFactory grains, IOptions<LiveChatOptions> options, LiveChatMetrics metrics, AgentPresence presence)
+public sealed class AgentHub(IGrainFactory grains, IOptions<LiveChatOptions> options, LiveChatMetrics metrics, AgentPresence presence, UserDirectory users)
     : ConversationHub<IAgentClient>(grains, options, metrics)
 {
     protected override string HubName => Roles.Agent;
@@ -50,16 +51,23 @@ public sealed class AgentHub(IGrainFactory grains, IOptions<LiveChatOptions> opt
         return new TransferTargets(Options.AllQueues.ToList(), agents.OrderBy(a => a.DisplayName, StringComparer.OrdinalIgnoreCase).ToList());
     }
 
-    public Task<ConversationView> TransferConversation(string conversationId, TransferRequest? request) =>
-        Conversation(conversationId).Transfer(Caller, HubInput.Transfer(request));
+    public async Task<ConversationView> TransferConversation(string conversationId, TransferRequest? request)
+    {
+        var conversation = await Conversation(conversationId);
+        var transfer = HubInput.Transfer(request);
+        // Only a configured person has an agent grain: a made-up name activates none.
+        if (transfer.ToAgentId is { } to && users.Find(to) is null)
+            throw new HubException($"unknown agent: {VisitorFields.Shorten(to.ToLowerInvariant())}");
+        return await conversation.Transfer(Caller, transfer);
+    }
 
-    public Task<MessageAck> AddNote(string conversationId, string clientMessageId, string text) =>
-        Conversation(conversationId).AddInternal(Caller, MessageKinds.Note, HubInput.Id(clientMessageId, "clientMessageId"), HubInput.Text(text, Options.MaxMessageLength));
+    public async Task<MessageAck> AddNote(string conversationId, string clientMessageId, string text) =>
+        await (await Conversation(conversationId)).AddInternal(Caller, MessageKinds.Note, HubInput.Id(clientMessageId, "clientMessageId"), HubInput.Text(text, Options.MaxMessageLength));
 
-    public Task<IReadOnlyList<ChatMessage>> GetInternalMessages(string conversationId, long afterSeq, int limit)
+    public async Task<IReadOnlyList<ChatMessage>> GetInternalMessages(string conversationId, long afterSeq, int limit)
     {
         var page = HubInput.Page(afterSeq, limit);
-        return Conversation(conversationId).GetInternalMessages(Caller, page.AfterSeq, page.Limit);
+        return await (await Conversation(conversationId)).GetInternalMessages(Caller, page.AfterSeq, page.Limit);
     }
 
     /// <summary>The canned responses of one queue the agent serves, or of all of them when none is named.</summary>

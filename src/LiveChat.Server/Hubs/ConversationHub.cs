@@ -36,36 +36,40 @@ public abstract class ConversationHub<TClient>(IGrainFactory grains, IOptions<Li
         return base.OnDisconnectedAsync(exception);
     }
 
-    public Task<MessageAck> SendMessage(string conversationId, string clientMessageId, string text)
+    public async Task<MessageAck> SendMessage(string conversationId, string clientMessageId, string text)
     {
-        var conversation = Conversation(conversationId);
+        var conversation = await Conversation(conversationId);
         var id = HubInput.Id(clientMessageId, "clientMessageId");
         var checkedText = HubInput.Text(text, Options.MaxMessageLength);
         // Counted only once the message is well formed, so a refused one costs the sender nothing.
         Throttle();
-        return conversation.Send(Caller, id, checkedText);
+        return await conversation.Send(Caller, id, checkedText);
     }
 
-    public Task<IReadOnlyList<ChatMessage>> GetMessages(string conversationId, long afterSeq, int limit)
+    public async Task<IReadOnlyList<ChatMessage>> GetMessages(string conversationId, long afterSeq, int limit)
     {
         var page = HubInput.Page(afterSeq, limit);
-        return Conversation(conversationId).GetMessages(Caller, page.AfterSeq, page.Limit);
+        // Counted before the conversation is looked up, so a stream of made-up ids is held back too.
+        ThrottleRead();
+        var conversation = await Conversation(conversationId);
+        return await conversation.GetMessages(Caller, page.AfterSeq, page.Limit);
     }
 
-    public Task SetTyping(string conversationId, bool isTyping)
+    public async Task SetTyping(string conversationId, bool isTyping)
     {
-        var conversation = Conversation(conversationId);
-        return ThrottleTyping() ? conversation.SetTyping(Caller, isTyping) : Task.CompletedTask;
+        var conversation = await Conversation(conversationId);
+        if (ThrottleTyping())
+            await conversation.SetTyping(Caller, isTyping);
     }
 
-    public Task MarkRead(string conversationId, long seq)
+    public async Task MarkRead(string conversationId, long seq)
     {
         if (seq < 1)
             throw new HubException($"seq must be 1 or more, not {seq}");
-        return Conversation(conversationId).MarkRead(Caller, seq);
+        await (await Conversation(conversationId)).MarkRead(Caller, seq);
     }
 
-    public Task<ConversationView> CloseConversation(string conversationId) => Conversation(conversationId).Close(Caller);
+    public async Task<ConversationView> CloseConversation(string conversationId) => await (await Conversation(conversationId)).Close(Caller);
 
     /// <summary>Refuses a send (a HubException in words) when the caller has sent too much; no limit unless overridden.</summary>
     protected virtual void Throttle()
@@ -75,6 +79,18 @@ public abstract class ConversationHub<TClient>(IGrainFactory grains, IOptions<Li
     /// <summary>Whether the caller's typing notice goes on; always, unless overridden.</summary>
     protected virtual bool ThrottleTyping() => true;
 
-    protected IConversationGrain Conversation(string conversationId) =>
-        grains.GetGrain<IConversationGrain>(HubInput.Id(conversationId, "conversationId"));
+    /// <summary>Refuses a read (a HubException in words) when the caller has read too much; no limit unless overridden.</summary>
+    protected virtual void ThrottleRead()
+    {
+    }
+
+    /// <summary>Refuses (a HubException in words) a conversation the caller may not name, before any grain is touched; all may, unless overridden.</summary>
+    protected virtual ValueTask CheckNamed(string conversationId) => ValueTask.CompletedTask;
+
+    protected async ValueTask<IConversationGrain> Conversation(string conversationId)
+    {
+        var id = HubInput.Id(conversationId, "conversationId");
+        await CheckNamed(id);
+        return grains.GetGrain<IConversationGrain>(id);
+    }
 }

@@ -1,3 +1,4 @@
+using LiveChat.Server.Visitors;
 using LiveChat.Server.Identity;
 using LiveChat.Server.Metrics;
 using LiveChat.Server.Options;
@@ -14,7 +15,7 @@ namespace LiveChat.Server.Hubs;
 /// To chat in a conversation they took over, supervisors use <c>/hubs/agent</c>, like any agent.
 /// </summary>
 [Authorize(Policy = Policies.Supervisor)]
-public sealed class SupervisorHub(IGrainFactory grains, IFeedbackStore feedback, IOptions<LiveChatOptions> options, LiveChatMetrics metrics)
+public sealed class SupervisorHub(IGrainFactory grains, IFeedbackStore feedback, IOptions<LiveChatOptions> options, LiveChatMetrics metrics, UserDirectory users)
     : Hub<ISupervisorClient>
 {
     private const string WatchedKey = "watched";
@@ -138,7 +139,11 @@ public sealed class SupervisorHub(IGrainFactory grains, IFeedbackStore feedback,
     private IConversationGrain Conversation(string conversationId) =>
         grains.GetGrain<IConversationGrain>(HubInput.Id(conversationId, "conversationId"));
 
-    private IAgentGrain Agent(string agentId) => grains.GetGrain<IAgentGrain>(HubInput.Id(agentId, "agentId").ToLowerInvariant());
+    /// <summary>A configured person's agent grain; a made-up name is refused and activates none.</summary>
+    private IAgentGrain Agent(string agentId) =>
+        users.Find(HubInput.Id(agentId, "agentId")) is { } user
+            ? grains.GetGrain<IAgentGrain>(user.Username.ToLowerInvariant())
+            : throw new HubException($"unknown agent: {VisitorFields.Shorten(agentId.ToLowerInvariant())}");
 
     private ICannedResponsesGrain CannedResponses(string queue) => grains.GetGrain<ICannedResponsesGrain>(KnownQueue(queue));
 

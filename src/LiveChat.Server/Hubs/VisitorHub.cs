@@ -1,3 +1,4 @@
+using LiveChat.Server.Conversations;
 using LiveChat.Server.Http;
 using LiveChat.Server.Identity;
 using LiveChat.Server.Metrics;
@@ -12,7 +13,8 @@ namespace LiveChat.Server.Hubs;
 /// <summary><c>/hubs/visitor</c>: a visitor's own conversations, reached with their visitor token.</summary>
 [Authorize(Policy = Policies.Visitor)]
 public sealed class VisitorHub(
-    IGrainFactory grains, IOptions<LiveChatOptions> options, LiveChatMetrics metrics, VisitorRateLimits limits, VisitorPresenceTracker presence)
+    IGrainFactory grains, IOptions<LiveChatOptions> options, LiveChatMetrics metrics, VisitorRateLimits limits, VisitorPresenceTracker presence,
+    VisitorConnectionCaps caps)
     : ConversationHub<IVisitorClient>(grains, options, metrics)
 {
     protected override string HubName => Roles.Visitor;
@@ -20,6 +22,9 @@ public sealed class VisitorHub(
     /// <summary>The visitor is here while a connection is open (see VisitorGrain.Presence); this node vouches for it from now on.</summary>
     public override async Task OnConnectedAsync()
     {
+        // Counted first, so a connection over the caps costs no grain call; it closes with the refusal's words.
+        caps.Open(Caller.Id, Address);
+        Context.Items[CountedKey] = true;
         await Visitor.Connected(Context.ConnectionId);
         presence.Connected(Context.ConnectionId, Caller.Id);
         await base.OnConnectedAsync();
@@ -27,30 +32,85 @@ public sealed class VisitorHub(
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
+        if (Context.Items.Remove(CountedKey))
+            caps.Close(Caller.Id, Address);
         presence.Disconnected(Context.ConnectionId);
         await base.OnDisconnectedAsync(exception);
         await Visitor.Disconnected(Context.ConnectionId);
     }
+
+    private const string CountedKey = "counted";
+
+    private string Address => SessionRateLimit.ClientKey(Context.GetHttpContext()?.Connection.RemoteIpAddress);
 
     /// <summary>Starting a conversation draws on the same bucket as a message, so start-close loops are bounded too.</summary>
     public Task<ConversationView> StartConversation(StartConversationRequest? request)
     {
         var start = HubInput.Start(request, Options.MaxMessageLength);
         Throttle();
-        return Visitor.StartConversation(start, SessionRateLimit.ClientKey(Context.GetHttpContext()?.Connection.RemoteIpAddress));
+        return Started(Visitor.StartConversation(start, Address));
     }
 
-    public Task RateConversation(string conversationId, int score, string? comment)
+    /// <summary>The conversation started is one the visitor may name from now on.</summary>
+    private async Task<ConversationView> Started(Task<ConversationView> start)
+    {
+        var view = await start;
+        if (Context.Items.TryGetValue(KnownKey, out var held) && held is KnownConversations known)
+            known.Ids.Add(view.ConversationId);
+        return view;
+    }
+
+    public async Task RateConversation(string conversationId, int score, string? comment)
     {
         var rating = HubInput.Rating(score, comment);
-        return Conversation(conversationId).Rate(Caller, rating.Score, rating.Comment);
+        var conversation = await Conversation(conversationId);
+        // A rating draws on the same bucket as a message: a script cannot rate in a loop.
+        Throttle();
+        await conversation.Rate(Caller, rating.Score, rating.Comment);
     }
 
-    public Task<IReadOnlyList<ConversationView>> GetMyConversations() => Visitor.GetConversations();
+    public Task<IReadOnlyList<ConversationView>> GetMyConversations()
+    {
+        ThrottleRead();
+        return Visitor.GetConversations();
+    }
 
     protected override void Throttle() => limits.TakeMessage(Caller.Id);
 
     protected override bool ThrottleTyping() => limits.TakeTyping(Caller.Id);
+
+    protected override void ThrottleRead() => limits.TakeRead(Caller.Id);
+
+    /// <summary>
+    /// A visitor names only their own conversations: the id's shape is checked, then the ids their visitor grain lists
+    /// (kept with the connection, asked again at most every few seconds when a new one is named: a chat started in
+    /// another tab). A made-up or another visitor's id is refused here, without a conversation grain being activated.
+    /// </summary>
+    protected override async ValueTask CheckNamed(string conversationId)
+    {
+        if (!ConversationIds.IsWellFormed(conversationId))
+            throw new HubException($"unknown conversation: {VisitorFields.Shorten(conversationId)}");
+        var known = Context.Items.TryGetValue(KnownKey, out var held) ? (KnownConversations)held! : null;
+        if (known?.Ids.Contains(conversationId) == true)
+            return;
+        var now = TimeProvider.System.GetUtcNow();
+        if (known is null || now - known.AskedAt >= KnownConversations.AskAgainAfter)
+        {
+            known = new KnownConversations([.. await Visitor.GetConversationIds()], now);
+            Context.Items[KnownKey] = known;
+            if (known.Ids.Contains(conversationId))
+                return;
+        }
+        throw new HubException("not your conversation");
+    }
+
+    private const string KnownKey = "known-conversations";
+
+    /// <summary>The conversation ids this connection's visitor owns, as last asked.</summary>
+    private sealed record KnownConversations(HashSet<string> Ids, DateTimeOffset AskedAt)
+    {
+        public static readonly TimeSpan AskAgainAfter = TimeSpan.FromSeconds(5);
+    }
 
     private IVisitorGrain Visitor => Grains.GetGrain<IVisitorGrain>(Caller.Id);
 }

@@ -6,7 +6,8 @@ using Microsoft.Extensions.Options;
 namespace LiveChat.Server.Hubs;
 
 /// <summary>
-/// Token buckets per visitor for what a visitor sends over the hub: messages (and conversation starts) and typing notices.
+/// Token buckets per visitor for what a visitor sends over the hub: messages (and conversation starts and ratings),
+/// typing notices, and reads (pages of messages, the list of their conversations).
 /// </summary>
 /// <remarks>
 /// The buckets live on the node, in memory, keyed by visitor id, so every connection of a visitor to this node (all their
@@ -20,12 +21,14 @@ public sealed class VisitorRateLimits : IDisposable
 {
     private readonly PartitionedRateLimiter<string> _messages;
     private readonly PartitionedRateLimiter<string> _typing;
+    private readonly PartitionedRateLimiter<string> _reads;
 
     public VisitorRateLimits(IOptions<LiveChatOptions> options)
     {
         var limits = options.Value.Limits;
         _messages = Buckets(limits.MessageBurst, limits.MessagesPerSecond);
         _typing = Buckets(limits.TypingBurst, limits.TypingPerSecond);
+        _reads = Buckets(limits.ReadBurst, limits.ReadsPerSecond);
     }
 
     /// <summary>Takes a message token for <paramref name="visitorId"/>, or refuses the send in words with how long to wait.</summary>
@@ -49,10 +52,21 @@ public sealed class VisitorRateLimits : IDisposable
         return lease.IsAcquired;
     }
 
+    /// <summary>Takes a read token (a page of messages, the list of conversations), or refuses the read in words with how long to wait.</summary>
+    public void TakeRead(string visitorId)
+    {
+        using var lease = _reads.AttemptAcquire(visitorId);
+        if (lease.IsAcquired)
+            return;
+        var wait = lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1);
+        throw new HubException($"too many reads: wait a moment and ask again (retry after {Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds))} s)");
+    }
+
     public void Dispose()
     {
         _messages.Dispose();
         _typing.Dispose();
+        _reads.Dispose();
     }
 
     private static PartitionedRateLimiter<string> Buckets(int burst, int perSecond)

@@ -229,6 +229,24 @@ public sealed class LimitsOptions
     /// <summary>Typing notices a visitor may send per second, sustained. The widget sends one every few seconds.</summary>
     public int TypingPerSecond { get; set; } = 2;
 
+    /// <summary>
+    /// Reads a visitor may make at once (pages of messages, their conversations) before the rate below applies. A
+    /// widget catching up after a reconnect reads a few pages.
+    /// </summary>
+    public int ReadBurst { get; set; } = 30;
+
+    /// <summary>Reads a visitor may make per second, sustained.</summary>
+    public int ReadsPerSecond { get; set; } = 10;
+
+    /// <summary>Visitor hub connections one visitor may hold on a node at once (their tabs and devices).</summary>
+    public int ConnectionsPerVisitor { get; set; } = 20;
+
+    /// <summary>
+    /// Visitor hub connections one client address (an IPv6 /64) may hold on a node at once: every visitor of an office
+    /// behind one address, with their tabs, fits well within it.
+    /// </summary>
+    public int ConnectionsPerAddress { get; set; } = 2000;
+
     /// <summary>Visitor sessions (<c>POST /api/visitor/session</c>) one client address may open per minute.</summary>
     public int SessionsPerMinute { get; set; } = 60;
 

@@ -118,6 +118,10 @@ internal sealed class LiveChatOptionsValidator(IHostEnvironment environment) : I
         Range(nameof(limits.TypingBurst), limits.TypingBurst, 1, 1000);
         Range(nameof(limits.TypingPerSecond), limits.TypingPerSecond, 1, 1000);
         Range(nameof(limits.SessionsPerMinute), limits.SessionsPerMinute, 1, 100_000);
+        Range(nameof(limits.ConnectionsPerVisitor), limits.ConnectionsPerVisitor, 1, 1000);
+        Range(nameof(limits.ConnectionsPerAddress), limits.ConnectionsPerAddress, 1, 1_000_000);
+        Range(nameof(limits.ReadBurst), limits.ReadBurst, 1, 10_000);
+        Range(nameof(limits.ReadsPerSecond), limits.ReadsPerSecond, 1, 1000);
         Range(nameof(limits.SignInFailuresPerAddress), limits.SignInFailuresPerAddress, 5, 100_000);
         Range(nameof(limits.SignInFreeFailures), limits.SignInFreeFailures, 2, 100);
         Range(nameof(limits.WaitingPerAddress), limits.WaitingPerAddress, 1, 100_000);

@@ -1,3 +1,4 @@
+using LiveChat.Server.Conversations;
 using LiveChat.Server.Reliability;
 using LiveChat.Server.Options;
 using LiveChat.Server.Storage;
@@ -82,7 +83,7 @@ public sealed partial class VisitorGrain(
             // A new chat: only if its queue takes it (not full, not too many from this address). A retried start was admitted.
             if (await Queue(queue).Admit(address) is { } refusal)
                 throw new ChatRuleException(refusal);
-            S.Starting = new VisitorConversation($"c_{Guid.NewGuid():N}", queue);
+            S.Starting = new VisitorConversation(ConversationIds.New(), queue);
             await state.Save(this);
         }
         var id = S.Starting.ConversationId;
@@ -97,6 +98,9 @@ public sealed partial class VisitorGrain(
 
     public async Task<IReadOnlyList<ConversationView>> GetConversations() =>
         await Task.WhenAll(Enumerable.Reverse(S.Conversations).Take(ConversationsListed).Select(c => Conversation(c.ConversationId).Peek()));
+
+    public Task<IReadOnlyList<string>> GetConversationIds() =>
+        Task.FromResult<IReadOnlyList<string>>([.. S.Conversations.Select(c => c.ConversationId), .. S.Starting is { } starting ? [starting.ConversationId] : Array.Empty<string>()]);
 
     private IConversationGrain Conversation(string id) => GrainFactory.GetGrain<IConversationGrain>(id);
 

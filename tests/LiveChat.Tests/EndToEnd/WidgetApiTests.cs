@@ -26,7 +26,10 @@ public sealed class WidgetApiTests(ShopServer fixture) : IClassFixture<ShopServe
 
         var before = await http.GetFromJsonAsync<QueueAvailability>($"/api/queues/{queue}/availability");
         await using var amy = await Server.ConnectOnlineAgent(agent);
-        var after = await http.GetFromJsonAsync<QueueAvailability>($"/api/queues/{queue}/availability");
+        // The answer is kept a second (every page view asks); an open widget hears the change pushed at once.
+        QueueAvailability? after = null;
+        await Eventually.True(async () => (after = await http.GetFromJsonAsync<QueueAvailability>($"/api/queues/{queue}/availability"))!.Online,
+            "the availability to say someone is online", timeoutSeconds: 5);
         using var unknown = await http.GetAsync("/api/queues/nope/availability");
 
         Assert.Equal((false, 0), (before!.Online, before.AgentsOnline));

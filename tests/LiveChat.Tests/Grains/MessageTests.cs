@@ -91,15 +91,20 @@ public sealed class MessageTests(GrainCluster cluster)
     [Fact]
     public async Task ClosedConversationRefusesMessagesButKeepsItsRating()
     {
-        var (conversation, visitor) = await StartChat(text: "hi");
+        // Rated once an agent has joined (a chat nobody answered has no one to rate).
+        var queue = cluster.Floor.Queue(5);
+        await cluster.GoOnline(cluster.Floor.Agent(queue, max: 5));
+        var (view, visitor) = await cluster.StartChat(queue, "hi");
+        var conversation = Grains.GetGrain<IConversationGrain>(view.ConversationId);
+        Assert.NotNull(view.AgentId);
         await conversation.Close(visitor);
         await conversation.Rate(visitor, 4, "quick answer");
 
         var refused = await Assert.ThrowsAsync<ChatRuleException>(() => conversation.Send(visitor, "late", "one more"));
         Assert.Equal("conversation is closed", refused.Message);
-        var view = await conversation.Peek();
-        Assert.Equal(ConversationStatus.Closed, view.Status);
-        Assert.Equal((4, "quick answer"), (view.Rating!.Score, view.Rating.Comment));
+        var closed = await conversation.Peek();
+        Assert.Equal(ConversationStatus.Closed, closed.Status);
+        Assert.Equal((4, "quick answer"), (closed.Rating!.Score, closed.Rating.Comment));
     }
 
     private async Task<(IConversationGrain, Caller)> StartChat(string? text)

@@ -53,6 +53,8 @@ public sealed class LiveChatTestServer : ILiveChatNode, IAsyncDisposable
             ["LiveChat:Limits:MessagesPerSecond"] = "1000",
             ["LiveChat:Limits:TypingBurst"] = "1000",
             ["LiveChat:Limits:TypingPerSecond"] = "1000",
+            ["LiveChat:Limits:ReadBurst"] = "1000",
+            ["LiveChat:Limits:ReadsPerSecond"] = "1000",
         };
         foreach (var (key, value) in settings)
             all[key] = value;
