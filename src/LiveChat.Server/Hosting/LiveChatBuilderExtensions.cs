@@ -107,6 +107,7 @@ public static class LiveChatBuilderExtensions
         builder.Services.AddSingleton<TokenService>();
         builder.Services.AddSingleton<UserDirectory>();
         builder.Services.AddSingleton<SignInGuard>();
+        builder.Services.AddSingleton<StaffSessions>();
         builder.Services.AddSingleton<VisitorSignature>();
         builder.Services.AddSingleton<StaffConnections>();
         builder.Services.AddHostedService(services => services.GetRequiredService<StaffConnections>());
@@ -126,13 +127,16 @@ public static class LiveChatBuilderExtensions
                             context.Token = token;
                         return Task.CompletedTask;
                     },
-                    OnTokenValidated = context =>
+                    OnTokenValidated = async context =>
                     {
                         var role = context.Principal?.FindFirst(ClaimNames.Role)?.Value;
                         var user = context.Principal?.FindFirst(ClaimNames.Subject)?.Value;
-                        if (role is Contracts.Roles.Agent or Contracts.Roles.Supervisor && !users.IsActive(user ?? "", role))
+                        if (role is not (Contracts.Roles.Agent or Contracts.Roles.Supervisor))
+                            return;
+                        if (!users.IsActive(user ?? "", role))
                             context.Fail("This user is disabled or no longer configured.");
-                        return Task.CompletedTask;
+                        else if (!await context.HttpContext.RequestServices.GetRequiredService<StaffSessions>().StillSignedIn(user!, TokenService.VersionOf(context.Principal!)))
+                            context.Fail("This session was signed out: sign in again.");
                     },
                     // A refused token gets a problem+json that says why (expired, or the user withdrawn), not an empty 401.
                     OnChallenge = async context =>
@@ -183,7 +187,8 @@ public static class LiveChatBuilderExtensions
         .AddSingleton<IMessageLog, InMemoryMessageLog>()
         .AddSingleton<IFeedbackStore, InMemoryFeedbackStore>()
         .AddSingleton<IQueueStore, InMemoryQueueStore>()
-        .AddSingleton<ISignatureLedger, InMemorySignatureLedger>();
+        .AddSingleton<ISignatureLedger, InMemorySignatureLedger>()
+        .AddSingleton<IStaffVersionStore, InMemoryStaffVersionStore>();
 
     /// <summary>SignalR (its sends passed between nodes through Redis when configured), the message log and the feedback store.</summary>
     public static void AddLiveChatRealtime(this WebApplicationBuilder builder)
@@ -228,6 +233,7 @@ public static class LiveChatBuilderExtensions
         builder.Services.AddSingleton<IFeedbackStore, RedisFeedbackStore>();
         builder.Services.AddSingleton<IQueueStore, RedisQueueStore>();
         builder.Services.AddSingleton<ISignatureLedger, RedisSignatureLedger>();
+        builder.Services.AddSingleton<IStaffVersionStore, RedisStaffVersionStore>();
     }
 
     /// <summary>Problem details for every error, readable 400s for bad bodies, health checks.</summary>

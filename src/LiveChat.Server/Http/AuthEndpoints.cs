@@ -13,10 +13,11 @@ internal static class AuthEndpoints
     {
         api.MapPost("/auth/token", SignIn).AllowAnonymous();
         api.MapPost("/auth/refresh", Refresh).RequireAuthorization(Policies.Agent);
+        api.MapPost("/auth/signout", SignOut).RequireAuthorization(Policies.Agent);
     }
 
-    private static IResult SignIn(TokenRequest? request, UserDirectory users, TokenService tokens, SignInGuard guard,
-        LiveChatMetrics metrics, HttpContext http, ILogger<SignInGuard> logger)
+    private static async Task<IResult> SignIn(TokenRequest? request, UserDirectory users, TokenService tokens, SignInGuard guard,
+        StaffSessions sessions, TimeProvider time, LiveChatMetrics metrics, HttpContext http, ILogger<SignInGuard> logger)
     {
         var errors = new Dictionary<string, string[]>();
         if (string.IsNullOrWhiteSpace(request?.Username))
@@ -50,21 +51,39 @@ internal static class AuthEndpoints
             return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in failed.", detail: "Unknown username or wrong password.");
         }
         guard.Succeeded(username, address);
-        return Issue(user, tokens);
+        var key = user.Username.ToLowerInvariant();
+        await sessions.StillSignedIn(key, 0);
+        return Issue(user, tokens, sessions.VersionOf(key), time.GetUtcNow());
     }
 
     /// <summary>
-    /// A fresh token for the bearer of a valid one, so a console renews before expiry without asking for the password.
-    /// A disabled or removed user never gets here: their token is refused when it is read (AddLiveChatIdentity).
+    /// A fresh token for the bearer of a valid one, so a console renews before expiry without asking for the password,
+    /// within the session's SessionHours from sign-in. A disabled or removed user, or one who signed out, never gets
+    /// here: their token is refused when it is read (AddLiveChatIdentity).
     /// </summary>
-    private static IResult Refresh(ClaimsPrincipal principal, UserDirectory users, TokenService tokens) =>
-        users.Find(principal.FindFirst(ClaimNames.Subject)?.Value ?? "") is { } user
-            ? Issue(user, tokens)
-            : Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Renewal refused.", detail: "This user is disabled or no longer configured.");
-
-    private static IResult Issue(Options.UserOptions user, TokenService tokens)
+    private static IResult Refresh(ClaimsPrincipal principal, UserDirectory users, TokenService tokens, StaffSessions sessions, TimeProvider time)
     {
-        var (token, expiresAt) = tokens.CreateUserToken(user);
+        if (users.Find(principal.FindFirst(ClaimNames.Subject)?.Value ?? "") is not { } user)
+            return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Renewal refused.", detail: "This user is disabled or no longer configured.");
+        var signedInAt = TokenService.SignedInAt(principal) ?? time.GetUtcNow();
+        if (time.GetUtcNow() >= signedInAt + tokens.SessionLength - TimeSpan.FromMinutes(1))
+            return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Renewal refused.",
+                detail: $"This session began {tokens.SessionLength.TotalHours:0} hours ago, the longest one lasts: sign in again.");
+        return Issue(user, tokens, sessions.VersionOf(user.Username.ToLowerInvariant()), signedInAt);
+    }
+
+    /// <summary>Signing out ends every session of the user, on every device: their tokens are refused, their consoles closed.</summary>
+    private static async Task<IResult> SignOut(ClaimsPrincipal principal, StaffSessions sessions, StaffConnections connections)
+    {
+        var user = principal.FindFirst(ClaimNames.Subject)?.Value ?? "";
+        await sessions.SignOut(user);
+        connections.CloseWithdrawn();
+        return Results.NoContent();
+    }
+
+    private static IResult Issue(Options.UserOptions user, TokenService tokens, long version, DateTimeOffset signedInAt)
+    {
+        var (token, expiresAt) = tokens.CreateUserToken(user, version, signedInAt);
         return Results.Ok(new TokenResponse(token, expiresAt, user.Role, user.Username.ToLowerInvariant(), user.Name));
     }
 }

@@ -9,4 +9,10 @@ public static class ClaimNames
 
     /// <summary><c>true</c> in the token of a visitor whose site signed the session for a user it knows.</summary>
     public const string Verified = "verified";
+
+    /// <summary>In a staff token: the user's token version when it was made; signing out raises the version.</summary>
+    public const string Version = "ver";
+
+    /// <summary>In a staff token: when the user signed in (Unix seconds), kept through every renewal.</summary>
+    public const string SignedInAt = "auth_time";
 }

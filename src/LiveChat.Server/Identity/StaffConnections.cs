@@ -11,7 +11,7 @@ namespace LiveChat.Server.Identity;
 /// an open console until the token expires. The check runs every <c>LiveChat:Auth:UserCheckSeconds</c>, and a hub call
 /// made meanwhile is refused on the spot.
 /// </summary>
-public sealed class StaffConnections(UserDirectory users, IOptions<LiveChatOptions> options, ILogger<StaffConnections> logger)
+public sealed class StaffConnections(UserDirectory users, StaffSessions sessions, IOptions<LiveChatOptions> options, ILogger<StaffConnections> logger)
     : BackgroundService, IHubFilter
 {
     private readonly ConcurrentDictionary<string, HubCallerContext> _open = new(StringComparer.Ordinal);
@@ -35,7 +35,7 @@ public sealed class StaffConnections(UserDirectory users, IOptions<LiveChatOptio
         if (IsStaff(invocation.Context) && !StillActive(invocation.Context))
         {
             invocation.Context.Abort();
-            throw new HubException("signed out: this user is disabled or no longer configured");
+            throw new HubException("signed out: this user signed out, or is disabled or no longer configured");
         }
         return next(invocation);
     }
@@ -45,19 +45,29 @@ public sealed class StaffConnections(UserDirectory users, IOptions<LiveChatOptio
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.Auth.UserCheckSeconds));
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            foreach (var connection in _open.Values.Where(c => !StillActive(c)))
-            {
-                logger.LogInformation("Closing connection {ConnectionId} of {UserId}: the user is disabled or no longer configured",
-                    connection.ConnectionId, connection.UserIdentifier);
-                _open.TryRemove(connection.ConnectionId, out _);
-                connection.Abort();
-            }
+            // Sign-outs made on other nodes arrive with the versions.
+            await sessions.Refresh();
+            CloseWithdrawn();
+        }
+    }
+
+    /// <summary>Closes the connections of users who were disabled, removed or signed out.</summary>
+    public void CloseWithdrawn()
+    {
+        foreach (var connection in _open.Values.Where(c => !StillActive(c)))
+        {
+            logger.LogInformation("Closing connection {ConnectionId} of {UserId}: the user signed out, or is disabled or no longer configured",
+                connection.ConnectionId, connection.UserIdentifier);
+            _open.TryRemove(connection.ConnectionId, out _);
+            connection.Abort();
         }
     }
 
     private static bool IsStaff(HubCallerContext context) => Role(context) is Roles.Agent or Roles.Supervisor;
 
-    private bool StillActive(HubCallerContext context) => users.IsActive(context.UserIdentifier ?? "", Role(context) ?? "");
+    private bool StillActive(HubCallerContext context) =>
+        users.IsActive(context.UserIdentifier ?? "", Role(context) ?? "")
+        && context.User is { } user && sessions.KnownSignedIn(context.UserIdentifier ?? "", TokenService.VersionOf(user));
 
     private static string? Role(HubCallerContext context) => context.User?.FindFirst(ClaimNames.Role)?.Value;
 }

@@ -42,8 +42,29 @@ public sealed class TokenService
 
     public TokenValidationParameters ValidationParameters { get; }
 
-    public (string Token, DateTimeOffset ExpiresAt) CreateUserToken(UserOptions user) =>
-        Create(user.Username.ToLowerInvariant(), user.Name, user.Role, TimeSpan.FromHours(_options.AgentTokenHours));
+    /// <summary>
+    /// A staff token of the given version, for a session that began at <paramref name="signedInAt"/> (now, at sign-in;
+    /// kept by every renewal). It never outlives the session's <c>SessionHours</c>.
+    /// </summary>
+    public (string Token, DateTimeOffset ExpiresAt) CreateUserToken(UserOptions user, long version, DateTimeOffset signedInAt)
+    {
+        var now = _time.GetUtcNow();
+        var lifetime = TimeSpan.FromHours(_options.AgentTokenHours);
+        var sessionLeft = signedInAt + SessionLength - now;
+        return Create(user.Username.ToLowerInvariant(), user.Name, user.Role, sessionLeft < lifetime ? sessionLeft : lifetime,
+            extra: [new(ClaimNames.Version, version.ToString(System.Globalization.CultureInfo.InvariantCulture), ClaimValueTypes.Integer64),
+                    new(ClaimNames.SignedInAt, signedInAt.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), ClaimValueTypes.Integer64)]);
+    }
+
+    /// <summary>How long a staff session lasts from sign-in, however often its token is renewed.</summary>
+    public TimeSpan SessionLength => TimeSpan.FromHours(_options.SessionHours);
+
+    /// <summary>When the session of a staff token began; sign-in time for tokens made before sessions were recorded is their issue time.</summary>
+    public static DateTimeOffset? SignedInAt(ClaimsPrincipal principal) =>
+        long.TryParse(principal.FindFirst(ClaimNames.SignedInAt)?.Value, out var seconds) ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+        : long.TryParse(principal.FindFirst("iat")?.Value, out var issued) ? DateTimeOffset.FromUnixTimeSeconds(issued) : null;
+
+    public static long VersionOf(ClaimsPrincipal principal) => long.TryParse(principal.FindFirst(ClaimNames.Version)?.Value, out var v) ? v : 0;
 
     /// <summary>A visitor's token: an anonymous visitor's lasts days, a verified one's only as long as the site's word (TokenMinutes).</summary>
     public (string Token, DateTimeOffset ExpiresAt) CreateVisitorToken(string visitorId, string name, bool verified) =>
@@ -75,9 +96,9 @@ public sealed class TokenService
         return true;
     }
 
-    private (string, DateTimeOffset) Create(string subject, string name, string role, TimeSpan lifetime, bool verified = false)
+    private (string, DateTimeOffset) Create(string subject, string name, string role, TimeSpan lifetime, bool verified = false, Claim[]? extra = null)
     {
-        Claim[] claims = [new(ClaimNames.Subject, subject), new(ClaimNames.Name, name), new(ClaimNames.Role, role)];
+        Claim[] claims = [new(ClaimNames.Subject, subject), new(ClaimNames.Name, name), new(ClaimNames.Role, role), .. extra ?? []];
         if (verified)
             claims = [.. claims, new(ClaimNames.Verified, "true", ClaimValueTypes.Boolean)];
         var now = _time.GetUtcNow();

@@ -191,6 +191,11 @@ public sealed class AuthOptions
     /// <c>LiveChat:Users</c> since they connected (a reloaded configuration).
     /// </summary>
     public int UserCheckSeconds { get; set; } = 15;
+
+    /// <summary>
+    /// How long a staff session lasts from sign-in, however often its token is renewed: then the person signs in again.
+    /// </summary>
+    public int SessionHours { get; set; } = 24;
 }
 
 /// <summary>

@@ -51,6 +51,8 @@ internal sealed class LiveChatOptionsValidator(IHostEnvironment environment) : I
             errors.Add("LiveChat:Auth:SigningKey is a published example that anyone can sign tokens with: make a random one (openssl rand -base64 48).");
         else if (options.Auth.SigningKey is { Length: > 0 and < 32 })
             errors.Add("LiveChat:Auth:SigningKey must be at least 32 characters.");
+        if (options.Auth.SessionHours is < 1 or > 720)
+            errors.Add($"LiveChat:Auth:SessionHours must be between 1 and 720, not {options.Auth.SessionHours}.");
         if (options.Auth.UserCheckSeconds is < 1 or > 60)
             errors.Add($"LiveChat:Auth:UserCheckSeconds must be between 1 and 60, not {options.Auth.UserCheckSeconds}.");
         if (options.Identity.Secret is { Length: > 0 and < 32 })

@@ -25,6 +25,7 @@ public sealed class IdentityServer : NodeFixture
         TestUsers.Add(settings, 1, "dan");
         TestUsers.Add(settings, 2, "sue", role: "supervisor");
         TestUsers.Add(settings, 3, "rex", role: "supervisor");
+        TestUsers.Add(settings, 4, "kim");
     }
 
     /// <summary>What the site's server sends for its user, signed at the node's present time unless told otherwise.</summary>

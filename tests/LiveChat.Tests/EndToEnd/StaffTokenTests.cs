@@ -37,6 +37,60 @@ public sealed class StaffTokenTests(IdentityServer fixture)
     }
 
     [Fact]
+    public async Task SigningOutEndsTheSessionOnEveryDeviceAndClosesTheOpenConsole()
+    {
+        var laptop = await Server.SignIn("kim");
+        var phone = await Server.SignIn("kim");
+        await using var console = await Server.ConnectOnlineAgent("kim");
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        console.Closed += _ =>
+        {
+            closed.TrySetResult();
+            return Task.CompletedTask;
+        };
+
+        using var http = Server.Http();
+        using var signOut = new HttpRequestMessage(HttpMethod.Post, "/api/auth/signout");
+        signOut.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", laptop.AccessToken);
+        using var signedOut = await http.SendAsync(signOut);
+        await closed.Task.WaitAsync(Clients.Timeout);
+
+        Assert.Equal(HttpStatusCode.NoContent, signedOut.StatusCode);
+        Assert.Contains("This session was signed out: sign in again.", await Problem(await fixture.Refresh(laptop.AccessToken), HttpStatusCode.Unauthorized));
+        Assert.Contains("This session was signed out: sign in again.", await Problem(await fixture.Refresh(phone.AccessToken), HttpStatusCode.Unauthorized));
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => Server.Hub("/hubs/agent", phone.AccessToken).StartAsync().WaitAsync(Clients.Timeout));
+        Assert.Contains("401", refused.Message);
+        // Signing in again works at once.
+        var again = await Server.SignIn("kim");
+        Assert.Equal(HttpStatusCode.OK, (await fixture.Refresh(again.AccessToken)).StatusCode);
+    }
+
+    [Fact]
+    public async Task RenewalsNeverCarryASessionPastItsHoursFromSignIn()
+    {
+        var signedIn = await Server.SignIn("ada");
+        var began = fixture.Time.GetUtcNow();
+        try
+        {
+            fixture.Time.Shift = TimeSpan.FromHours(11);
+            var first = (await (await fixture.Refresh(signedIn.AccessToken)).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<TokenResponse>())!;
+            fixture.Time.Shift = TimeSpan.FromHours(22.5);
+            var second = (await (await fixture.Refresh(first.AccessToken)).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<TokenResponse>())!;
+            fixture.Time.Shift = TimeSpan.FromHours(24) - TimeSpan.FromSeconds(30);
+            var third = await fixture.Refresh(second.AccessToken);
+
+            Assert.InRange(first.ExpiresAt - began, TimeSpan.FromHours(22.9), TimeSpan.FromHours(23.1));
+            // The session's 24 hours bound the renewed token, not 12 hours from the renewal.
+            Assert.InRange(second.ExpiresAt - began, TimeSpan.FromHours(23.9), TimeSpan.FromHours(24.1));
+            Assert.Contains("This session began 24 hours ago, the longest one lasts: sign in again.", await Problem(third, HttpStatusCode.Unauthorized));
+        }
+        finally
+        {
+            fixture.Time.Shift = TimeSpan.Zero;
+        }
+    }
+
+    [Fact]
     public async Task AnExpiredTokenIsRefusedByTheApiAndTheHubs()
     {
         var agent = await Server.SignIn("ada");

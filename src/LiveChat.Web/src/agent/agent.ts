@@ -8,7 +8,7 @@ import { duration } from "../shared/format";
 import { connectHub, keepConnected, signalR } from "../shared/hub";
 import type { AgentStatus, AgentView, Announcement, CannedResponse, ChatMessage, ConversationView, MessageAck, ReadReceipt, StaffToken, TypingIndicator, VisitorPresence } from "../shared/protocol";
 import { hubWait, isFinalRefusal } from "../shared/retry";
-import { keepRenewed, signOut, storedToken } from "../shared/staff";
+import { endSession, keepRenewed, signOut, storedToken } from "../shared/staff";
 import { fetchMissing, messageItem, Streams } from "../shared/transcript";
 import { AbsenceNotice } from "./absence";
 import { CannedPicker } from "./canned";
@@ -641,7 +641,7 @@ class AgentConsole {
     } catch {
       // Signing out goes on: the grace period sets the agent Away anyway.
     }
-    signOut("agent");
+    await endSession("agent");
     this.stopped = true;
     await this.hub.stop().catch(() => undefined);
     location.reload();

@@ -27,6 +27,27 @@ export function signOut(role: "agent" | "supervisor"): void {
 }
 
 /**
+ * Signing out on purpose: the server ends every session of this user (POST /api/auth/signout), so a token copied from
+ * this tab or another device stops working too, then the tab forgets it. Nothing stops the tab forgetting it.
+ */
+export async function endSession(role: "agent" | "supervisor"): Promise<void> {
+  const token = storedToken(role);
+  if (token) {
+    try {
+      const response = await fetch(new URL("/api/auth/signout", location.origin).toString(), {
+        method: "POST",
+        headers: { Authorization: `Bearer ${token.accessToken}` },
+        credentials: "omit",
+      });
+      void response.body?.cancel();
+    } catch {
+      // The token still expires by itself; the tab forgets it now.
+    }
+  }
+  signOut(role);
+}
+
+/**
  * Renews `token` in place before it expires, so the hub's token factory, which reads the same object, connects with
  * the new one, and a reload of the tab finds it too. A renewal that gets no answer, or a 429 or 5xx, is made again
  * after the wait the server names or a growing one, so a failover never signs anyone out. A refused one (the user was

@@ -5,7 +5,7 @@ import { brand, ConnectionState, showSignIn } from "../shared/console";
 import { h, replace, text } from "../shared/dom";
 import { connectHub, keepConnected, signalR } from "../shared/hub";
 import type { Announcement, ChatMessage, ConversationView, DashboardView, QueueSample, StaffToken, TypingIndicator } from "../shared/protocol";
-import { keepRenewed, signOut, storedToken } from "../shared/staff";
+import { endSession, keepRenewed, signOut, storedToken } from "../shared/staff";
 import { WaitChart } from "./chart";
 import { FloorView } from "./floor";
 import { AnnouncementsPanel, FeedbackPanel, OfflinePanel } from "./panels";
@@ -152,7 +152,7 @@ class Dashboard {
   }
 
   private async signOut(): Promise<void> {
-    signOut("supervisor");
+    await endSession("supervisor");
     this.stopped = true;
     await this.hub.stop().catch(() => undefined);
     location.reload();
