@@ -17,6 +17,9 @@ internal static class SessionRateLimit
 {
     public const string Policy = "visitor-session";
 
+    /// <summary>Offline messages one address may leave per hour (<c>LiveChat:Limits:OfflineMessagesPerHour</c>).</summary>
+    public const string OfflineMessagePolicy = "offline-message";
+
     public static void AddSessionRateLimit(this IServiceCollection services) => services.AddRateLimiter(rate =>
     {
         rate.AddPolicy(Policy, context =>
@@ -31,15 +34,31 @@ internal static class SessionRateLimit
                 AutoReplenishment = false,
             });
         });
+        rate.AddPolicy(OfflineMessagePolicy, context =>
+        {
+            var limits = context.RequestServices.GetRequiredService<IOptions<LiveChatOptions>>().Value.Limits;
+            return RateLimitPartition.GetFixedWindowLimiter(ClientKey(context.Connection.RemoteIpAddress), _ => new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = limits.OfflineMessagesPerHour,
+                Window = TimeSpan.FromHours(1),
+                QueueLimit = 0,
+                AutoReplenishment = false,
+            });
+        });
         rate.OnRejected = async (rejected, cancellationToken) =>
         {
             var http = rejected.HttpContext;
-            var limit = http.RequestServices.GetRequiredService<IOptions<LiveChatOptions>>().Value.Limits.SessionsPerMinute;
-            var wait = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromMinutes(1);
+            var limits = http.RequestServices.GetRequiredService<IOptions<LiveChatOptions>>().Value.Limits;
+            var offline = http.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName == OfflineMessagePolicy;
+            var wait = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : offline ? TimeSpan.FromHours(1) : TimeSpan.FromMinutes(1);
             var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
             http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            await http.WriteProblemAsync(StatusCodes.Status429TooManyRequests, "Too many chat sessions.",
-                $"too many chat sessions from your address: at most {limit} a minute; try again in {seconds} s");
+            if (offline)
+                await http.WriteProblemAsync(StatusCodes.Status429TooManyRequests, "Too many offline messages.",
+                    $"too many messages left from your address: at most {limits.OfflineMessagesPerHour} an hour; try again in {seconds} s");
+            else
+                await http.WriteProblemAsync(StatusCodes.Status429TooManyRequests, "Too many chat sessions.",
+                    $"too many chat sessions from your address: at most {limits.SessionsPerMinute} a minute; try again in {seconds} s");
         };
     });
 

@@ -17,7 +17,8 @@ internal static class WidgetEndpoints
     public static void MapWidgetApi(this IEndpointRouteBuilder api)
     {
         api.MapGet("/queues/{queue}/availability", GetAvailability).AllowAnonymous().RequireCors(CorsPolicy);
-        api.MapPost("/visitor/offline-messages", LeaveMessage).AllowAnonymous().RequireCors(CorsPolicy);
+        api.MapPost("/visitor/offline-messages", LeaveMessage).AllowAnonymous().RequireCors(CorsPolicy)
+            .RequireRateLimiting(SessionRateLimit.OfflineMessagePolicy);
     }
 
     /// <summary>Allows the configured origins (or any, for <c>*</c>) to call the widget's endpoints, without cookies.</summary>
@@ -44,7 +45,7 @@ internal static class WidgetEndpoints
         return Results.Ok(await availability.Get(queue));
     }
 
-    private static async Task<IResult> LeaveMessage(OfflineMessageRequest? request, IOptions<LiveChatOptions> options, IGrainFactory grains)
+    private static async Task<IResult> LeaveMessage(OfflineMessageRequest? request, IOptions<LiveChatOptions> options, IGrainFactory grains, HttpContext http)
     {
         var max = options.Value.MaxMessageLength;
         var queue = string.IsNullOrWhiteSpace(request?.Queue) ? options.Value.DefaultQueue : request.Queue.Trim();
@@ -70,6 +71,12 @@ internal static class WidgetEndpoints
             return Results.ValidationProblem(errors, title: "The offline message is not valid.");
 
         var stored = await grains.GetGrain<IOfflineMessagesGrain>(queue).Leave(name, email, text);
+        if (stored is null)
+        {
+            http.Response.Headers.RetryAfter = "3600";
+            return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The inbox is full.",
+                detail: $"the team's inbox for {queue} is full of messages nobody has answered yet; please try again later");
+        }
         return Results.Created((string?)null, new { stored.Id, stored.Queue, stored.ReceivedAt });
     }
 }

@@ -243,6 +243,9 @@ public sealed class LimitsOptions
     /// <summary>Reads a visitor may make per second, sustained.</summary>
     public int ReadsPerSecond { get; set; } = 10;
 
+    /// <summary>Offline messages one client address (an IPv6 /64) may leave per hour, on each node.</summary>
+    public int OfflineMessagesPerHour { get; set; } = 10;
+
     /// <summary>Visitor hub connections one visitor may hold on a node at once (their tabs and devices).</summary>
     public int ConnectionsPerVisitor { get; set; } = 20;
 

@@ -120,6 +120,7 @@ internal sealed class LiveChatOptionsValidator(IHostEnvironment environment) : I
         Range(nameof(limits.TypingBurst), limits.TypingBurst, 1, 1000);
         Range(nameof(limits.TypingPerSecond), limits.TypingPerSecond, 1, 1000);
         Range(nameof(limits.SessionsPerMinute), limits.SessionsPerMinute, 1, 100_000);
+        Range(nameof(limits.OfflineMessagesPerHour), limits.OfflineMessagesPerHour, 1, 100_000);
         Range(nameof(limits.ConnectionsPerVisitor), limits.ConnectionsPerVisitor, 1, 1000);
         Range(nameof(limits.ConnectionsPerAddress), limits.ConnectionsPerAddress, 1, 1_000_000);
         Range(nameof(limits.ReadBurst), limits.ReadBurst, 1, 10_000);

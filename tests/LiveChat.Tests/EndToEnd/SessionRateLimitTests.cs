@@ -58,6 +58,37 @@ public sealed class SessionRateLimitTests
             new[] { first, second, third, neighbour, spoofed }.Select(r => r.StatusCode));
     }
 
+    [Fact]
+    public async Task OfflineMessagesFromOneAddressAreLimitedInWordsWhileAnotherAddressIsHeard()
+    {
+        await using var server = await StartAsync(("LiveChat:Limits:OfflineMessagesPerHour", "3"), ("LiveChat:TrustedProxies:0", "127.0.0.1"));
+        using var http = server.Http();
+
+        var fromSpammer = new List<HttpResponseMessage>();
+        for (var i = 0; i < 4; i++)
+            fromSpammer.Add(await LeaveMessage(http, "203.0.113.20", $"buy cheap watches {i}"));
+        var fromCustomer = await LeaveMessage(http, "203.0.113.21", "My order 1234 never arrived");
+
+        Assert.All(fromSpammer.Take(3), r => Assert.Equal(HttpStatusCode.Created, r.StatusCode));
+        var refused = fromSpammer[3];
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        var retryAfter = int.Parse(Assert.Single(refused.Headers.GetValues("Retry-After")));
+        using var problem = JsonDocument.Parse(await refused.Content.ReadAsStringAsync());
+        Assert.Equal($"too many messages left from your address: at most 3 an hour; try again in {retryAfter} s", problem.RootElement.GetProperty("detail").GetString());
+        Assert.Equal(HttpStatusCode.Created, fromCustomer.StatusCode);
+    }
+
+    private static async Task<HttpResponseMessage> LeaveMessage(HttpClient http, string forwardedFor, string text)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/visitor/offline-messages")
+        {
+            Content = JsonContent.Create(new { name = "Ann", email = "ann@example.com", text }),
+        };
+        request.Headers.Add("X-Forwarded-For", forwardedFor);
+        request.Headers.Add("Origin", Shop);
+        return await http.SendAsync(request);
+    }
+
     private static Task<LiveChatTestServer> StartAsync(params (string Key, string Value)[] limits)
     {
         var settings = new Dictionary<string, string?> { ["LiveChat:Widget:AllowedOrigins:0"] = Shop };

@@ -301,7 +301,7 @@ public sealed class WriteFailureTests(GrainCluster cluster)
         var retried = await inbox.Leave("Ann", "ann@example.com", "Please call me back about order 1234");
         var later = await inbox.Leave("Ann", "ann@example.com", "Also, the parcel was damaged");
 
-        Assert.Equal([later.Id, retried.Id], (await inbox.GetAll()).Select(m => m.Id));
+        Assert.Equal([later!.Id, retried!.Id], (await inbox.GetAll()).Select(m => m.Id));
     }
 
     [Fact]

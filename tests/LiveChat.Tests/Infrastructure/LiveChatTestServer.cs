@@ -55,6 +55,7 @@ public sealed class LiveChatTestServer : ILiveChatNode, IAsyncDisposable
             ["LiveChat:Limits:TypingPerSecond"] = "1000",
             ["LiveChat:Limits:ReadBurst"] = "1000",
             ["LiveChat:Limits:ReadsPerSecond"] = "1000",
+            ["LiveChat:Limits:OfflineMessagesPerHour"] = "100000",
         };
         foreach (var (key, value) in settings)
             all[key] = value;
