@@ -182,13 +182,14 @@ public static class LiveChatBuilderExtensions
             }));
     }
 
-    /// <summary>The stores the embedded default keeps in this process: message log, feedback, queues, used signatures.</summary>
+    /// <summary>The stores the embedded default keeps in this process: message log, feedback, queues, used signatures, staff token versions, offline messages.</summary>
     public static IServiceCollection AddLiveChatMemoryStores(this IServiceCollection services) => services
         .AddSingleton<IMessageLog, InMemoryMessageLog>()
         .AddSingleton<IFeedbackStore, InMemoryFeedbackStore>()
         .AddSingleton<IQueueStore, InMemoryQueueStore>()
         .AddSingleton<ISignatureLedger, InMemorySignatureLedger>()
-        .AddSingleton<IStaffVersionStore, InMemoryStaffVersionStore>();
+        .AddSingleton<IStaffVersionStore, InMemoryStaffVersionStore>()
+        .AddSingleton<IOfflineMessageStore, InMemoryOfflineMessageStore>();
 
     /// <summary>SignalR (its sends passed between nodes through Redis when configured), the message log and the feedback store.</summary>
     public static void AddLiveChatRealtime(this WebApplicationBuilder builder)
@@ -234,6 +235,7 @@ public static class LiveChatBuilderExtensions
         builder.Services.AddSingleton<IQueueStore, RedisQueueStore>();
         builder.Services.AddSingleton<ISignatureLedger, RedisSignatureLedger>();
         builder.Services.AddSingleton<IStaffVersionStore, RedisStaffVersionStore>();
+        builder.Services.AddSingleton<IOfflineMessageStore, RedisOfflineMessageStore>();
     }
 
     /// <summary>Problem details for every error, readable 400s for bad bodies, health checks.</summary>

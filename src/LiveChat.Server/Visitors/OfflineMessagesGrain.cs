@@ -10,13 +10,30 @@ namespace LiveChat.Server.Visitors;
 /// </summary>
 public sealed class OfflineMessagesGrain(
     [PersistentState(StorageNames.OfflineMessagesState, StorageNames.Grains)] IPersistentState<OfflineMessagesState> state,
+    IOfflineMessageStore store,
     TimeProvider time,
     ILogger<OfflineMessagesGrain> logger) : Grain, IOfflineMessagesGrain
 {
     public const int MaxKept = 500;
 
     private string Queue => this.GetPrimaryKeyString();
-    private List<OfflineMessage> Messages => state.State.Messages;
+
+    // Newest first; each change is written to the store on its own (see IOfflineMessageStore).
+    private List<OfflineMessage> Messages { get; set; } = [];
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // An inbox stored before each message had its own record kept them all in the grain's state: moved once (a
+        // repeat after a failed write stores the same records again), then struck from the state.
+        if (state.State.Messages.Count > 0)
+        {
+            foreach (var message in Enumerable.Reverse(state.State.Messages))
+                await store.SaveAsync(message);
+            state.State.Messages.Clear();
+            await state.WriteStateAsync(cancellationToken);
+        }
+        Messages = [.. await store.LoadAsync(Queue)];
+    }
 
     // Long enough for every retry of a lost answer; a visitor who writes the same words again later is heard again.
     private static readonly TimeSpan RepeatWithin = TimeSpan.FromMinutes(10);
@@ -27,20 +44,24 @@ public sealed class OfflineMessagesGrain(
         // Left again because the answer was lost (the widget, or the node, sent it again): kept once.
         if (Messages.Find(m => m.Email == email && m.Text == text && m.Name == name && now - m.ReceivedAt < RepeatWithin) is { } repeat)
             return repeat;
+        OfflineMessage? dropped = null;
         if (Messages.Count >= MaxKept)
         {
             // Newest first, so the last handled one is the oldest.
-            var oldestHandled = Messages.FindLastIndex(m => m.Handled);
-            if (oldestHandled < 0)
+            dropped = Messages.FindLast(m => m.Handled);
+            if (dropped is null)
             {
                 logger.LogError("The offline inbox of {Queue} is full of {Count} unhandled messages: a new one was refused", Queue, Messages.Count);
                 return null;
             }
-            Messages.RemoveAt(oldestHandled);
         }
         var message = new OfflineMessage($"om_{Guid.NewGuid():N}", Queue, name, email, text, now);
+        // Stored before it is kept: a failed write leaves the inbox as it was (or, if only the answer was lost, the
+        // next activation reads it back), and the visitor's retry is told apart by its words.
+        await this.WriteOrDeactivate(() => store.SaveAsync(message, dropped?.Id));
+        if (dropped is not null)
+            Messages.Remove(dropped);
         Messages.Insert(0, message);
-        await state.Save(this);
         return message;
     }
 
@@ -56,8 +77,9 @@ public sealed class OfflineMessagesGrain(
         var message = Messages[index];
         if (message.Handled == handled)
             return message;
-        Messages[index] = handled ? message with { HandledBy = caller.Id, HandledAt = time.GetUtcNow() } : message with { HandledBy = null, HandledAt = null };
-        await state.Save(this);
-        return Messages[index];
+        var changed = handled ? message with { HandledBy = caller.Id, HandledAt = time.GetUtcNow() } : message with { HandledBy = null, HandledAt = null };
+        await this.WriteOrDeactivate(() => store.SaveAsync(changed));
+        Messages[index] = changed;
+        return changed;
     }
 }

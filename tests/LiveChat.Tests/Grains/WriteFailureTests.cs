@@ -295,7 +295,7 @@ public sealed class WriteFailureTests(GrainCluster cluster)
     {
         var queue = Floor.Queue();
         var inbox = Grains.GetGrain<IOfflineMessagesGrain>(queue);
-        Faults.StateWrite(inbox.GetGrainId().ToString(), FaultAt.AfterApplied);
+        Faults.OfflineMessageWrite(queue, FaultAt.AfterApplied);
 
         await FailsByTheFault(() => inbox.Leave("Ann", "ann@example.com", "Please call me back about order 1234"));
         var retried = await inbox.Leave("Ann", "ann@example.com", "Please call me back about order 1234");

@@ -109,6 +109,7 @@ public sealed class GrainCluster : IAsyncLifetime
         var builder = new InProcessTestClusterBuilder(initialSilosCount: 2);
         var log = new FaultyMessageLog(new InMemoryMessageLog(), Faults);
         var queues = new FaultyQueueStore(new InMemoryQueueStore(TimeProvider.System), Faults);
+        var offline = new FaultyOfflineMessageStore(new InMemoryOfflineMessageStore(), Faults);
         builder.ConfigureSiloHost((_, host) =>
         {
             host.Configuration.AddInMemoryCollection(settings);
@@ -119,6 +120,7 @@ public sealed class GrainCluster : IAsyncLifetime
             // One log for both silos, as Redis is for every node: a conversation that moves finds its messages.
             host.Services.AddSingleton<IMessageLog>(log);
             host.Services.AddSingleton<IQueueStore>(queues);
+            host.Services.AddSingleton<IOfflineMessageStore>(offline);
             host.Services.AddGrainStorage(StorageNames.Grains, (services, name) => new FaultyGrainStorage(MemoryGrainStorageFactory.Create(services, name), Faults));
         });
         _cluster = builder.Build();

@@ -268,6 +268,7 @@ export interface VisitorSessionRequest {
   userId?: string | null;
   timestamp?: number | null;
   signature?: string | null;
+  nonce?: string | null;
 }
 
 export interface OfflineMessageRequest {

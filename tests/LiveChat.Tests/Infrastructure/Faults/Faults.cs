@@ -33,6 +33,10 @@ public sealed class Faults
     public void StateWrite<TState>(string grainId, Func<TState, bool> when, FaultAt at) =>
         Plan(Store.State, what => what == grainId, at, state => state is TState s && when(s));
 
+    /// <summary>The next write of an offline message of <paramref name="queue"/> fails.</summary>
+    public void OfflineMessageWrite(string queue, FaultAt at) =>
+        Plan(Store.Offline, what => what == queue, at, _ => true);
+
     /// <summary>The next change to the queue's store (its line, notices, hand-backs) that <paramref name="when"/> picks out fails.</summary>
     public void QueueWrite(string queue, Func<QueueChange, bool> when, FaultAt at) =>
         Plan(Store.Queue, what => what == queue, at, change => change is QueueChange c && when(c));
@@ -93,7 +97,7 @@ public sealed class Faults
         ? $"fault injected: the write of {what} did not reach the store"
         : $"fault injected: the store applied the write of {what}, and its answer was lost");
 
-    internal enum Store { Log, State, Read, Queue }
+    internal enum Store { Log, State, Read, Queue, Offline }
 
     private sealed record Planned(Store Store, Func<string, bool> Match, Func<object?, bool> Written, FaultAt At, bool Once);
 
