@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Serialization;
 using LiveChat.Server.Http;
 using LiveChat.Server.Hubs;
@@ -87,6 +88,8 @@ public static class LiveChatBuilderExtensions
                 o.SiloListeningEndpoint = new IPEndPoint(orleans.Listening, orleans.SiloPort);
                 o.GatewayListeningEndpoint = orleans.GatewayPort > 0 ? new IPEndPoint(orleans.Listening, orleans.GatewayPort) : null;
             });
+            if (orleans.TlsCertificatePath is { Length: > 0 } certificatePath)
+                silo.UseClusterTls(X509CertificateLoader.LoadPkcs12FromFile(certificatePath, orleans.TlsCertificatePassword));
             silo.UseRedisClustering(o => o.ConfigurationOptions = redisOptions.Clone());
             silo.Configure<ClusterMembershipOptions>(o => o.ProbeTimeout = TimeSpan.FromSeconds(orleans.ProbeTimeoutSeconds));
             silo.AddRedisGrainStorage(StorageNames.Grains, o => o.ConfigurationOptions = redisOptions.Clone());

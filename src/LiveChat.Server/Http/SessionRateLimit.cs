@@ -22,29 +22,8 @@ internal static class SessionRateLimit
 
     public static void AddSessionRateLimit(this IServiceCollection services) => services.AddRateLimiter(rate =>
     {
-        rate.AddPolicy(Policy, context =>
-        {
-            var limits = context.RequestServices.GetRequiredService<IOptions<LiveChatOptions>>().Value.Limits;
-            return RateLimitPartition.GetFixedWindowLimiter(ClientKey(context.Connection.RemoteIpAddress), _ => new FixedWindowRateLimiterOptions
-            {
-                PermitLimit = limits.SessionsPerMinute,
-                Window = TimeSpan.FromMinutes(1),
-                QueueLimit = 0,
-                // The limiter's own timer moves the windows on, rather than one timer per address.
-                AutoReplenishment = false,
-            });
-        });
-        rate.AddPolicy(OfflineMessagePolicy, context =>
-        {
-            var limits = context.RequestServices.GetRequiredService<IOptions<LiveChatOptions>>().Value.Limits;
-            return RateLimitPartition.GetFixedWindowLimiter(ClientKey(context.Connection.RemoteIpAddress), _ => new FixedWindowRateLimiterOptions
-            {
-                PermitLimit = limits.OfflineMessagesPerHour,
-                Window = TimeSpan.FromHours(1),
-                QueueLimit = 0,
-                AutoReplenishment = false,
-            });
-        });
+        rate.AddPolicy(Policy, context => PerAddress(context, limits => limits.SessionsPerMinute, TimeSpan.FromMinutes(1)));
+        rate.AddPolicy(OfflineMessagePolicy, context => PerAddress(context, limits => limits.OfflineMessagesPerHour, TimeSpan.FromHours(1)));
         rate.OnRejected = async (rejected, cancellationToken) =>
         {
             var http = rejected.HttpContext;
@@ -61,6 +40,20 @@ internal static class SessionRateLimit
                     $"too many chat sessions from your address: at most {limits.SessionsPerMinute} a minute; try again in {seconds} s");
         };
     });
+
+    /// <summary>A fixed window of <paramref name="permits"/> per client address.</summary>
+    private static RateLimitPartition<string> PerAddress(HttpContext context, Func<LimitsOptions, int> permits, TimeSpan window)
+    {
+        var limits = context.RequestServices.GetRequiredService<IOptions<LiveChatOptions>>().Value.Limits;
+        return RateLimitPartition.GetFixedWindowLimiter(ClientKey(context.Connection.RemoteIpAddress), _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = permits(limits),
+            Window = window,
+            QueueLimit = 0,
+            // The limiter's own timer moves the windows on, rather than one timer per address.
+            AutoReplenishment = false,
+        });
+    }
 
     /// <summary>
     /// The partition of an address: an IPv4 address, or an IPv6 address's /64, since one IPv6 client usually holds a whole

@@ -330,6 +330,14 @@ public sealed class OrleansOptions
     /// </summary>
     public string? ListenIp { get; set; }
 
+    /// <summary>
+    /// TLS between the silos: a PFX file holding the cluster's certificate (the same on every node), and its password.
+    /// Each node presents it and accepts a peer only if it presents the same one, so only nodes given the file join.
+    /// </summary>
+    public string? TlsCertificatePath { get; set; }
+
+    public string? TlsCertificatePassword { get; set; }
+
     public IPAddress Advertised => AdvertisedIp is { Length: > 0 } ip ? IPAddress.Parse(ip) : IPAddress.Loopback;
 
     public IPAddress Listening => ListenIp is { Length: > 0 } ip ? IPAddress.Parse(ip) : Advertised;
@@ -355,6 +363,8 @@ public sealed class OrleansOptions
             errors.Add($"Orleans:ProbeTimeoutSeconds must be between 1 and 60, not {ProbeTimeoutSeconds}.");
         if (AdvertisedIp is { Length: > 0 } ip && !IPAddress.TryParse(ip, out _))
             errors.Add($"Orleans:AdvertisedIp must be an IP address (10.0.0.5), not '{ip}'.");
+        if (TlsCertificatePath is { Length: > 0 } certificate && !File.Exists(certificate))
+            errors.Add($"Orleans:TlsCertificatePath names '{certificate}', which is not a file.");
         if (ListenIp is { Length: > 0 } listen && !IPAddress.TryParse(listen, out _))
             errors.Add($"Orleans:ListenIp must be an IP address (10.0.0.5, or 0.0.0.0 for every address), not '{listen}'.");
         return errors;
