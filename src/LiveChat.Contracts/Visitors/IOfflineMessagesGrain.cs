@@ -11,5 +11,8 @@ public interface IOfflineMessagesGrain : IGrainWithStringKey
 
     Task<IReadOnlyList<OfflineMessage>> GetAll();
 
+    /// <summary>How full the inbox is, and how many messages it refused for it.</summary>
+    Task<OfflineInboxStatus> GetStatus();
+
     Task<OfflineMessage> MarkHandled(Caller caller, string id, bool handled);
 }

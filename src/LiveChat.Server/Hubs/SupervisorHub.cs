@@ -133,6 +133,9 @@ public sealed class SupervisorHub(IGrainFactory grains, IFeedbackStore feedback,
     /// <summary>The messages visitors left for a queue while no agent was online, newest first.</summary>
     public Task<IReadOnlyList<OfflineMessage>> GetOfflineMessages(string queue) => OfflineMessages(queue).GetAll();
 
+    /// <summary>How full a queue's offline inbox is, and how many messages it refused because it was full.</summary>
+    public Task<OfflineInboxStatus> GetOfflineInboxStatus(string queue) => OfflineMessages(queue).GetStatus();
+
     public Task<OfflineMessage> MarkOfflineMessageHandled(string queue, string id, bool handled) =>
         OfflineMessages(queue).MarkHandled(Caller, HubInput.Id(id, "id"), handled);
 

@@ -52,6 +52,8 @@ public sealed class OfflineMessagesGrain(
             if (dropped is null)
             {
                 logger.LogError("The offline inbox of {Queue} is full of {Count} unhandled messages: a new one was refused", Queue, Messages.Count);
+                _refusedSince ??= now;
+                _refused++;
                 return null;
             }
         }
@@ -66,6 +68,13 @@ public sealed class OfflineMessagesGrain(
     }
 
     public Task<IReadOnlyList<OfflineMessage>> GetAll() => Task.FromResult<IReadOnlyList<OfflineMessage>>(Messages.ToList());
+
+    // Refused for want of room since this activation: what the dashboard tells supervisors.
+    private int _refused;
+    private DateTimeOffset? _refusedSince;
+
+    public Task<OfflineInboxStatus> GetStatus() =>
+        Task.FromResult(new OfflineInboxStatus(Queue, Messages.Count, Messages.Count(m => !m.Handled), MaxKept, _refused, _refusedSince));
 
     public async Task<OfflineMessage> MarkHandled(Caller caller, string id, bool handled)
     {

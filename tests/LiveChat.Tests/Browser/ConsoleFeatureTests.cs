@@ -131,6 +131,7 @@ public sealed class ConsoleFeatureTests(BrowserServer fixture)
             await section.GetByLabel("Queue").SelectOptionAsync(queue);
 
             var item = section.Locator($"li[data-offline='{id}']");
+            await Expect(section.Locator(".offline-status")).ToHaveTextAsync("1 unhandled of 1 kept (room for 500).");
             await Expect(item.Locator(".offline-head strong")).ToHaveTextAsync(name);
             await Expect(item.Locator(".offline-head")).ToContainTextAsync("olga@example.com");
             await Expect(item.Locator(".offline-text")).ToHaveTextAsync(text);

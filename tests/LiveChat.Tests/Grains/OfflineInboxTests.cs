@@ -30,5 +30,9 @@ public sealed class OfflineInboxTests(GrainCluster cluster)
         Assert.DoesNotContain(all, m => m.Id == kept[2].Id || m.Id == kept[7].Id);
         Assert.All(kept.Where((_, i) => i is not (2 or 7)), m => Assert.Contains(all, a => a.Id == m.Id));
         Assert.Equal([second!.Id, first!.Id], all.Take(2).Select(m => m.Id));
+        // The dashboard says so: full of unhandled messages, one turned away.
+        var status = await inbox.GetStatus();
+        Assert.Equal((OfflineMessagesGrain.MaxKept, OfflineMessagesGrain.MaxKept, 1), (status.Kept, status.Unhandled, status.Refused));
+        Assert.NotNull(status.RefusedSince);
     }
 }

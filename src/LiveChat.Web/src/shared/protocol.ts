@@ -206,6 +206,16 @@ export interface OfflineMessage {
   handled: boolean;
 }
 
+/** How full a queue's offline inbox is, and how many messages it refused for it (`GetOfflineInboxStatus`). */
+export interface OfflineInboxStatus {
+  queue: string;
+  kept: number;
+  unhandled: number;
+  capacity: number;
+  refused: number;
+  refusedSince: string | null;
+}
+
 /** `GET /api/queues/{queue}/availability`: whether anyone answers, and the active announcements. */
 export interface QueueAvailability {
   queue: string;

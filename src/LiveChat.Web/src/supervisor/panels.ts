@@ -3,7 +3,7 @@ import { reason } from "../shared/api";
 import { h, replace, text } from "../shared/dom";
 import { dateTime } from "../shared/format";
 import type { signalR } from "../shared/hub";
-import type { Announcement, FeedbackEntry, FeedbackPage, OfflineMessage } from "../shared/protocol";
+import type { Announcement, FeedbackEntry, FeedbackPage, OfflineInboxStatus, OfflineMessage } from "../shared/protocol";
 
 export class AnnouncementsPanel {
   readonly element: HTMLElement;
@@ -219,6 +219,8 @@ export class OfflinePanel {
   private readonly queue = h("select", { id: "offline-queue", onchange: () => this.load() });
   private readonly list = h("ul", { className: "offline-list", "aria-label": "Offline messages" });
   private readonly error = h("p", { className: "form-error", role: "alert" });
+  // How full the inbox is; a warning once it turns visitors away.
+  private readonly status = h("p", { className: "offline-status", role: "status" });
 
   constructor(private readonly hub: signalR.HubConnection) {
     this.element = h(
@@ -230,6 +232,7 @@ export class OfflinePanel {
         { className: "card" },
         h("div", { className: "filters" }, h("label", { for: this.queue.id }, "Queue"), this.queue, h("button", { type: "button", onclick: () => this.load() }, "Refresh")),
         h("p", { className: "muted" }, "Messages visitors left while nobody was online. Answer them by email, then mark them handled."),
+        this.status,
         this.error,
         this.list,
       ),
@@ -248,12 +251,25 @@ export class OfflinePanel {
     if (!queue) return;
     text(this.error, "");
     try {
-      const messages = await this.hub.invoke<OfflineMessage[]>("GetOfflineMessages", queue);
+      const [messages, status] = await Promise.all([
+        this.hub.invoke<OfflineMessage[]>("GetOfflineMessages", queue),
+        this.hub.invoke<OfflineInboxStatus>("GetOfflineInboxStatus", queue),
+      ]);
+      this.showStatus(status);
       if (messages.length === 0) return replace(this.list, h("li", { className: "muted" }, `No offline messages in ${queue}.`));
       replace(this.list, ...messages.map((m) => this.item(m)));
     } catch (error) {
       text(this.error, `Cannot load offline messages: ${reason(error)}`);
     }
+  }
+
+  private showStatus(s: OfflineInboxStatus): void {
+    this.status.classList.toggle("warning", s.refused > 0 || s.unhandled >= s.capacity);
+    const kept = `${s.unhandled} unhandled of ${s.kept} kept (room for ${s.capacity}).`;
+    if (s.refused > 0)
+      text(this.status, `${kept} The inbox is full: ${s.refused} new message${s.refused === 1 ? " was" : "s were"} turned away since ${dateTime(s.refusedSince ?? "")}. Mark answered messages handled to make room.`);
+    else if (s.unhandled >= s.capacity) text(this.status, `${kept} The inbox is full: new messages are turned away until some are marked handled.`);
+    else text(this.status, kept);
   }
 
   private item(m: OfflineMessage): HTMLLIElement {
