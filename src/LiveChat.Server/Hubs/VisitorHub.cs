@@ -24,10 +24,20 @@ public sealed class VisitorHub(
     {
         // Counted first, so a connection over the caps costs no grain call; it closes with the refusal's words.
         caps.Open(Caller.Id, Address);
+        try
+        {
+            await Visitor.Connected(Context.ConnectionId);
+            presence.Connected(Context.ConnectionId, Caller.Id);
+            await base.OnConnectedAsync();
+        }
+        catch
+        {
+            // A connect that fails gets no disconnect: its count is given back here.
+            caps.Close(Caller.Id, Address);
+            presence.Disconnected(Context.ConnectionId);
+            throw;
+        }
         Context.Items[CountedKey] = true;
-        await Visitor.Connected(Context.ConnectionId);
-        presence.Connected(Context.ConnectionId, Caller.Id);
-        await base.OnConnectedAsync();
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)
