@@ -37,7 +37,7 @@ internal static class AuthEndpoints
         {
             metrics.SignInRefused("throttled");
             logger.LogWarning("Sign-in for {Username} from {Address} refused: {Reason}", VisitorFields.Shorten(username), address, refusal.Reason);
-            var seconds = Math.Max(1, (int)Math.Ceiling(refusal.RetryAfter.TotalSeconds));
+            var seconds = Problems.RetryAfterSeconds(refusal.RetryAfter);
             http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
             return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many failed sign-ins.",
                 detail: $"{refusal.Reason}; try again in {seconds} s");

@@ -30,7 +30,7 @@ internal static class SessionRateLimit
             var limits = http.RequestServices.GetRequiredService<IOptions<LiveChatOptions>>().Value.Limits;
             var offline = http.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName == OfflineMessagePolicy;
             var wait = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : offline ? TimeSpan.FromHours(1) : TimeSpan.FromMinutes(1);
-            var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+            var seconds = Problems.RetryAfterSeconds(wait);
             http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
             if (offline)
                 await http.WriteProblemAsync(StatusCodes.Status429TooManyRequests, "Too many offline messages.",

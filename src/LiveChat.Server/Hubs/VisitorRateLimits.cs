@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using LiveChat.Server.Http;
 using LiveChat.Server.Options;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
@@ -32,15 +33,8 @@ public sealed class VisitorRateLimits : IDisposable
     }
 
     /// <summary>Takes a message token for <paramref name="visitorId"/>, or refuses the send in words with how long to wait.</summary>
-    public void TakeMessage(string visitorId)
-    {
-        using var lease = _messages.AttemptAcquire(visitorId);
-        if (lease.IsAcquired)
-            return;
-        var wait = lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1);
-        var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
-        throw new HubException($"too many messages: wait a moment and send again (retry after {seconds} s)");
-    }
+    public void TakeMessage(string visitorId) =>
+        TakeOrRefuse(_messages, visitorId, seconds => $"too many messages: wait a moment and send again (retry after {seconds} s)");
 
     /// <summary>
     /// Whether a typing notice from <paramref name="visitorId"/> may go on. One over the limit is dropped without a word:
@@ -53,13 +47,17 @@ public sealed class VisitorRateLimits : IDisposable
     }
 
     /// <summary>Takes a read token (a page of messages, the list of conversations), or refuses the read in words with how long to wait.</summary>
-    public void TakeRead(string visitorId)
+    public void TakeRead(string visitorId) =>
+        TakeOrRefuse(_reads, visitorId, seconds => $"too many reads: wait a moment and ask again (retry after {seconds} s)");
+
+    /// <summary>Takes a token from the visitor's bucket, or refuses in words with the whole seconds to wait.</summary>
+    private static void TakeOrRefuse(PartitionedRateLimiter<string> buckets, string visitorId, Func<int, string> refusal)
     {
-        using var lease = _reads.AttemptAcquire(visitorId);
+        using var lease = buckets.AttemptAcquire(visitorId);
         if (lease.IsAcquired)
             return;
         var wait = lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1);
-        throw new HubException($"too many reads: wait a moment and ask again (retry after {Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds))} s)");
+        throw new HubException(refusal(Problems.RetryAfterSeconds(wait)));
     }
 
     public void Dispose()
