@@ -51,9 +51,7 @@ internal static class AuthEndpoints
             return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in failed.", detail: "Unknown username or wrong password.");
         }
         guard.Succeeded(username, address);
-        var key = user.Username.ToLowerInvariant();
-        await sessions.StillSignedIn(key, 0);
-        return Issue(user, tokens, sessions.VersionOf(key), time.GetUtcNow());
+        return Issue(user, tokens, await sessions.CurrentVersion(user.Username.ToLowerInvariant()), time.GetUtcNow());
     }
 
     /// <summary>

@@ -45,13 +45,16 @@ public sealed class StaffSessions(IStaffVersionStore store, ILogger<StaffSession
 
     public long VersionOf(string user) => _versions?.GetValueOrDefault(user) ?? 0;
 
-    /// <summary>Whether a token of <paramref name="user"/> at <paramref name="version"/> still stands (after the versions are first read).</summary>
-    public async ValueTask<bool> StillSignedIn(string user, long version)
+    /// <summary>The user's version, once the versions have been read from the store at least once.</summary>
+    public async ValueTask<long> CurrentVersion(string user)
     {
         if (_versions is null)
             await Refresh();
-        return version >= VersionOf(user);
+        return VersionOf(user);
     }
+
+    /// <summary>Whether a token of <paramref name="user"/> at <paramref name="version"/> still stands.</summary>
+    public async ValueTask<bool> StillSignedIn(string user, long version) => version >= await CurrentVersion(user);
 
     /// <summary>Only the versions this node has read: for checks that must not wait (each hub call).</summary>
     public bool KnownSignedIn(string user, long version) => version >= VersionOf(user);
