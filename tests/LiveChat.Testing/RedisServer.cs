@@ -108,6 +108,14 @@ public class RedisServer(bool fsyncAlways = true, string whoNeedsIt = "the Redis
     /// Redis stops answering every client for <paramref name="pause"/> (<c>CLIENT PAUSE ALL</c>): commands wait and are
     /// served when it ends, as during a slow fsync, a failover or a stalled host. Returns at once.
     /// </summary>
+    /// <summary>How many bytes this Redis has received from its clients so far (INFO stats, total_net_input_bytes).</summary>
+    public async Task<long> BytesReceivedAsync()
+    {
+        await using var admin = await ConnectionMultiplexer.ConnectAsync($"{Address},allowAdmin=true");
+        var stats = (await admin.GetServers()[0].InfoAsync("stats")).SelectMany(g => g);
+        return long.Parse(stats.Single(p => p.Key == "total_net_input_bytes").Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public async Task PauseAsync(TimeSpan pause)
     {
         var admin = await ConnectionMultiplexer.ConnectAsync($"{Address},allowAdmin=true");
