@@ -24,11 +24,8 @@ public sealed class ClusterTlsTests(RedisFixture redis) : IClassFixture<RedisFix
         using var certificate = Certificate("livechat-cluster");
         using var stranger = Certificate("livechat-cluster");
         var (http, silo) = (FreePort.Next(), FreePort.Next());
-        await using var node = await ChildProcess.StartAsync(Path.Combine(AppContext.BaseDirectory, "LiveChat.Server.dll"),
-            ["--urls", $"http://127.0.0.1:{http}"], http, "/healthz", new Dictionary<string, string>
+        await using var node = await NodeProcess.StartAsync(http, new Dictionary<string, string>
             {
-                ["ASPNETCORE_ENVIRONMENT"] = "Production",
-                ["LiveChat__Auth__SigningKey"] = TestUsers.SigningKey,
                 ["ConnectionStrings__Redis"] = redis.ConnectionString,
                 ["Orleans__SiloPort"] = silo.ToString(CultureInfo.InvariantCulture),
                 ["Orleans__ClusterId"] = $"tls-{Guid.NewGuid():N}",

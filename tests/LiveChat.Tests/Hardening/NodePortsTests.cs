@@ -14,7 +14,7 @@ public sealed class NodePortsTests(RedisFixture redis) : IClassFixture<RedisFixt
     public async Task ANodeOnRedisListensOnlyOnItsHttpPortAndOnItsSiloPortAtTheAdvertisedAddress()
     {
         var (http, silo) = (FreePort.Next(), FreePort.Next());
-        await using var node = await StartNode(http, new Dictionary<string, string>
+        await using var node = await NodeProcess.StartAsync(http, new Dictionary<string, string>
         {
             ["ConnectionStrings__Redis"] = redis.ConnectionString,
             ["Orleans__AdvertisedIp"] = "127.0.0.2",
@@ -30,20 +30,12 @@ public sealed class NodePortsTests(RedisFixture redis) : IClassFixture<RedisFixt
     public async Task TheEmbeddedDefaultListensOnlyOnLoopback()
     {
         var (http, silo) = (FreePort.Next(), FreePort.Next());
-        await using var node = await StartNode(http, new Dictionary<string, string>
+        await using var node = await NodeProcess.StartAsync(http, new Dictionary<string, string>
         {
             ["Orleans__SiloPort"] = silo.ToString(CultureInfo.InvariantCulture),
         });
 
         Assert.Equal(new[] { $"127.0.0.1:{http}", $"127.0.0.1:{silo}" }.Order(StringComparer.Ordinal), Listening(node.Process.Id));
-    }
-
-    private static Task<ChildProcess> StartNode(int http, Dictionary<string, string> settings)
-    {
-        settings["ASPNETCORE_ENVIRONMENT"] = "Production";
-        settings["LiveChat__Auth__SigningKey"] = TestUsers.SigningKey;
-        return ChildProcess.StartAsync(Path.Combine(AppContext.BaseDirectory, "LiveChat.Server.dll"),
-            ["--urls", $"http://127.0.0.1:{http}"], http, "/healthz", settings);
     }
 
     /// <summary>The TCP addresses the process listens on (IPv4 and IPv6), sorted: its sockets matched to /proc/net/tcp*.</summary>
