@@ -116,7 +116,7 @@ public static class LiveChatBuilderExtensions
         builder.Services.AddHostedService(services => services.GetRequiredService<StaffConnections>());
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<TokenService, UserDirectory>((jwt, tokens, users) =>
+            .Configure<TokenService, UserDirectory, StaffSessions>((jwt, tokens, users, sessions) =>
             {
                 jwt.MapInboundClaims = false;
                 jwt.TokenValidationParameters = tokens.ValidationParameters;
@@ -138,7 +138,7 @@ public static class LiveChatBuilderExtensions
                             return;
                         if (!users.IsActive(user ?? "", role))
                             context.Fail("This user is disabled or no longer configured.");
-                        else if (!await context.HttpContext.RequestServices.GetRequiredService<StaffSessions>().StillSignedIn(user!, TokenService.VersionOf(context.Principal!)))
+                        else if (!await sessions.StillSignedIn(user!, TokenService.VersionOf(context.Principal!)))
                             context.Fail("This session was signed out: sign in again.");
                     },
                     // A refused token gets a problem+json that says why (expired, or the user withdrawn), not an empty 401.
