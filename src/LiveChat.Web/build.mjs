@@ -11,6 +11,7 @@ await mkdir(out, { recursive: true });
 await build({
   entryPoints: {
     widget: "src/widget/widget.ts",
+    "widget-frame": "src/widget/frame.ts",
     agent: "src/agent/agent.ts",
     supervisor: "src/supervisor/supervisor.ts",
   },
@@ -27,6 +28,6 @@ await build({
   logLevel: "warning",
 });
 
-for (const page of ["index.html", "agent.html", "supervisor.html", "console.css", "demo.css"])
+for (const page of ["index.html", "widget-frame.html", "agent.html", "supervisor.html", "console.css", "demo.css"])
   await cp(path.join("src/pages", page), path.join(out, page));
 console.log(`LiveChat web pages built into ${out}`);

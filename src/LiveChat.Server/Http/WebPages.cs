@@ -1,11 +1,13 @@
+using LiveChat.Server.Options;
 using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
 namespace LiveChat.Server.Http;
 
 /// <summary>
 /// The web pages: the demo site at <c>/</c>, the agent console at <c>/agent</c>, the supervisor dashboard at
-/// <c>/supervisor</c>, and <c>/widget.js</c> for customers' sites. They are built from <c>src/LiveChat.Web</c> with
+/// <c>/supervisor</c>, and for customers' sites <c>/widget.js</c> and the widget's frame at <c>/widget/frame</c>. They are built from <c>src/LiveChat.Web</c> with
 /// npm during the server's build, into <c>wwwroot</c> next to the server's assembly.
 /// </summary>
 internal static class WebPages
@@ -15,9 +17,11 @@ internal static class WebPages
     // The pages load only their own script and stylesheet and talk only to this node: 'self' covers its WebSockets too
     // (ws: for an http page, wss: for https). Scripts style elements through the CSSOM (and the widget through a
     // constructed stylesheet), which style-src 'self' allows.
-    private const string PageSecurityPolicy =
+    private const string OwnOriginOnly =
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-        "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'";
+
+    private const string PageSecurityPolicy = OwnOriginOnly + "; frame-ancestors 'none'";
 
     public static void MapWebPages(this WebApplication app)
     {
@@ -43,25 +47,46 @@ internal static class WebPages
         MapPage(app, "/", "index.html");
         MapPage(app, "/agent", "agent.html");
         MapPage(app, "/supervisor", "supervisor.html");
+        MapPage(app, "/widget/frame", "widget-frame.html", SetWidgetFrameHeaders);
     }
 
-    private static void MapPage(WebApplication app, string path, string file) =>
+    private static void MapPage(WebApplication app, string path, string file, Action<HttpResponse>? setHeaders = null) =>
         app.MapGet(path, (HttpContext context) =>
         {
             var full = Path.Combine(Root, file);
             if (!File.Exists(full))
                 return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Page not built.",
                     detail: $"{file} is missing: build the server with Node.js and npm installed");
-            SetPageHeaders(context.Response);
+            (setHeaders ?? SetPageHeaders)(context.Response);
             return Results.File(full, "text/html; charset=utf-8");
         }).AllowAnonymous().ExcludeFromDescription();
 
     private static void SetPageHeaders(HttpResponse response)
     {
+        SetCommonHeaders(response);
+        response.Headers.ContentSecurityPolicy = PageSecurityPolicy;
+        response.Headers[HeaderNames.XFrameOptions] = "DENY";
+    }
+
+    /// <summary>
+    /// The widget's frame may be shown by the node's own pages and by the sites in <c>LiveChat:Widget:AllowedOrigins</c>
+    /// (any site with <c>*</c>), and by no other: the browser enforces <c>frame-ancestors</c>, so a site that was not
+    /// allowed shows nothing, while the frame's own calls to this node are same-origin.
+    /// </summary>
+    private static void SetWidgetFrameHeaders(HttpResponse response)
+    {
+        SetCommonHeaders(response);
+        var widget = response.HttpContext.RequestServices.GetRequiredService<IOptions<LiveChatOptions>>().Value.Widget;
+        response.Headers.ContentSecurityPolicy = $"{OwnOriginOnly}; frame-ancestors {FrameAncestors(widget)}";
+    }
+
+    public static string FrameAncestors(WidgetOptions widget) =>
+        widget.AllowsAnyOrigin ? "*" : string.Join(' ', ["'self'", .. widget.AllowedOrigins]);
+
+    private static void SetCommonHeaders(HttpResponse response)
+    {
         var headers = response.Headers;
-        headers.ContentSecurityPolicy = PageSecurityPolicy;
         headers.XContentTypeOptions = "nosniff";
-        headers[HeaderNames.XFrameOptions] = "DENY";
         headers["Referrer-Policy"] = "no-referrer";
         headers.CacheControl = "no-cache";
     }

@@ -115,8 +115,11 @@ public sealed class BrowserServer : NodeFixture
     /// </summary>
     public static async Task<string> ScreenshotAsync(IPage page, string name)
     {
-        var violations = await page.EvaluateAsync<string[]>("() => window.__cspViolations ?? []");
-        Assert.True(violations.Length == 0, $"the {name} page broke its Content Security Policy: {string.Join("; ", violations)}");
+        // The page and its frames (the widget's frame has its own policy).
+        var violations = new List<string>();
+        foreach (var frame in page.Frames)
+            violations.AddRange(await frame.EvaluateAsync<string[]>("() => window.__cspViolations ?? []"));
+        Assert.True(violations.Count == 0, $"the {name} page broke its Content Security Policy: {string.Join("; ", violations)}");
         var directory = Path.Combine(RepositoryRoot(), "artifacts", "screenshots");
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, $"{name}.png");

@@ -52,7 +52,7 @@ public sealed class ClientResilienceTests : IClassFixture<ResilienceNode>
         var id = (await assigned.Next()).ConversationId;
         await widget.SendAsync("My parcel is lost");
         await received.Next(m => m.Text == "My parcel is lost");
-        var visitorId = await RememberedVisitor(widget.Page, queue);
+        var visitorId = await RememberedVisitor(widget, queue);
 
         // The failover answer first (with the server's own headers, so the CORS it exposes is the server's), then a 429
         // as many visitors behind one address get, then no answer at all; then the session goes through.
@@ -92,7 +92,7 @@ public sealed class ClientResilienceTests : IClassFixture<ResilienceNode>
 
         await widget.SendAsync("Still here after the outage");
         Assert.Equal(id, (await received.Next(m => m.Text == "Still here after the outage")).ConversationId);
-        Assert.Equal(visitorId, await RememberedVisitor(widget.Page, queue));
+        Assert.Equal(visitorId, await RememberedVisitor(widget, queue));
         Assert.Single(assigned.All);
     }
 
@@ -156,7 +156,7 @@ public sealed class ClientResilienceTests : IClassFixture<ResilienceNode>
             await received.Next(m => m.Text == text, Long);
         Assert.Equal(texts, received.All.Where(m => m.SenderRole == "visitor").Select(m => m.Text));
         await Expect(widget.Pending).ToHaveCountAsync(0);
-        await Expect(widget.Page.Locator("livechat-widget .msg.failed")).ToHaveCountAsync(0);
+        await Expect(widget.Locator(".msg.failed")).ToHaveCountAsync(0);
         await Expect(widget.Texts).ToHaveTextAsync([$"{Floor.DisplayName(username)} joined the conversation.", .. texts]);
     }
 
@@ -280,10 +280,10 @@ public sealed class ClientResilienceTests : IClassFixture<ResilienceNode>
         });
 
         await widget.Launcher.ClickAsync();
-        await widget.Page.GetByLabel("Your name").FillAsync("Olga");
-        await widget.Page.GetByLabel("Email", new() { Exact = true }).FillAsync("olga@example.com");
-        await widget.Page.GetByLabel("Message", new() { Exact = true }).FillAsync(text);
-        await widget.Page.GetByRole(AriaRole.Button, new() { Name = "Send message" }).ClickAsync();
+        await widget.GetByLabel("Your name").FillAsync("Olga");
+        await widget.GetByLabel("Email", new() { Exact = true }).FillAsync("olga@example.com");
+        await widget.GetByLabel("Message", new() { Exact = true }).FillAsync(text);
+        await widget.GetByRole(AriaRole.Button, new() { Name = "Send message" }).ClickAsync();
 
         await Expect(widget.Panel.GetByText("Thank you! We got your message")).ToBeVisibleAsync();
         Assert.Equal(2, posts);
@@ -347,11 +347,11 @@ public sealed class ClientResilienceTests : IClassFixture<ResilienceNode>
         await Expect(page.GetByRole(AriaRole.Radio, new() { Name = "Online" })).ToBeCheckedAsync();
     }
 
-    /// <summary>The visitor id the widget keeps in the site's localStorage for this node and queue.</summary>
-    private async Task<string> RememberedVisitor(IPage page, string queue)
+    /// <summary>The visitor id the widget keeps in its frame's localStorage for this node and queue.</summary>
+    private async Task<string> RememberedVisitor(WidgetPage widget, string queue)
     {
         var key = $"livechat:{Node.BaseAddress.GetLeftPart(UriPartial.Authority)}:{queue}";
-        var remembered = await page.EvaluateAsync<string>("key => localStorage.getItem(key)", key);
+        var remembered = await widget.EvaluateInFrameAsync<string>("key => localStorage.getItem(key)", key);
         return JsonDocument.Parse(remembered).RootElement.GetProperty("visitorId").GetString()!;
     }
 }

@@ -64,6 +64,22 @@ public sealed class PagesServedTests(BrowserServer fixture)
         Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
     }
 
+    [Fact]
+    public async Task TheWidgetsFrameMayBeShownOnlyByTheNodeAndTheAllowedSitesAndTalksOnlyToTheNode()
+    {
+        using var http = fixture.Server.Http();
+        using var response = await http.GetAsync("/widget/frame?queue=support");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.False(response.Headers.Contains("X-Frame-Options"));
+        var policy = response.Headers.GetValues("Content-Security-Policy").Single();
+        var ancestors = policy.Split(';', StringSplitOptions.TrimEntries).Single(d => d.StartsWith("frame-ancestors ", StringComparison.Ordinal));
+        Assert.Equal($"frame-ancestors 'self' {fixture.Site.GetLeftPart(UriPartial.Authority)}", ancestors);
+        Assert.Contains("connect-src 'self'", policy);
+        Assert.Contains("script-src 'self'", policy);
+        Assert.Equal("no-referrer", response.Headers.GetValues("Referrer-Policy").Single());
+    }
+
     /// <summary>
     /// A WebSocket needs no CORS, so a page anywhere could open one to the visitor hub with a visitor token it holds;
     /// only the node's check of the Origin header stops a site that was not allowed.

@@ -39,7 +39,7 @@ public sealed class VisitorAndAgentTests(BrowserServer fixture)
 
         // The characters are shown; no element was made of them, and no script ran on either side.
         await Expect(widget.Texts.Filter(new() { HasTextString = Markup })).ToHaveCountAsync(2);
-        await Expect(widget.Page.Locator("livechat-widget ol.messages img")).ToHaveCountAsync(0);
+        await Expect(widget.Locator("ol.messages img")).ToHaveCountAsync(0);
         await Expect(agent.Locator(".transcript img")).ToHaveCountAsync(0);
         Assert.Equal(0, dialogs);
 

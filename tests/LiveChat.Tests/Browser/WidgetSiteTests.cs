@@ -31,16 +31,64 @@ public sealed class WidgetSiteTests
     }
 
     [Fact]
-    public async Task OnASiteTheServerDoesNotAllowTheWidgetSaysItCannotReachTheServerAndStoresNothing()
+    public async Task OnASiteTheServerDoesNotAllowTheBrowserRefusesTheWidgetsFrameAndNothingShows()
     {
         var widget = await WidgetPage.OpenAsync(_fixture, _fixture.ShopPage(Floor.Queue(3), _fixture.ForeignSite));
         await using var browser = widget.Page.Context;
 
-        await widget.Launcher.ClickAsync();
-
-        await Expect(widget.Panel.GetByRole(AriaRole.Alert)).ToContainTextAsync("Cannot reach the chat server");
-        await Expect(widget.Panel.GetByRole(AriaRole.Button, new() { Name = "Try again" })).ToBeVisibleAsync();
+        // The widget draws itself as its frame's page loads; refused (frame-ancestors), the frame holds the browser's
+        // error page instead, and the page never shows it.
+        var frame = await widget.ContentAsync();
+        await frame.WaitForLoadStateAsync(LoadState.Load);
+        Assert.Equal(0, await frame.Locator("livechat-widget").CountAsync());
+        await Expect(widget.FrameElement).ToBeHiddenAsync();
         Assert.Equal(0, await widget.Page.EvaluateAsync<int>("() => localStorage.length"));
+    }
+
+    [Fact]
+    public async Task AScriptOnTheSitesPageReadsNeitherTheVisitorsTokenNorTheChat()
+    {
+        const string secret = "My card number ends in 4242";
+        var queue = Floor.Queue(3);
+        await using var ivy = await _fixture.Server.ConnectOnlineAgent(Floor.Agent(queue));
+        var received = ivy.Record<ChatMessage>("MessageReceived");
+        var widget = await WidgetPage.OpenAsync(_fixture, _fixture.ShopPage(queue));
+        await using var browser = widget.Page.Context;
+        await widget.StartChatAsync("Iris");
+        await widget.SendAsync(secret);
+        await received.Next(m => m.Text == secret);
+        await Expect(widget.LastMessage).ToHaveTextAsync(secret);
+        var key = $"livechat:{_fixture.Server.BaseAddress.GetLeftPart(UriPartial.Authority)}:{queue}";
+        var token = await widget.EvaluateInFrameAsync<string>("key => JSON.parse(localStorage.getItem(key)).token", key);
+        Assert.False(string.IsNullOrEmpty(token), "the widget remembers its visitor token in its frame");
+
+        // Everything a script of the site's page (a tag manager, an ad, an injected script) can look at.
+        var reachable = await widget.Page.EvaluateAsync<string>(
+            """
+            () => {
+              const seen = [JSON.stringify({ ...localStorage }), JSON.stringify({ ...sessionStorage }), document.cookie,
+                document.documentElement.outerHTML];
+              const walk = root => {
+                for (const element of root.querySelectorAll('*')) {
+                  if (!element.shadowRoot) continue;
+                  seen.push(element.shadowRoot.innerHTML);
+                  walk(element.shadowRoot);
+                }
+              };
+              walk(document);
+              for (const frame of document.querySelectorAll('iframe')) {
+                try {
+                  seen.push(frame.contentDocument?.documentElement.outerHTML ?? '');
+                  seen.push(JSON.stringify({ ...frame.contentWindow.localStorage }));
+                } catch (error) {
+                  seen.push(`refused: ${error.name}`);
+                }
+              }
+              return seen.join('\n');
+            }
+            """);
+        Assert.DoesNotContain(token, reachable);
+        Assert.DoesNotContain(secret, reachable);
     }
 
     [Fact]
@@ -84,7 +132,7 @@ public sealed class WidgetSiteTests
         Assert.NotEqual("rgb(200, 0, 0)", await widget.Launcher.EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor"));
 
         await widget.Launcher.ClickAsync();
-        var name = widget.Page.GetByLabel("Your name");
+        var name = widget.GetByLabel("Your name");
         await Expect(name).ToBeVisibleAsync();
         Assert.Equal(hostAlone, await widget.Page.EvaluateAsync<string[]>(HostStyles));
         Assert.NotEqual("dotted", await name.EvaluateAsync<string>("e => getComputedStyle(e).borderTopStyle"));
@@ -101,16 +149,16 @@ public sealed class WidgetSiteTests
 
         await widget.Launcher.ClickAsync();
         await Expect(widget.Panel.GetByText("No one is available right now")).ToBeVisibleAsync();
-        await widget.Page.GetByLabel("Your name").FillAsync("Olga");
-        await widget.Page.GetByLabel("Email", new() { Exact = true }).FillAsync("not-an-email");
-        await widget.Page.GetByLabel("Message", new() { Exact = true }).FillAsync(text);
-        await widget.Page.GetByRole(AriaRole.Button, new() { Name = "Send message" }).ClickAsync();
+        await widget.GetByLabel("Your name").FillAsync("Olga");
+        await widget.GetByLabel("Email", new() { Exact = true }).FillAsync("not-an-email");
+        await widget.GetByLabel("Message", new() { Exact = true }).FillAsync(text);
+        await widget.GetByRole(AriaRole.Button, new() { Name = "Send message" }).ClickAsync();
 
         await Expect(widget.Panel.Locator(".field-error").Filter(new() { Visible = true })).ToHaveTextAsync("'not-an-email' is not an email address");
-        await Expect(widget.Page.GetByLabel("Email", new() { Exact = true })).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(widget.GetByLabel("Email", new() { Exact = true })).ToHaveAttributeAsync("aria-invalid", "true");
 
-        await widget.Page.GetByLabel("Email", new() { Exact = true }).FillAsync("olga@example.com");
-        await widget.Page.GetByRole(AriaRole.Button, new() { Name = "Send message" }).ClickAsync();
+        await widget.GetByLabel("Email", new() { Exact = true }).FillAsync("olga@example.com");
+        await widget.GetByRole(AriaRole.Button, new() { Name = "Send message" }).ClickAsync();
 
         await Expect(widget.Panel.GetByText("Thank you! We got your message")).ToBeVisibleAsync();
         await using var supervisor = (await _fixture.Server.ConnectSupervisor(_fixture.Supervisor())).Hub;
@@ -169,7 +217,7 @@ public sealed class WidgetSiteTests
             await using var browser = widget.Page.Context;
             await widget.Launcher.ClickAsync();
 
-            await Expect(widget.Page.GetByLabel("Your name")).ToBeVisibleAsync();
+            await Expect(widget.GetByLabel("Your name")).ToBeVisibleAsync();
             var banner = widget.Panel.Locator(".banner");
             await Expect(banner).ToHaveTextAsync(text);
             await Expect(banner).ToHaveClassAsync("banner critical");
@@ -198,7 +246,7 @@ public sealed class WidgetSiteTests
         }, "Tab reaches the launcher");
         await keyboard.PressAsync("Enter");
         await Expect(widget.Panel).ToBeVisibleAsync();
-        await Expect(widget.Page.GetByLabel("Your name")).ToBeFocusedAsync();
+        await Expect(widget.GetByLabel("Your name")).ToBeFocusedAsync();
         await keyboard.TypeAsync("Kim");
         await keyboard.PressAsync("Enter");
         await Expect(widget.Composer).ToBeFocusedAsync();

@@ -50,13 +50,13 @@ public sealed class WidgetTests
         await Expect(widget.Typing).ToHaveTextAsync($"{Floor.DisplayName(agent)} is typing…");
         await ana.InvokeAsync<MessageAck>("SendMessage", conversation.ConversationId, "a-1", "Sorry! Let me check.").WaitAsync(Clients.Timeout);
         await Expect(widget.LastMessage).ToHaveTextAsync("Sorry! Let me check.");
-        await Expect(widget.Page.Locator("livechat-widget ol.messages > li.agent .sender").Last).ToHaveTextAsync(Floor.DisplayName(agent));
+        await Expect(widget.Locator("ol.messages > li.agent .sender").Last).ToHaveTextAsync(Floor.DisplayName(agent));
         await Expect(widget.Typing).ToBeEmptyAsync();
 
         await Expect(widget.Seen).ToHaveCountAsync(0);
         await ana.InvokeAsync("MarkRead", conversation.ConversationId, fromVisitor.Seq).WaitAsync(Clients.Timeout);
         await Expect(widget.Seen).ToHaveCountAsync(1);
-        await Expect(widget.Messages.Filter(new() { Has = widget.Page.Locator(".seen") }).Locator(".text")).ToHaveTextAsync("My order is late");
+        await Expect(widget.Messages.Filter(new() { Has = widget.Locator(".seen") }).Locator(".text")).ToHaveTextAsync("My order is late");
     }
 
     [Fact]
@@ -177,11 +177,11 @@ public sealed class WidgetTests
 
         // The widget asks every 10 s while its form is open.
         await using var walt = await _fixture.Server.ConnectOnlineAgent(agent);
-        await Expect(widget.Page.GetByRole(AriaRole.Button, new() { Name = "Start chat" })).ToBeVisibleAsync(new() { Timeout = 25_000 });
+        await Expect(widget.GetByRole(AriaRole.Button, new() { Name = "Start chat" })).ToBeVisibleAsync(new() { Timeout = 25_000 });
         await Expect(widget.Status).ToHaveTextAsync("We are online");
 
         await walt.InvokeAsync<AgentView>("SetStatus", "Away").WaitAsync(Clients.Timeout);
-        await Expect(widget.Page.GetByRole(AriaRole.Button, new() { Name = "Send message" })).ToBeVisibleAsync(new() { Timeout = 25_000 });
+        await Expect(widget.GetByRole(AriaRole.Button, new() { Name = "Send message" })).ToBeVisibleAsync(new() { Timeout = 25_000 });
         await Expect(widget.Status).ToHaveTextAsync("We are away");
     }
 
@@ -200,7 +200,7 @@ public sealed class WidgetTests
 
         await walt.InvokeAsync<AgentView>("SetStatus", "Away").WaitAsync(Clients.Timeout);
 
-        await Expect(widget.Page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("No agent is online right now. You can keep waiting, or end the chat and leave a message.");
+        await Expect(widget.GetByRole(AriaRole.Alert)).ToHaveTextAsync("No agent is online right now. You can keep waiting, or end the chat and leave a message.");
     }
 
     [Fact]
@@ -230,7 +230,7 @@ public sealed class WidgetTests
 
         await Expect(widget.LastMessage).ToHaveTextAsync(fromAgent);
         await Expect(widget.Texts).ToHaveTextAsync([$"{Floor.DisplayName(agent)} joined the conversation.", fromVisitor, fromAgent]);
-        var markup = await widget.Page.EvaluateAsync<int>(
+        var markup = await widget.EvaluateInFrameAsync<int>(
             "() => document.querySelector('livechat-widget').shadowRoot.querySelectorAll('ol.messages img, ol.messages script, ol.messages b, ol.messages i').length");
         Assert.Equal(0, markup);
         Assert.Equal(0, await widget.Page.Locator("img, b, i").CountAsync());
@@ -255,17 +255,17 @@ public sealed class WidgetTests
 
         await Expect(widget.Status).ToHaveTextAsync("This chat has ended.");
         await Expect(widget.LastMessage).ToHaveTextAsync($"{Floor.DisplayName(agent)} closed the conversation.");
-        await Expect(widget.Page.GetByText("How was this chat?")).ToBeVisibleAsync();
+        await Expect(widget.GetByText("How was this chat?")).ToBeVisibleAsync();
         await Expect(widget.Composer).ToHaveCountAsync(0);
-        await widget.Page.GetByRole(AriaRole.Button, new() { Name = "4 stars" }).ClickAsync();
-        await widget.Page.GetByLabel("Comment (optional)").FillAsync("Quick and friendly");
-        await widget.Page.GetByRole(AriaRole.Button, new() { Name = "Send rating" }).ClickAsync();
+        await widget.GetByRole(AriaRole.Button, new() { Name = "4 stars" }).ClickAsync();
+        await widget.GetByLabel("Comment (optional)").FillAsync("Quick and friendly");
+        await widget.GetByRole(AriaRole.Button, new() { Name = "Send rating" }).ClickAsync();
 
-        await Expect(widget.Page.GetByText("Thank you for chatting with us!")).ToBeVisibleAsync();
+        await Expect(widget.GetByText("Thank you for chatting with us!")).ToBeVisibleAsync();
         var rated = await updates.Next(v => v.Rating is not null);
         Assert.Equal(4, rated.Rating!.Score);
         Assert.Equal("Quick and friendly", rated.Rating.Comment);
-        await Expect(widget.Page.GetByRole(AriaRole.Button, new() { Name = "Start a new chat" })).ToBeVisibleAsync();
+        await Expect(widget.GetByRole(AriaRole.Button, new() { Name = "Start a new chat" })).ToBeVisibleAsync();
     }
 
     [Fact]
@@ -287,9 +287,9 @@ public sealed class WidgetTests
         var closed = await updates.Next(v => v.Status == ConversationStatus.Closed);
         Assert.Equal(first, closed.ConversationId);
         await Expect(widget.LastMessage).ToHaveTextAsync("Emil closed the conversation.");
-        await widget.Page.GetByRole(AriaRole.Button, new() { Name = "Start a new chat" }).ClickAsync();
-        await Expect(widget.Page.GetByLabel("Your name")).ToHaveValueAsync("Emil");
-        await widget.Page.GetByRole(AriaRole.Button, new() { Name = "Start chat" }).ClickAsync();
+        await widget.GetByRole(AriaRole.Button, new() { Name = "Start a new chat" }).ClickAsync();
+        await Expect(widget.GetByLabel("Your name")).ToHaveValueAsync("Emil");
+        await widget.GetByRole(AriaRole.Button, new() { Name = "Start chat" }).ClickAsync();
 
         var second = (await assigned.Next()).ConversationId;
         Assert.NotEqual(first, second);
@@ -307,40 +307,63 @@ public sealed class WidgetTests
         var widget = await WidgetPage.OpenAsync(_fixture, _fixture.ShopPage(queue));
         await using var browser = widget.Page.Context;
         var key = $"livechat:{_fixture.Server.BaseAddress.GetLeftPart(UriPartial.Authority)}:{queue}";
-        await widget.Page.EvaluateAsync("([key, value]) => localStorage.setItem(key, value)", new[]
+        await widget.EvaluateInFrameAsync("([key, value]) => localStorage.setItem(key, value)", new[]
         {
             key, """{"visitorId":"v_gone","token":"not-a-token","name":"Old","conversationId":"c_gone","open":true}""",
         });
 
         await widget.Page.ReloadAsync();
 
-        await Expect(widget.Page.GetByLabel("Your name")).ToHaveValueAsync("");
-        Assert.Null(await widget.Page.EvaluateAsync<string?>("key => localStorage.getItem(key)", key));
+        await Expect(widget.GetByLabel("Your name")).ToHaveValueAsync("");
+        Assert.Null(await widget.EvaluateInFrameAsync<string?>("key => localStorage.getItem(key)", key));
         // The panel was open before the reload, so it is open again.
-        await widget.Page.GetByLabel("Your name").FillAsync("Nina");
-        await widget.Page.GetByLabel("Your name").PressAsync("Enter");
+        await widget.GetByLabel("Your name").FillAsync("Nina");
+        await widget.GetByLabel("Your name").PressAsync("Enter");
         var view = await assigned.Next();
         Assert.Equal("Nina", view.VisitorName);
         Assert.NotEqual("v_gone", view.VisitorId);
-        Assert.Contains(view.VisitorId, await widget.Page.EvaluateAsync<string>("key => localStorage.getItem(key)", key));
+        Assert.Contains(view.VisitorId, await widget.EvaluateInFrameAsync<string>("key => localStorage.getItem(key)", key));
     }
 }
 
-/// <summary>The widget on a page, found through its open shadow root the way Playwright's locators pierce it.</summary>
+/// <summary>
+/// The widget on a customer's page: widget.js places a frame of the chat server's origin, and the widget draws itself
+/// inside it (in a shadow root, which Playwright's locators pierce). What the visitor sees is found in that frame.
+/// </summary>
 internal sealed class WidgetPage(IPage page)
 {
     public IPage Page => page;
-    public ILocator Launcher => page.Locator("livechat-widget button.launcher");
-    public ILocator Panel => page.GetByRole(AriaRole.Dialog, new() { Name = "Chat with us" });
-    public ILocator Status => page.Locator("livechat-widget header .status");
-    public ILocator Connection => page.Locator("livechat-widget .connection");
-    public ILocator Typing => page.Locator("livechat-widget .typing");
-    public ILocator Messages => page.Locator("livechat-widget ol.messages > li");
+    public ILocator FrameElement => page.Locator("iframe[data-livechat-widget]");
+    public IFrameLocator Frame => FrameElement.ContentFrame;
+    public ILocator Launcher => Frame.Locator("button.launcher");
+    public ILocator Panel => Frame.GetByRole(AriaRole.Dialog, new() { Name = "Chat with us" });
+    public ILocator Status => Frame.Locator("header .status");
+    public ILocator Connection => Frame.Locator(".connection");
+    public ILocator Typing => Frame.Locator(".typing");
+    public ILocator Messages => Frame.Locator("ol.messages > li");
     public ILocator Texts => Messages.Locator(".text");
     public ILocator LastMessage => Texts.Last;
-    public ILocator Pending => page.Locator("livechat-widget ol.pending-list > li");
-    public ILocator Seen => page.Locator("livechat-widget ol.messages .seen");
-    public ILocator Composer => page.GetByLabel("Your message");
+    public ILocator Pending => Frame.Locator("ol.pending-list > li");
+    public ILocator Seen => Frame.Locator("ol.messages .seen");
+    public ILocator Composer => Frame.GetByLabel("Your message");
+
+    public ILocator Locator(string selector) => Frame.Locator(selector);
+    public ILocator GetByLabel(string text, FrameLocatorGetByLabelOptions? options = null) => Frame.GetByLabel(text, options);
+    public ILocator GetByRole(AriaRole role, FrameLocatorGetByRoleOptions? options = null) => Frame.GetByRole(role, options);
+    public ILocator GetByText(string text) => Frame.GetByText(text);
+
+    /// <summary>The widget's frame itself, to run script in it (its storage is the chat server's, not the page's).</summary>
+    public async Task<IFrame> ContentAsync()
+    {
+        var element = await FrameElement.ElementHandleAsync();
+        return await element.ContentFrameAsync() ?? throw new InvalidOperationException("the widget's frame has no document");
+    }
+
+    public async Task<T> EvaluateInFrameAsync<T>(string expression, object? arg = null) =>
+        await (await ContentAsync()).EvaluateAsync<T>(expression, arg);
+
+    public async Task EvaluateInFrameAsync(string expression, object? arg = null) =>
+        await (await ContentAsync()).EvaluateAsync(expression, arg);
 
     public static async Task<WidgetPage> OpenAsync(BrowserServer fixture, Uri url)
     {
@@ -353,8 +376,8 @@ internal sealed class WidgetPage(IPage page)
     public async Task StartChatAsync(string name)
     {
         await Launcher.ClickAsync();
-        await page.GetByLabel("Your name").FillAsync(name);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Start chat" }).ClickAsync();
+        await GetByLabel("Your name").FillAsync(name);
+        await GetByRole(AriaRole.Button, new() { Name = "Start chat" }).ClickAsync();
         await Expect(Composer).ToBeVisibleAsync();
     }
 

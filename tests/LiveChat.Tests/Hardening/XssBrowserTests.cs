@@ -72,7 +72,7 @@ public sealed class XssBrowserTests(BrowserServer fixture)
             foreach (var payload in Payloads)
                 await agent.ReplyAsync(payload);
             await Expect(widget.Texts.Last).ToHaveTextAsync(Payloads[^1]);
-            await AssertLiteral(widget.Page, "ol.messages .text", [.. Payloads, .. Payloads]);
+            await AssertLiteral(await widget.ContentAsync(), "ol.messages .text", [.. Payloads, .. Payloads]);
 
             // A canned response saved by a supervisor, offered in the composer.
             await agent.Locator("#composer").FillAsync("/");
@@ -132,9 +132,13 @@ public sealed class XssBrowserTests(BrowserServer fixture)
 
     /// <summary>
     /// Each expected text is the exact text of one element matching <paramref name="selector"/> (in the page or the
-    /// widget's shadow root), and no such element has an element inside it: the text was never parsed as markup.
+    /// widget's shadow root, in the frame given), and no such element has an element inside it: the text was never
+    /// parsed as markup.
     /// </summary>
-    private static async Task AssertLiteral(IPage page, string selector, IReadOnlyList<string> expected)
+    private static Task AssertLiteral(IPage page, string selector, IReadOnlyList<string> expected) =>
+        AssertLiteral(page.MainFrame, selector, expected);
+
+    private static async Task AssertLiteral(IFrame page, string selector, IReadOnlyList<string> expected)
     {
         var found = await page.EvaluateAsync<Shown[]>(
             """

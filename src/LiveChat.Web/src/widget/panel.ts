@@ -1,5 +1,6 @@
 // The widget a visitor sees: the launcher, and the panel with whatever stage the chat is in (offline form, pre-chat
-// form, the conversation, the rating). All of it lives in one shadow root, and all text goes in as text.
+// form, the conversation, the rating). All of it lives in one shadow root inside the widget's frame (frame.ts), and all
+// text goes in as text.
 import { ApiError, reason, request } from "../shared/api";
 import { append, h, replace, text } from "../shared/dom";
 import { clock, expectedWait } from "../shared/format";
@@ -67,6 +68,8 @@ export class Widget implements ChatEvents {
     private readonly server: string,
     private readonly queue: string | null,
     private readonly memory: Memory,
+    // Tells the page around the widget's frame how much room it needs: the launcher alone, or the open panel.
+    private readonly layout: (open: boolean) => void = () => {},
   ) {
     this.remembered = memory.load();
     this.dot = h("span", { className: "dot", hidden: true, "aria-hidden": "true" });
@@ -91,6 +94,7 @@ export class Widget implements ChatEvents {
 
   /** Picks up where the visitor left off on an earlier page, or waits for the launcher. */
   async init(): Promise<void> {
+    this.layout(!this.panel.hidden);
     if (this.remembered) {
       // Busy first, so opening the panel does not also ask for availability while the conversation is looked up.
       this.stage = "busy";
@@ -109,6 +113,7 @@ export class Widget implements ChatEvents {
   }
 
   private show(): void {
+    this.layout(true);
     this.panel.hidden = false;
     this.launcher.setAttribute("aria-expanded", "true");
     this.launcher.setAttribute("aria-label", "Close chat");
@@ -125,6 +130,7 @@ export class Widget implements ChatEvents {
     this.launcher.setAttribute("aria-expanded", "false");
     this.launcher.setAttribute("aria-label", "Open chat");
     this.memory.update({ open: false });
+    this.layout(false);
     this.launcher.focus();
   }
 

@@ -1,5 +1,6 @@
-// What the widget remembers in the site's localStorage, per chat server and queue: the visitor token (which resumes
-// the visitor, docs/protocol.md section 2), the conversation being held, and whether the panel was open.
+// What the widget remembers in its frame's localStorage (the chat server's origin; browsers keep it apart per embedding
+// site), per queue: the visitor token (which resumes the visitor, docs/protocol.md section 2), the conversation being
+// held, and whether the panel was open. No script of the host page can read it.
 
 export interface Remembered {
   visitorId: string;
