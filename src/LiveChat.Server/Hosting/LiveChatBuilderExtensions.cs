@@ -232,6 +232,7 @@ public static class LiveChatBuilderExtensions
             return;
         }
         builder.Services.AddSingleton<HubBus>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<HubBus>());
         builder.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(RedisConnections.Options(redis)));
         builder.Services.AddSingleton<IMessageLog, RedisMessageLog>();
         builder.Services.AddSingleton<IFeedbackStore, RedisFeedbackStore>();

@@ -1,3 +1,4 @@
+using LiveChat.Server.Hosting;
 using LiveChat.Server.Identity;
 using LiveChat.Server.Metrics;
 using LiveChat.Server.Options;
@@ -91,6 +92,6 @@ public abstract class ConversationHub<TClient>(IGrainFactory grains, IOptions<Li
     {
         var id = HubInput.Id(conversationId, "conversationId");
         await CheckNamed(id);
-        return grains.GetGrain<IConversationGrain>(id);
+        return grains.Reference<IConversationGrain>(id);
     }
 }

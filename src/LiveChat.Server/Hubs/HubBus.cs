@@ -10,8 +10,15 @@ namespace LiveChat.Server.Hubs;
 /// the message already serialized for each hub protocol, and every other node writes it to the connections it holds;
 /// a node skips its own. Redis keeps a node's messages in the order published, and restores the subscription when it
 /// comes back; what a client missed meanwhile it reads by seq.
+/// <para>
+/// A node alone publishes nothing: every node says it is there on <c>livechat:hub-nodes</c> once a second, and a node
+/// publishes its sends only while it has heard another node within <see cref="PeerTimeout"/>, for the first
+/// <see cref="Uncertain"/> after it starts, and for as long again after its Redis connection comes back (until then it
+/// cannot know who is there). A node that joins says so as soon as it has subscribed, so the others publish to it from
+/// then on. Alone, a message costs Redis its append only, not two publishes and their echoes (issue 18).
+/// </para>
 /// </summary>
-public sealed class HubBus(IConnectionMultiplexer redis, ILogger<HubBus> logger)
+public sealed class HubBus : IHostedService, IDisposable
 {
     public enum Target : byte
     {
@@ -21,13 +28,113 @@ public sealed class HubBus(IConnectionMultiplexer redis, ILogger<HubBus> logger)
         Connection,
     }
 
+    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan PeerTimeout = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan Uncertain = TimeSpan.FromSeconds(3);
     private const byte FormatVersion = 1;
     private static readonly TimeSpan ResubscribeAfter = TimeSpan.FromSeconds(1);
+    private static readonly RedisChannel NodesChannel = RedisChannel.Literal("livechat:hub-nodes");
     private readonly Guid _node = Guid.NewGuid();
+    private readonly IConnectionMultiplexer _redis;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly CancellationTokenSource _stopping = new();
+    // Timestamps (TimeProvider's): when another node was last heard, and until when this node publishes regardless.
+    private long _peerHeardAt;
+    private long _publishAllUntil;
+    private bool _listening;
 
-    private IConnectionMultiplexer Redis => redis;
+    public HubBus(IConnectionMultiplexer redis, ILogger<HubBus> logger, TimeProvider time)
+    {
+        (_redis, _logger, _time) = (redis, logger, time);
+        _peerHeardAt = long.MinValue / 2;
+        _publishAllUntil = UncertainFromNow();
+        redis.ConnectionRestored += (_, _) => Volatile.Write(ref _publishAllUntil, UncertainFromNow());
+    }
 
-    private ILogger Logger => logger;
+    private IConnectionMultiplexer Redis => _redis;
+
+    private ILogger Logger => _logger;
+
+    /// <summary>Whether sends go to Redis for other nodes: another node was heard lately, or this node cannot know yet.</summary>
+    public bool HasPeers
+    {
+        get
+        {
+            var now = _time.GetTimestamp();
+            return now < Volatile.Read(ref _publishAllUntil)
+                || _time.GetElapsedTime(Volatile.Read(ref _peerHeardAt), now) < PeerTimeout;
+        }
+    }
+
+    /// <summary>
+    /// Says this node is there before the node takes its first connection (hosted services start before the server),
+    /// so the others publish to it from its first client on; waits at most <see cref="HeartbeatInterval"/> for Redis.
+    /// </summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var first = SayHello();
+        try
+        {
+            await first.WaitAsync(HeartbeatInterval, _time, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            // Redis is slow or away: the heartbeat goes on trying, and the others publish to everyone until they know.
+        }
+        _ = Heartbeat(first, _stopping.Token);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stopping.Cancel();
+        return Task.CompletedTask;
+    }
+
+    public void Dispose() => _stopping.Cancel();
+
+    private long UncertainFromNow() => _time.GetTimestamp() + (long)(Uncertain.TotalSeconds * _time.TimestampFrequency);
+
+    /// <summary>Listens for the other nodes (once), and says this node is there.</summary>
+    private async Task SayHello()
+    {
+        try
+        {
+            if (!_listening)
+            {
+                await Redis.GetSubscriber().SubscribeAsync(NodesChannel, (_, value) => Heard((byte[]?)value));
+                _listening = true;
+            }
+            await Redis.GetSubscriber().PublishAsync(NodesChannel, _node.ToByteArray());
+        }
+        catch (Exception ex)
+        {
+            Logger.LogDebug("Could not say this node is there: {Error}", ex.Message);
+        }
+    }
+
+    private async Task Heartbeat(Task first, CancellationToken stopping)
+    {
+        await first;
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(HeartbeatInterval, _time, stopping);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            await SayHello();
+        }
+    }
+
+    private void Heard(byte[]? node)
+    {
+        if (node is { Length: 16 } && new Guid(node) != _node)
+            Volatile.Write(ref _peerHeardAt, _time.GetTimestamp());
+    }
 
     public delegate Task Delivery(Target target, string id, SerializedHubMessage message, IReadOnlyList<string> excluded);
 
@@ -52,6 +159,8 @@ public sealed class HubBus(IConnectionMultiplexer redis, ILogger<HubBus> logger)
 
         public void Publish(Target target, string id, SerializedHubMessage message, IReadOnlyList<IHubProtocol> protocols, IReadOnlyList<string> excluded)
         {
+            if (!_bus.HasPeers)
+                return;
             byte[] payload;
             try
             {

@@ -1,3 +1,4 @@
+using LiveChat.Server.Hosting;
 
 namespace LiveChat.Tests.Grains;
 
@@ -105,6 +106,20 @@ public sealed class MessageTests(GrainCluster cluster)
         var closed = await conversation.Peek();
         Assert.Equal(ConversationStatus.Closed, closed.Status);
         Assert.Equal((4, "quick answer"), (closed.Rating!.Score, closed.Rating.Comment));
+    }
+
+    [Fact]
+    public async Task AReferenceMadeFromItsIdAloneIsTheSameConversation()
+    {
+        var (conversation, visitor) = await StartChat(text: "hello");
+        var id = (await conversation.Peek()).ConversationId;
+
+        var made = Grains.Reference<IConversationGrain>(id);
+
+        Assert.Equal(conversation, made);
+        Assert.Equal(((GrainReference)conversation).InterfaceType, ((GrainReference)made).InterfaceType);
+        Assert.Equal("hello", Assert.Single(await made.GetMessages(visitor, 0, 10)).Text);
+        Assert.NotEqual(made, Grains.Reference<IConversationGrain>(id + "x"));
     }
 
     private async Task<(IConversationGrain, Caller)> StartChat(string? text)
