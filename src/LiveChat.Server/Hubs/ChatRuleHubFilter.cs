@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using LiveChat.Server.Reliability;
 using Microsoft.AspNetCore.SignalR;
 
@@ -9,11 +10,15 @@ namespace LiveChat.Server.Hubs;
 /// </summary>
 internal sealed class ChatRuleHubFilter(TransientRetry retry) : IHubFilter
 {
+    // "VisitorHub.SendMessage", made once per method rather than on every call.
+    private static readonly ConcurrentDictionary<(Type Hub, string Method), string> Names = new();
+
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext context, Func<HubInvocationContext, ValueTask<object?>> next)
     {
+        var name = Names.GetOrAdd((context.Hub.GetType(), context.HubMethodName), static key => $"{key.Hub.Name}.{key.Method}");
         try
         {
-            return await retry.Run(() => next(context).AsTask(), $"{context.Hub.GetType().Name}.{context.HubMethodName}", context.Context.ConnectionAborted);
+            return await retry.Run(() => next(context).AsTask(), name, context.Context.ConnectionAborted);
         }
         catch (ChatRuleException ex)
         {

@@ -16,7 +16,7 @@ public abstract class ConversationHub<TClient>(IGrainFactory grains, IOptions<Li
 {
     protected IGrainFactory Grains => grains;
     protected LiveChatOptions Options => options.Value;
-    protected Caller Caller => Context.User.ToCaller();
+    protected Caller Caller => Context.Claims().Caller;
 
     /// <summary>The hub's name in metrics: visitor or agent.</summary>
     protected abstract string HubName { get; }

@@ -21,7 +21,7 @@ public sealed class SupervisorHub(IGrainFactory grains, IFeedbackStore feedback,
     private const string WatchedKey = "watched";
     private const int MaxWaitingListed = 100;
 
-    private Caller Caller => Context.User.ToCaller();
+    private Caller Caller => Context.Claims().Caller;
 
     private HashSet<string> Watched => (HashSet<string>)(Context.Items.TryGetValue(WatchedKey, out var set) ? set! : Context.Items[WatchedKey] = new HashSet<string>(StringComparer.Ordinal));
 

@@ -67,7 +67,7 @@ public sealed class StaffConnections(UserDirectory users, StaffSessions sessions
 
     private bool StillActive(HubCallerContext context) =>
         users.IsActive(context.UserIdentifier ?? "", Role(context) ?? "")
-        && context.User is { } user && sessions.KnownSignedIn(context.UserIdentifier ?? "", TokenService.VersionOf(user));
+        && context.User is not null && sessions.KnownSignedIn(context.UserIdentifier ?? "", context.Claims().Version);
 
-    private static string? Role(HubCallerContext context) => context.User?.FindFirst(ClaimNames.Role)?.Value;
+    private static string? Role(HubCallerContext context) => context.Claims().Role;
 }

@@ -15,16 +15,17 @@ public sealed class RedisMessageLog(IConnectionMultiplexer redis) : IMessageLog
 
     // Appends unless the send key is known; then returns the stored message instead. XADD with an explicit
     // id also refuses a seq that is not above the last one, so two writers can never interleave a conversation.
-    private static readonly LuaScript AppendScript = LuaScript.Prepare("""
-        local existing = redis.call('HGET', @ids, @sendKey)
+    // KEYS: the stream, the send keys' hash. ARGV: the send key, the seq, the message. (Sent as EVALSHA once loaded.)
+    private const string AppendScript = """
+        local existing = redis.call('HGET', KEYS[2], ARGV[1])
         if existing then
-            local entries = redis.call('XRANGE', @stream, existing .. '-0', existing .. '-0')
+            local entries = redis.call('XRANGE', KEYS[1], existing .. '-0', existing .. '-0')
             return entries[1][2][2]
         end
-        redis.call('XADD', @stream, @seq .. '-0', 'm', @message)
-        redis.call('HSET', @ids, @sendKey, @seq)
+        redis.call('XADD', KEYS[1], ARGV[2] .. '-0', 'm', ARGV[3])
+        redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
         return false
-        """);
+        """;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -32,14 +33,10 @@ public sealed class RedisMessageLog(IConnectionMultiplexer redis) : IMessageLog
 
     public async Task<ChatMessage?> AppendAsync(string stream, ChatMessage message)
     {
-        var result = await Db.ScriptEvaluateAsync(AppendScript, new
-        {
-            stream = StreamKey(stream),
-            ids = IdsKey(stream),
-            sendKey = IMessageLog.SendKey(message.SenderId, message.ClientMessageId),
-            seq = message.Seq.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            message = JsonSerializer.Serialize(message, Json),
-        });
+        // Keys and arguments as they are, and the message as UTF-8 bytes: no parameter object to read by reflection, and
+        // no string to encode again (issue 18).
+        var result = await Db.ScriptEvaluateAsync(AppendScript, [StreamKey(stream), IdsKey(stream)],
+            [IMessageLog.SendKey(message.SenderId, message.ClientMessageId), message.Seq, JsonSerializer.SerializeToUtf8Bytes(message, Json)]);
         return result.IsNull ? null : Deserialize((string)result!);
     }
 
