@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using LiveChat.Server.Reliability;
 using Microsoft.AspNetCore.SignalR;
 
@@ -10,15 +9,21 @@ namespace LiveChat.Server.Hubs;
 /// </summary>
 internal sealed class ChatRuleHubFilter(TransientRetry retry) : IHubFilter
 {
-    // "VisitorHub.SendMessage", made once per method rather than on every call.
-    private static readonly ConcurrentDictionary<(Type Hub, string Method), string> Names = new();
-
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext context, Func<HubInvocationContext, ValueTask<object?>> next)
     {
-        var name = Names.GetOrAdd((context.Hub.GetType(), context.HubMethodName), static key => $"{key.Hub.Name}.{key.Method}");
+        var deadline = retry.Started();
         try
         {
-            return await retry.Run(() => next(context).AsTask(), name, context.Context.ConnectionAborted);
+            // The first try straight through: no delegate, task or retry state made for a call that succeeds (issue 18).
+            try
+            {
+                return await next(context);
+            }
+            catch (Exception ex) when (TransientFailures.IsTransient(ex))
+            {
+                return await retry.After(ex, deadline, () => next(context).AsTask(), $"{context.Hub.GetType().Name}.{context.HubMethodName}",
+                    context.Context.ConnectionAborted);
+            }
         }
         catch (ChatRuleException ex)
         {

@@ -49,25 +49,35 @@ public sealed class TransientRetry
 
     public async Task<T> Run<T>(Func<Task<T>> call, string what, CancellationToken cancellationToken)
     {
-        var deadline = _time.GetUtcNow().AddSeconds(_options.Value.RetrySeconds);
+        var started = Started();
         // The first try outside the pipeline: almost every call succeeds at once, and then costs no resilience context
         // (the pipeline was 2% of a node's CPU on the chat path, perf, docs/performance.md, issue 18). Continued on the
         // captured context, as below: a hub's or endpoint's call goes on where it started.
-        Exception failure;
         try
         {
             return await call();
         }
         catch (Exception ex) when (TransientFailures.IsTransient(ex))
         {
-            failure = ex;
+            return await After(ex, started, call, what, cancellationToken);
         }
+    }
+
+    /// <summary>When a call made now must be answered by, for <see cref="After{T}"/>.</summary>
+    public DateTimeOffset Started() => _time.GetUtcNow().AddSeconds(_options.Value.RetrySeconds);
+
+    /// <summary>
+    /// The tries after a first one that failed transiently, for a caller that made the first try itself (a hub call's,
+    /// without a delegate or task made for it): the waits and the deadline count from <paramref name="deadline"/>'s call.
+    /// </summary>
+    public async Task<T> After<T>(Exception failure, DateTimeOffset deadline, Func<Task<T>> call, string what, CancellationToken cancellationToken)
+    {
         var context = ResilienceContextPool.Shared.Get(continueOnCapturedContext: true, cancellationToken);
         context.Properties.Set(Deadline, deadline);
         context.Properties.Set(What, what);
         try
         {
-            // The pipeline's first attempt is the failure above, so its waits and deadline are counted from the start.
+            // The pipeline's first attempt is the failure already seen, so its waits and deadline are counted from the start.
             var tries = new Tries<T>(call, failure);
             return await _pipeline.ExecuteAsync(static async (_, tries) => await tries.Next(), context, tries);
         }
