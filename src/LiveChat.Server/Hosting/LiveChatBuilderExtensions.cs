@@ -134,6 +134,10 @@ public static class LiveChatBuilderExtensions
                     {
                         var role = context.Principal?.FindFirst(ClaimNames.Role)?.Value;
                         var user = context.Principal?.FindFirst(ClaimNames.Subject)?.Value;
+                        // A hub connection keeps its principal as long as it lasts: only the claims LiveChat reads, not
+                        // the validated token with its parsed payload (issue 18, memory per connection).
+                        if (context.Principal is { } validated && context.HttpContext.Request.Path.StartsWithSegments("/hubs"))
+                            context.Principal = TokenService.Slim(validated);
                         if (role is not (Contracts.Roles.Agent or Contracts.Roles.Supervisor))
                             return;
                         if (!users.IsActive(user ?? "", role))

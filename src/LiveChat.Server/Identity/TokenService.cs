@@ -64,6 +64,19 @@ public sealed class TokenService
         long.TryParse(principal.FindFirst(ClaimNames.SignedInAt)?.Value, out var seconds) ? DateTimeOffset.FromUnixTimeSeconds(seconds)
         : long.TryParse(principal.FindFirst("iat")?.Value, out var issued) ? DateTimeOffset.FromUnixTimeSeconds(issued) : null;
 
+    /// <summary>
+    /// The principal with only the claims LiveChat reads (subject, name, role, verified, version, sign-in and issue time),
+    /// in a plain identity that does not hold on to the validated token.
+    /// </summary>
+    public static ClaimsPrincipal Slim(ClaimsPrincipal principal)
+    {
+        var identity = principal.Identity as ClaimsIdentity;
+        var kept = principal.Claims
+            .Where(c => c.Type is ClaimNames.Subject or ClaimNames.Name or ClaimNames.Role or ClaimNames.Verified or ClaimNames.Version or ClaimNames.SignedInAt or "iat")
+            .Select(c => new Claim(c.Type, c.Value, c.ValueType));
+        return new ClaimsPrincipal(new ClaimsIdentity(kept, identity?.AuthenticationType, ClaimNames.Name, ClaimNames.Role));
+    }
+
     public static long VersionOf(ClaimsPrincipal principal) => long.TryParse(principal.FindFirst(ClaimNames.Version)?.Value, out var v) ? v : 0;
 
     /// <summary>A visitor's token: an anonymous visitor's lasts days, a verified one's only as long as the site's word (TokenMinutes).</summary>
