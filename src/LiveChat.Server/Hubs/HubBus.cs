@@ -133,8 +133,10 @@ public sealed class HubBus : IHostedService, IDisposable
     private void Heard(byte[]? node)
     {
         if (node is { Length: 16 } && new Guid(node) != _node)
-            Volatile.Write(ref _peerHeardAt, _time.GetTimestamp());
+            HeardPeer();
     }
+
+    private void HeardPeer() => Volatile.Write(ref _peerHeardAt, _time.GetTimestamp());
 
     public delegate Task Delivery(Target target, string id, SerializedHubMessage message, IReadOnlyList<string> excluded);
 
@@ -230,6 +232,8 @@ public sealed class HubBus : IHostedService, IDisposable
                     return;
                 if (Decode(received.Message, _bus._node) is not var (message, excluded))
                     return;
+                // A send from another node shows it is there too, even one from before these heartbeats (a rolling upgrade).
+                _bus.HeardPeer();
                 var delivered = _deliver(target, rest[(colon + 1)..].ToString(), message, excluded);
                 if (!delivered.IsCompletedSuccessfully)
                     _ = Observe(delivered);

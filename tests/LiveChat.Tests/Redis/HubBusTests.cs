@@ -50,4 +50,26 @@ public sealed class HubBusTests(RedisFixture redis) : IClassFixture<RedisFixture
         await toAda.Next(m => m.Text == "visitor 6");
         await Eventually.True(() => Task.FromResult(Volatile.Read(ref published) >= 2), "the pushes to Vera and Ada went out for the other node");
     }
+
+    [Fact]
+    public async Task ASendFromANodeThatSaysNothingOfItselfStillCountsAsAnotherNode()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Redis"] = redis.ConnectionString,
+            ["Orleans:ServiceId"] = $"bus-{Guid.NewGuid():N}",
+            ["Orleans:ClusterId"] = $"bus-{Guid.NewGuid():N}",
+        };
+        await using var node = await LiveChatTestServer.StartAsync(settings);
+        var bus = node.Services.GetRequiredService<HubBus>();
+        await Eventually.True(() => Task.FromResult(!bus.HasPeers), "the node knows it is alone");
+
+        // What a node from before the heartbeats sends: a push on a hub's channel, in the bus's format (version 1,
+        // its node id, no connection left out, no protocol), and nothing on livechat:hub-nodes.
+        await using var older = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        byte[] push = [1, .. Guid.NewGuid().ToByteArray(), 0, 0];
+        await older.GetSubscriber().PublishAsync(RedisChannel.Literal("livechat:hub:VisitorHub:user:v_nobody"), push);
+
+        await Eventually.True(() => Task.FromResult(bus.HasPeers), "the node publishes for the older one");
+    }
 }
