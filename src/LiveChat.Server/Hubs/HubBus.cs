@@ -12,10 +12,11 @@ namespace LiveChat.Server.Hubs;
 /// comes back; what a client missed meanwhile it reads by seq.
 /// <para>
 /// A node alone publishes nothing: every node says it is there on <c>livechat:hub-nodes</c> once a second, and a node
-/// publishes its sends only while it has heard another node within <see cref="PeerTimeout"/>, for the first
-/// <see cref="Uncertain"/> after it starts, and for as long again after its Redis connection comes back (until then it
-/// cannot know who is there). A node that joins says so as soon as it has subscribed, so the others publish to it from
-/// then on. Alone, a message costs Redis its append only, not two publishes and their echoes (issue 18).
+/// publishes its sends only while it has heard another node (its hello, or any send of its) within
+/// <see cref="PeerTimeout"/>, for the first <see cref="Uncertain"/> after it starts, and for as long again after its
+/// Redis connection comes back (until then it cannot know who is there). A node that joins says so before it takes its
+/// first connection, so the others publish to it from then on. Alone, a message costs Redis its append only, not two
+/// publishes and their echoes (issue 18).
 /// </para>
 /// </summary>
 public sealed class HubBus : IHostedService, IDisposable
