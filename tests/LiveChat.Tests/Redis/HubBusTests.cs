@@ -14,14 +14,7 @@ public sealed class HubBusTests(RedisFixture redis) : IClassFixture<RedisFixture
     [Fact]
     public async Task ANodeAlonePublishesNoPushAndPublishesEveryPushOnceAnotherNodeIsThere()
     {
-        var settings = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Redis"] = redis.ConnectionString,
-            ["Orleans:ServiceId"] = $"bus-{Guid.NewGuid():N}",
-            ["Orleans:ClusterId"] = $"bus-{Guid.NewGuid():N}",
-        };
-        TestUsers.Add(settings, 0, "ada", queues: "support");
-        await using var node = await LiveChatTestServer.StartAsync(settings);
+        await using var node = await LiveChatTestServer.StartAsync(Settings());
         var bus = node.Services.GetRequiredService<HubBus>();
         // Everything published on the hubs' channels, as another node would receive it.
         await using var listener = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
@@ -54,13 +47,7 @@ public sealed class HubBusTests(RedisFixture redis) : IClassFixture<RedisFixture
     [Fact]
     public async Task ASendFromANodeThatSaysNothingOfItselfStillCountsAsAnotherNode()
     {
-        var settings = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Redis"] = redis.ConnectionString,
-            ["Orleans:ServiceId"] = $"bus-{Guid.NewGuid():N}",
-            ["Orleans:ClusterId"] = $"bus-{Guid.NewGuid():N}",
-        };
-        await using var node = await LiveChatTestServer.StartAsync(settings);
+        await using var node = await LiveChatTestServer.StartAsync(Settings());
         var bus = node.Services.GetRequiredService<HubBus>();
         await Eventually.True(() => Task.FromResult(!bus.HasPeers), "the node knows it is alone");
 
@@ -71,5 +58,18 @@ public sealed class HubBusTests(RedisFixture redis) : IClassFixture<RedisFixture
         await older.GetSubscriber().PublishAsync(RedisChannel.Literal("livechat:hub:VisitorHub:user:v_nobody"), push);
 
         await Eventually.True(() => Task.FromResult(bus.HasPeers), "the node publishes for the older one");
+    }
+
+    /// <summary>A node of its own cluster on the fixture's Redis, with one agent, Ada, serving "support".</summary>
+    private Dictionary<string, string?> Settings()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Redis"] = redis.ConnectionString,
+            ["Orleans:ServiceId"] = $"bus-{Guid.NewGuid():N}",
+            ["Orleans:ClusterId"] = $"bus-{Guid.NewGuid():N}",
+        };
+        TestUsers.Add(settings, 0, "ada", queues: "support");
+        return settings;
     }
 }
