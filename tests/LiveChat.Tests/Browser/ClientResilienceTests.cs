@@ -350,7 +350,7 @@ public sealed class ClientResilienceTests : IClassFixture<ResilienceNode>
     /// <summary>The visitor id the widget keeps in its frame's localStorage for this node and queue.</summary>
     private async Task<string> RememberedVisitor(WidgetPage widget, string queue)
     {
-        var key = $"livechat:{Node.BaseAddress.GetLeftPart(UriPartial.Authority)}:{queue}";
+        var key = WidgetPage.MemoryKey(Node, queue);
         var remembered = await widget.EvaluateInFrameAsync<string>("key => localStorage.getItem(key)", key);
         return JsonDocument.Parse(remembered).RootElement.GetProperty("visitorId").GetString()!;
     }

@@ -58,7 +58,7 @@ public sealed class WidgetSiteTests
         await widget.SendAsync(secret);
         await received.Next(m => m.Text == secret);
         await Expect(widget.LastMessage).ToHaveTextAsync(secret);
-        var key = $"livechat:{_fixture.Server.BaseAddress.GetLeftPart(UriPartial.Authority)}:{queue}";
+        var key = WidgetPage.MemoryKey(_fixture.Server, queue);
         var token = await widget.EvaluateInFrameAsync<string>("key => JSON.parse(localStorage.getItem(key)).token", key);
         Assert.False(string.IsNullOrEmpty(token), "the widget remembers its visitor token in its frame");
 

@@ -306,7 +306,7 @@ public sealed class WidgetTests
         var assigned = sol.Record<ConversationView>("ConversationAssigned");
         var widget = await WidgetPage.OpenAsync(_fixture, _fixture.ShopPage(queue));
         await using var browser = widget.Page.Context;
-        var key = $"livechat:{_fixture.Server.BaseAddress.GetLeftPart(UriPartial.Authority)}:{queue}";
+        var key = WidgetPage.MemoryKey(_fixture.Server, queue);
         await widget.EvaluateInFrameAsync("([key, value]) => localStorage.setItem(key, value)", new[]
         {
             key, """{"visitorId":"v_gone","token":"not-a-token","name":"Old","conversationId":"c_gone","open":true}""",
@@ -351,6 +351,9 @@ internal sealed class WidgetPage(IPage page)
     public ILocator GetByLabel(string text, FrameLocatorGetByLabelOptions? options = null) => Frame.GetByLabel(text, options);
     public ILocator GetByRole(AriaRole role, FrameLocatorGetByRoleOptions? options = null) => Frame.GetByRole(role, options);
     public ILocator GetByText(string text) => Frame.GetByText(text);
+
+    /// <summary>The key under which the widget keeps its visitor in its frame's localStorage, for a node and queue.</summary>
+    public static string MemoryKey(ILiveChatNode node, string queue) => $"livechat:{node.BaseAddress.GetLeftPart(UriPartial.Authority)}:{queue}";
 
     /// <summary>The widget's frame itself, to run script in it (its storage is the chat server's, not the page's).</summary>
     public async Task<IFrame> ContentAsync()
