@@ -175,22 +175,42 @@ var within = new Option<double>("--within") { Description = "seconds over which 
 var stormAgents = new Option<int>("--agents") { Description = "agents online (capacity 5 each), so the rest queue", DefaultValueFactory = _ => 10 };
 var connectOnly = new Option<bool>("--connect-only") { Description = "visitors only connect (no conversation), to measure held idle connections" };
 var hold = new Option<int>("--hold") { Description = "seconds to hold the connections open after the last arrival", DefaultValueFactory = _ => 0 };
-var connectStorm = new Command("connect-storm", "visitors arrive within a few seconds: time to session, connect, start and first queue position") { visitors, within, stormAgents, connectOnly, hold, output, redis };
+var stormBaseline = new Option<bool>("--baseline") { Description = "with --connect-only: the bare relay then holds as many idle connections (up to one client process's), measured the same way" };
+var connectStorm = new Command("connect-storm", "visitors arrive within a few seconds: time to session, connect, start and first queue position") { visitors, within, stormAgents, connectOnly, hold, output, redis, nodes, stormBaseline };
 connectStorm.SetAction(async (parse, cancellationToken) =>
 {
     var count = parse.GetValue(visitors);
     var seconds = parse.GetValue(within);
-    if (count is < 1 or > 20_000 || seconds is <= 0 or > 600 || parse.GetValue(stormAgents) < 0 || parse.GetValue(hold) is < 0 or > 3600)
+    if (count is < 1 or > 100_000 || seconds is <= 0 or > 600 || parse.GetValue(stormAgents) < 0 || parse.GetValue(hold) is < 0 or > 3600)
     {
-        Console.Error.WriteLine("visitors must be from 1 to 20000, within from 0 to 600 seconds, agents 0 or more, hold from 0 to 3600 seconds");
+        Console.Error.WriteLine("visitors must be from 1 to 100000, within from 0 to 600 seconds, agents 0 or more, hold from 0 to 3600 seconds");
         return 2;
     }
-    if (!LoopbackOnly(parse))
+    if (!LoopbackOnly(parse) || !NodeCount(parse))
         return 2;
+    // A node holds a socket per visitor, and a process here may keep only so many files open (ulimit -n).
+    var perNode = (count + parse.GetValue(nodes) - 1) / parse.GetValue(nodes);
+    var openFiles = StormVisitors.OpenFilesLimit();
+    if (perNode > openFiles - 2_000)
+    {
+        Console.Error.WriteLine($"{perNode} visitors a node, but a process here may keep only {openFiles} files open (ulimit -n), sockets included: " +
+            $"give --nodes {(count + openFiles - 2_001) / (openFiles - 2_000)} or more (with --redis), or raise the limit");
+        return 2;
+    }
+    await using var ownRedis = await RedisForNodes(parse);
     ConnectStormResult result;
-    await using (var liveChat = await LiveChatBackend.StartAsync(Math.Max(1, parse.GetValue(stormAgents)), 5, parse.GetValue(redis)))
+    await using (var liveChat = await LiveChatBackend.StartAsync(Math.Max(1, parse.GetValue(stormAgents)), 5, parse.GetValue(redis) ?? ownRedis?.Address,
+                     nodes: parse.GetValue(nodes)))
         result = await ConnectStormScenario.RunAsync(liveChat, count, TimeSpan.FromSeconds(seconds), parse.GetValue(stormAgents),
             parse.GetValue(connectOnly), TimeSpan.FromSeconds(parse.GetValue(hold)), Progress, cancellationToken);
+    var baseline = "";
+    if (parse.GetValue(stormBaseline) && parse.GetValue(connectOnly))
+    {
+        var relayCount = Math.Min(count, StormVisitors.PerProcess);
+        var (relayKb, relayStill) = await ConnectStormScenario.RelayIdleAsync(relayCount, TimeSpan.FromSeconds(seconds * relayCount / count),
+            TimeSpan.FromSeconds(parse.GetValue(hold)), Progress, cancellationToken);
+        baseline = $" The bare relay, the same way: {relayKb:0.0} KB per idle connection ({relayStill} of {relayCount} held).";
+    }
     var verdicts = new List<Verdict>
     {
         new(result.Failed == 0, $"{result.Failed} of {result.Visitors} visitors failed to get through"),
@@ -198,10 +218,39 @@ connectStorm.SetAction(async (parse, cancellationToken) =>
         new(result.StillConnected == count - result.Failed, $"{result.StillConnected} connections still open at the end"),
     };
     var folder = await Report.WriteStepsAsync(parse.GetValue(output)!, "connect-storm",
-        $"{result.Visitors} visitors arriving within {seconds:0.#} s{(parse.GetValue(connectOnly) ? " (connect only)" : "")}, {parse.GetValue(stormAgents)} agents online; " +
-        $"server peak memory {result.PeakMemoryMb:0} MB, {result.MemoryPerIdleConnectionKb:0.0} KB per idle connection.",
+        $"{result.Visitors} visitors arriving within {seconds:0.#} s{(parse.GetValue(connectOnly) ? " (connect only)" : "")}, {parse.GetValue(stormAgents)} agents online, " +
+        $"{parse.GetValue(nodes)} node(s), clients in {result.ClientProcesses} process(es); server peak memory {result.PeakMemoryMb:0} MB, " +
+        $"{result.MemoryPerIdleConnectionKb:0.0} KB per idle connection ({result.ColdMemoryPerIdleConnectionKb:0.0} KB counted from the node as started, before its warm-up).{baseline}",
         result.Steps, verdicts.Select(v => v.Text).ToList());
     return Finish(verdicts, folder);
+});
+
+// One client process's share of a connect-storm, started by the suite itself: see StormClientProcess.
+var stormUrls = new Option<string>("--urls") { Description = "the nodes' base addresses, comma-separated (loopback only)", Required = true };
+var stormProcess = new Option<int>("--process") { Description = "this process's number, 0 being the suite's own" };
+var stormProcesses = new Option<int>("--processes") { Description = "client processes in the storm" };
+var stormStartAt = new Option<long>("--start-at") { Description = "when the storm's schedule starts, Unix milliseconds" };
+var stormClients = new Command("storm-clients", "one client process's share of a connect-storm (started by connect-storm)")
+    { visitors, within, connectOnly, stormUrls, stormProcess, stormProcesses, stormStartAt };
+stormClients.Hidden = true;
+stormClients.SetAction(async (parse, cancellationToken) =>
+{
+    var urls = parse.GetValue(stormUrls)!.Split(',').Select(u => new Uri(u)).ToList();
+    if (urls.Any(u => !u.IsLoopback))
+    {
+        Console.Error.WriteLine("storm-clients connects to loopback addresses only");
+        return 2;
+    }
+    await using var share = new StormVisitors(urls, parse.GetValue(stormProcess), parse.GetValue(stormProcesses), parse.GetValue(visitors),
+        TimeSpan.FromSeconds(parse.GetValue(within)), parse.GetValue(connectOnly));
+    var wait = DateTimeOffset.FromUnixTimeMilliseconds(parse.GetValue(stormStartAt)) - DateTimeOffset.UtcNow;
+    var begin = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(wait.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+    var result = await share.ArriveAsync(begin, cancellationToken);
+    Console.WriteLine("result " + System.Text.Json.JsonSerializer.Serialize(result, StormShare.Json));
+    while (await Console.In.ReadLineAsync(cancellationToken) is { } line)
+        if (line == "count")
+            Console.WriteLine($"connected {share.StillConnected}");
+    return 0;
 });
 
 var burstVisitors = new Option<int>("--visitors") { Description = "visitors who arrive", DefaultValueFactory = _ => 500 };
@@ -411,7 +460,7 @@ var port = new Option<int>("--port") { Required = true };
 var relayCommand = new Command("relay", "run the bare SignalR relay (the baseline) on 127.0.0.1") { port };
 relayCommand.SetAction(async parse => await RelayServer.RunAsync(parse.GetValue(port)));
 
-var root = new RootCommand("LiveChat load suite") { chat, overload, coldStart, supervisor, chaos, longConversation, connectStorm, queueBurst, rush, steadyQueue, announce, relayCommand };
+var root = new RootCommand("LiveChat load suite") { chat, overload, coldStart, supervisor, chaos, longConversation, connectStorm, stormClients, queueBurst, rush, steadyQueue, announce, relayCommand };
 return await root.Parse(args).InvokeAsync();
 
 void Progress(string line) => display.Line(line);

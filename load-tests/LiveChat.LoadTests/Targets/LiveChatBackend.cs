@@ -158,9 +158,17 @@ public sealed class LiveChatBackend : IChatBackend
     /// <summary>Each node's HTTP address, in order; a node started again keeps its own.</summary>
     public IReadOnlyList<Uri> NodeAddresses => _starts.Select(s => new Uri($"http://127.0.0.1:{s.Port}")).ToList();
 
+    /// <summary>Environment variables named with this prefix are given to the nodes without it (see <see cref="Environment"/>).</summary>
+    public const string NodeOnlyPrefix = "NODE_";
+
     private static Dictionary<string, string> Environment(string? redis)
     {
         var environment = new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" };
+        // NODE_DOTNET_GCgen0size=... and the like reach the nodes alone, as DOTNET_GCgen0size: a runtime setting tried on
+        // LiveChat without moving the relay or the load generator, which a plain DOTNET_ variable would reach too.
+        foreach (System.Collections.DictionaryEntry variable in System.Environment.GetEnvironmentVariables())
+            if (variable.Key is string name && name.StartsWith(NodeOnlyPrefix, StringComparison.Ordinal))
+                environment[name[NodeOnlyPrefix.Length..]] = variable.Value as string ?? "";
         if (redis is not null)
         {
             environment["ConnectionStrings__Redis"] = redis;
