@@ -27,6 +27,14 @@ public interface IVisitorGrain : IGrainWithStringKey
     /// <summary>A connection of the visitor opened (the visitor hub): they are here.</summary>
     Task Connected(string connectionId);
 
+    /// <summary>
+    /// A connection of the visitor opened. With a conversation (or a grace running) this is <see cref="Connected"/>, and
+    /// the answer is true. A visitor with no conversation yet has nothing to be present for: the connection is not kept,
+    /// the answer is false, and a while later the grain lets its activation go, so a visitor who only opened the widget
+    /// costs the node nothing here. The hub calls <see cref="Connected"/> for the connection once it has a conversation.
+    /// </summary>
+    Task<bool> Arrived(string connectionId);
+
     /// <summary>A connection closed; with none left, the grace (<c>LiveChat:VisitorGraceSeconds</c>) starts.</summary>
     Task Disconnected(string connectionId);
 

@@ -19,15 +19,20 @@ public sealed class VisitorHub(
 {
     protected override string HubName => Roles.Visitor;
 
-    /// <summary>The visitor is here while a connection is open (see VisitorGrain.Presence); this node vouches for it from now on.</summary>
+    /// <summary>
+    /// The visitor is here while a connection is open (see VisitorGrain.Presence); this node vouches for it from now on.
+    /// A visitor with no conversation yet (the widget opened, nothing said) has nothing to be present for: the connection
+    /// counts for their presence from their first conversation on (<see cref="Watch"/>), and until then the node keeps no
+    /// grain or renewal for it.
+    /// </summary>
     public override async Task OnConnectedAsync()
     {
         // Counted first, so a connection over the caps costs no grain call; it closes with the refusal's words.
         caps.Open(Caller.Id, Address);
         try
         {
-            await Visitor.Connected(Context.ConnectionId);
-            presence.Connected(Context.ConnectionId, Caller.Id);
+            if (await Visitor.Arrived(Context.ConnectionId))
+                Watched();
             await base.OnConnectedAsync();
         }
         catch
@@ -46,10 +51,30 @@ public sealed class VisitorHub(
             caps.Close(Caller.Id, Address);
         presence.Disconnected(Context.ConnectionId);
         await base.OnDisconnectedAsync(exception);
-        await Visitor.Disconnected(Context.ConnectionId);
+        if (Context.Items.Remove(WatchedKey))
+            await Visitor.Disconnected(Context.ConnectionId);
     }
 
     private const string CountedKey = "counted";
+    private const string WatchedKey = "watched";
+
+    /// <summary>
+    /// From the visitor's first conversation on (starting one, or naming one started in another tab or before a
+    /// reload), this connection counts for their presence: their grain hears of it once and this node renews it.
+    /// </summary>
+    private async ValueTask Watch()
+    {
+        if (Context.Items.ContainsKey(WatchedKey))
+            return;
+        await Visitor.Connected(Context.ConnectionId);
+        Watched();
+    }
+
+    private void Watched()
+    {
+        presence.Connected(Context.ConnectionId, Caller.Id);
+        Context.Items[WatchedKey] = true;
+    }
 
     private string Address => SessionRateLimit.ClientKey(Context.GetHttpContext()?.Connection.RemoteIpAddress);
 
@@ -58,13 +83,14 @@ public sealed class VisitorHub(
     {
         var start = HubInput.Start(request, Options.MaxMessageLength);
         Throttle();
-        return Started(Visitor.StartConversation(start, Address));
+        return Started(start);
     }
 
-    /// <summary>The conversation started is one the visitor may name from now on.</summary>
-    private async Task<ConversationView> Started(Task<ConversationView> start)
+    /// <summary>The connection counts for the visitor's presence before the conversation starts; the one started is one the visitor may name from now on.</summary>
+    private async Task<ConversationView> Started(StartConversationRequest start)
     {
-        var view = await start;
+        await Watch();
+        var view = await Visitor.StartConversation(start, Address);
         if (Context.Items.TryGetValue(KnownKey, out var held) && held is KnownConversations known)
             known.Ids.Add(view.ConversationId);
         return view;
@@ -79,10 +105,13 @@ public sealed class VisitorHub(
         await conversation.Rate(Caller, rating.Score, rating.Comment);
     }
 
-    public Task<IReadOnlyList<ConversationView>> GetMyConversations()
+    public async Task<IReadOnlyList<ConversationView>> GetMyConversations()
     {
         ThrottleRead();
-        return Visitor.GetConversations();
+        var conversations = await Visitor.GetConversations();
+        if (conversations.Count > 0)
+            await Watch();
+        return conversations;
     }
 
     protected override void Throttle() => limits.TakeMessage(Caller.Id);
@@ -108,6 +137,9 @@ public sealed class VisitorHub(
         {
             known = new KnownConversations([.. await Visitor.GetConversationIds()], now);
             Context.Items[KnownKey] = known;
+            // A conversation started in another tab since this connection opened: it is the visitor's presence too.
+            if (known.Ids.Count > 0)
+                await Watch();
             if (known.Ids.Contains(conversationId))
                 return;
         }

@@ -26,6 +26,8 @@ internal sealed class LiveChatOptionsValidator(IHostEnvironment environment) : I
             if (settings.MaxWaiting < 0 || settings.LongWaitMinutes < 0 || settings.IdleSeconds < 0)
                 errors.Add($"LiveChat:QueueSettings:{queue}: MaxWaiting, LongWaitMinutes and IdleSeconds must not be negative (0 turns each off).");
         }
+        if (options.VisitorIdleReleaseSeconds is < 1 or > 3_600)
+            errors.Add($"LiveChat:VisitorIdleReleaseSeconds must be between 1 and 3600, not {options.VisitorIdleReleaseSeconds}.");
         if (options.PresenceRenewSeconds is < 1 or > 60)
             errors.Add($"LiveChat:PresenceRenewSeconds must be between 1 and 60, not {options.PresenceRenewSeconds}.");
         if (options.RetrySeconds is < 0 or > 120)

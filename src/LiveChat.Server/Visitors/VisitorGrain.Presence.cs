@@ -22,6 +22,34 @@ public sealed partial class VisitorGrain
         await Present();
     }
 
+    public async Task<bool> Arrived(string connectionId)
+    {
+        if (S.Conversations.Count > 0 || S.Starting is not null || _connections.Count > 0 || _grace is not null)
+        {
+            await Connected(connectionId);
+            return true;
+        }
+        // Nothing kept for the connection: no lease, no renewals. Unless a conversation starts meanwhile, the activation
+        // goes once it has been idle for a while (not at once: a visitor usually starts a chat right after connecting).
+        _release ??= this.RegisterGrainTimer(ReleaseIfIdle, new GrainTimerCreationOptions
+        {
+            DueTime = TimeSpan.FromSeconds(options.Value.VisitorIdleReleaseSeconds),
+            Period = Timeout.InfiniteTimeSpan,
+        });
+        return false;
+    }
+
+    private IGrainTimer? _release;
+
+    private Task ReleaseIfIdle(CancellationToken cancellationToken)
+    {
+        _release?.Dispose();
+        _release = null;
+        if (S.Conversations.Count == 0 && S.Starting is null && _connections.Count == 0 && _grace is null)
+            this.DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
+
     public async Task Disconnected(string connectionId)
     {
         if (_connections.Remove(connectionId) && _connections.Count == 0)
