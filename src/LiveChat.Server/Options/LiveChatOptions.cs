@@ -90,7 +90,7 @@ public sealed class LiveChatOptions
     /// How long a visitor's grain stays after their connection arrived while they have no conversation (the widget
     /// opened, nothing said): then it goes, so idle visitors cost the node no activation. A start meanwhile keeps it.
     /// </summary>
-    public int VisitorIdleReleaseSeconds { get; set; } = 30;
+    public int VisitorIdleReleaseSeconds { get; set; } = 1;
 
     /// <summary>Settings of single queues, under <c>LiveChat:QueueSettings:{queue}</c>; a queue not named has the defaults.</summary>
     public Dictionary<string, QueueSettings> QueueSettings { get; set; } = new(StringComparer.Ordinal);
