@@ -188,13 +188,16 @@ connectStorm.SetAction(async (parse, cancellationToken) =>
     }
     if (!LoopbackOnly(parse) || !NodeCount(parse))
         return 2;
-    // A node holds a socket per visitor, and a process here may keep only so many files open (ulimit -n).
+    // A node holds a socket per visitor, and so does a client process (at most StormVisitors.PerProcess of them), and a
+    // process here may keep only so many files open (ulimit -n), its own files (about 400 for a node) among them.
     var perNode = (count + parse.GetValue(nodes) - 1) / parse.GetValue(nodes);
-    var openFiles = StormVisitors.OpenFilesLimit();
-    if (perNode > openFiles - 2_000)
+    var processes = (count + StormVisitors.PerProcess - 1) / StormVisitors.PerProcess;
+    var perProcess = (count + processes - 1) / processes;
+    var sockets = StormVisitors.OpenFilesLimit() - 600;
+    if (Math.Max(perNode, perProcess) > sockets)
     {
-        Console.Error.WriteLine($"{perNode} visitors a node, but a process here may keep only {openFiles} files open (ulimit -n), sockets included: " +
-            $"give --nodes {(count + openFiles - 2_001) / (openFiles - 2_000)} or more (with --redis), or raise the limit");
+        Console.Error.WriteLine($"{perNode} visitors a node and {perProcess} a client process, but a process here may keep only {sockets + 600} files open " +
+            $"(ulimit -n), sockets included: give --nodes {(count + sockets - 1) / Math.Max(1, sockets)} or more (with --redis), or raise the limit");
         return 2;
     }
     await using var ownRedis = await RedisForNodes(parse);

@@ -14,12 +14,19 @@ public sealed class StormClientProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly TaskCompletionSource<StormShare> _result = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource<int>? _count;
+    private Exception? _ended;
     private readonly List<string> _errors = [];
+
+    private string LastErrors()
+    {
+        lock (_errors)
+            return string.Join('\n', _errors.TakeLast(20));
+    }
 
     private StormClientProcess(Process process) => _process = process;
 
-    /// <summary>What this process's visitors saw, once they have all arrived (or failed to).</summary>
-    public Task<StormShare> Result => _result.Task;
+    /// <summary>What this process's visitors saw, once they have all arrived (or failed to); a process that says nothing for 10 minutes has failed.</summary>
+    public Task<StormShare> Result => _result.Task.WaitAsync(TimeSpan.FromMinutes(10));
 
     public static StormClientProcess Start(IReadOnlyList<Uri> nodes, int process, int processes, int visitors, TimeSpan within, bool connectOnly, DateTimeOffset startAt)
     {
@@ -44,14 +51,27 @@ public sealed class StormClientProcess : IAsyncDisposable
         {
             if (e.Data is null)
             {
-                var why = $"client process {_process.Id} ended: {string.Join('\n', _errors.TakeLast(20))}";
-                _result.TrySetException(new InvalidOperationException(why));
-                _count?.TrySetException(new InvalidOperationException(why));
+                var ended = new InvalidOperationException($"client process {_process.Id} ended: {LastErrors()}");
+                _result.TrySetException(ended);
+                lock (_errors)
+                {
+                    _ended = ended;
+                    _count?.TrySetException(ended);
+                }
             }
             else if (e.Data.StartsWith("result ", StringComparison.Ordinal))
-                _result.TrySetResult(JsonSerializer.Deserialize<StormShare>(e.Data["result ".Length..], StormShare.Json)!);
-            else if (e.Data.StartsWith("connected ", StringComparison.Ordinal))
-                _count?.TrySetResult(int.Parse(e.Data["connected ".Length..]));
+            {
+                try
+                {
+                    _result.TrySetResult(JsonSerializer.Deserialize<StormShare>(e.Data["result ".Length..], StormShare.Json)!);
+                }
+                catch (JsonException ex)
+                {
+                    _result.TrySetException(ex);
+                }
+            }
+            else if (e.Data.StartsWith("connected ", StringComparison.Ordinal) && int.TryParse(e.Data["connected ".Length..], out var connected))
+                _count?.TrySetResult(connected);
         };
         _process.ErrorDataReceived += (_, e) =>
         {
@@ -66,7 +86,12 @@ public sealed class StormClientProcess : IAsyncDisposable
     /// <summary>How many of this process's connections are still open.</summary>
     public async Task<int> StillConnectedAsync(CancellationToken cancellationToken)
     {
-        _count = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_errors)
+        {
+            _count = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_ended is not null)
+                throw _ended;
+        }
         await _process.StandardInput.WriteLineAsync("count");
         await _process.StandardInput.FlushAsync(cancellationToken);
         return await _count.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);

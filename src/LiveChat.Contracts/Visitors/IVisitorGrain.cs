@@ -30,7 +30,7 @@ public interface IVisitorGrain : IGrainWithStringKey
     /// <summary>
     /// A connection of the visitor opened. With a conversation (or a grace running) this is <see cref="Connected"/>, and
     /// the answer is true. A visitor with no conversation yet has nothing to be present for: the connection is not kept,
-    /// the answer is false, and a while later the grain lets its activation go, so a visitor who only opened the widget
+    /// the answer is false, and a while later the grain lets its activation go, so a visitor connected without a chat
     /// costs the node nothing here. The hub calls <see cref="Connected"/> for the connection once it has a conversation.
     /// </summary>
     Task<bool> Arrived(string connectionId);

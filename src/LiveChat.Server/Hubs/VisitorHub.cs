@@ -21,7 +21,7 @@ public sealed class VisitorHub(
 
     /// <summary>
     /// The visitor is here while a connection is open (see VisitorGrain.Presence); this node vouches for it from now on.
-    /// A visitor with no conversation yet (the widget opened, nothing said) has nothing to be present for: the connection
+    /// A visitor with no conversation yet (a client connected before starting a chat) has nothing to be present for: the connection
     /// counts for their presence from their first conversation on (<see cref="Watch"/>), and until then the node keeps no
     /// grain or renewal for it.
     /// </summary>
@@ -31,7 +31,7 @@ public sealed class VisitorHub(
         caps.Open(Caller.Id, Address);
         try
         {
-            if (await Visitor.Arrived(Context.ConnectionId))
+            if (await Arrived())
                 Watched();
             await base.OnConnectedAsync();
         }
@@ -66,14 +66,45 @@ public sealed class VisitorHub(
     {
         if (Context.Items.ContainsKey(WatchedKey))
             return;
-        await Visitor.Connected(Context.ConnectionId);
+        // Marked first: a disconnect while the grain hears of it (SignalR does not wait for a running call) then tells it
+        // the connection closed.
+        Context.Items[WatchedKey] = true;
+        try
+        {
+            await Visitor.Connected(Context.ConnectionId);
+        }
+        catch
+        {
+            Context.Items.Remove(WatchedKey);
+            throw;
+        }
         Watched();
     }
 
     private void Watched()
     {
-        presence.Connected(Context.ConnectionId, Caller.Id);
         Context.Items[WatchedKey] = true;
+        presence.Connected(Context.ConnectionId, Caller.Id);
+        // Closed meanwhile: not renewed, so whatever the grain heard last lapses with its lease.
+        if (Context.ConnectionAborted.IsCancellationRequested)
+            presence.Disconnected(Context.ConnectionId);
+    }
+
+    /// <summary>
+    /// <see cref="IVisitorGrain.Arrived"/>; a grain on a node of the version before it (a rolling upgrade) does not know
+    /// the call, and gets <see cref="IVisitorGrain.Connected"/> as it did then.
+    /// </summary>
+    private async Task<bool> Arrived()
+    {
+        try
+        {
+            return await Visitor.Arrived(Context.ConnectionId);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            await Visitor.Connected(Context.ConnectionId);
+            return true;
+        }
     }
 
     private string Address => SessionRateLimit.ClientKey(Context.GetHttpContext()?.Connection.RemoteIpAddress);
@@ -131,7 +162,11 @@ public sealed class VisitorHub(
             throw new HubException($"unknown conversation: {VisitorFields.Shorten(conversationId)}");
         var known = Context.Items.TryGetValue(KnownKey, out var held) ? (KnownConversations)held! : null;
         if (known?.Ids.Contains(conversationId) == true)
+        {
+            // At once when watched already; again if hearing of it failed the first time.
+            await Watch();
             return;
+        }
         var now = TimeProvider.System.GetUtcNow();
         if (known is null || now - known.AskedAt >= KnownConversations.AskAgainAfter)
         {

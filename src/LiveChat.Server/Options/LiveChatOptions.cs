@@ -87,8 +87,8 @@ public sealed class LiveChatOptions
     public int VisitorGraceSeconds { get; set; } = 60;
 
     /// <summary>
-    /// How long a visitor's grain stays after their connection arrived while they have no conversation (the widget
-    /// opened, nothing said): then it goes, so idle visitors cost the node no activation. A start meanwhile keeps it.
+    /// How long a visitor's grain stays after their connection arrived while they have no conversation (a client
+    /// connected before starting a chat): then it goes, so idle visitors cost the node no activation. A start meanwhile keeps it.
     /// </summary>
     public int VisitorIdleReleaseSeconds { get; set; } = 1;
 
