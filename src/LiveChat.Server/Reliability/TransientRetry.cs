@@ -49,7 +49,7 @@ public sealed class TransientRetry
 
     public async Task<T> Run<T>(Func<Task<T>> call, string what, CancellationToken cancellationToken)
     {
-        var started = Started();
+        var deadline = Started();
         // The first try outside the pipeline: almost every call succeeds at once, and then costs no resilience context
         // (the pipeline was 2% of a node's CPU on the chat path, perf, docs/performance.md, issue 18). Continued on the
         // captured context, as below: a hub's or endpoint's call goes on where it started.
@@ -59,7 +59,7 @@ public sealed class TransientRetry
         }
         catch (Exception ex) when (TransientFailures.IsTransient(ex))
         {
-            return await After(ex, started, call, what, cancellationToken);
+            return await After(ex, deadline, call, what, cancellationToken);
         }
     }
 

@@ -24,7 +24,7 @@ public sealed partial class VisitorGrain
 
     public async Task<bool> Arrived(string connectionId)
     {
-        if (S.Conversations.Count > 0 || S.Starting is not null || _connections.Count > 0 || _grace is not null)
+        if (!NothingToWatch)
         {
             await Connected(connectionId);
             return true;
@@ -43,11 +43,14 @@ public sealed partial class VisitorGrain
 
     private IGrainTimer? _release;
 
+    /// <summary>No conversation (nor one being started), no connection known, no grace running: presence means nothing yet.</summary>
+    private bool NothingToWatch => S.Conversations.Count == 0 && S.Starting is null && _connections.Count == 0 && _grace is null;
+
     private Task ReleaseIfIdle(CancellationToken cancellationToken)
     {
         _release?.Dispose();
         _release = null;
-        if (S.Conversations.Count == 0 && S.Starting is null && _connections.Count == 0 && _grace is null)
+        if (NothingToWatch)
             this.DeactivateOnIdle();
         return Task.CompletedTask;
     }
