@@ -191,7 +191,7 @@ connectStorm.SetAction(async (parse, cancellationToken) =>
     // A node holds a socket per visitor, and so does a client process (at most StormVisitors.PerProcess of them), and a
     // process here may keep only so many files open (ulimit -n), its own files (about 400 for a node) among them.
     var perNode = (count + parse.GetValue(nodes) - 1) / parse.GetValue(nodes);
-    var processes = (count + StormVisitors.PerProcess - 1) / StormVisitors.PerProcess;
+    var processes = StormVisitors.ProcessesFor(count);
     var perProcess = (count + processes - 1) / processes;
     var sockets = StormVisitors.OpenFilesLimit() - 600;
     if (Math.Max(perNode, perProcess) > sockets)
@@ -246,9 +246,7 @@ stormClients.SetAction(async (parse, cancellationToken) =>
     }
     await using var share = new StormVisitors(urls, parse.GetValue(stormProcess), parse.GetValue(stormProcesses), parse.GetValue(visitors),
         TimeSpan.FromSeconds(parse.GetValue(within)), parse.GetValue(connectOnly));
-    var wait = DateTimeOffset.FromUnixTimeMilliseconds(parse.GetValue(stormStartAt)) - DateTimeOffset.UtcNow;
-    var begin = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(wait.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
-    var result = await share.ArriveAsync(begin, cancellationToken);
+    var result = await share.ArriveAsync(DateTimeOffset.FromUnixTimeMilliseconds(parse.GetValue(stormStartAt)), cancellationToken);
     Console.WriteLine("result " + System.Text.Json.JsonSerializer.Serialize(result, StormShare.Json));
     while (await Console.In.ReadLineAsync(cancellationToken) is { } line)
         if (line == "count")

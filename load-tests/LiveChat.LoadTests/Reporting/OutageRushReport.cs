@@ -18,7 +18,7 @@ public static class OutageRushReport
     public static async Task<string> WriteAsync(string folder, RushResult r, IReadOnlyList<string> verdicts)
     {
         var description = string.Create(Inv,
-            $"{r.Visitors} visitors arriving within {r.Within.TotalSeconds:0.#} s ({RushScenario.PerSecond(r.Visitors, r.Within)} a second, open loop), " +
+            $"{r.Visitors} visitors arriving within {r.Within.TotalSeconds:0.#} s ({OpenLoop.PerSecond(r.Visitors, r.Within)} a second, open loop), " +
             $"each opening a session, connecting to /hubs/visitor and calling StartConversation; {r.Agents} agents online, of 5 chats each, who keep the chats they get. " +
             $"{RushScenario.WarmUpVisitors} visitors went through the same steps first, unmeasured, and wait in a queue of their own.");
         string[] notes =

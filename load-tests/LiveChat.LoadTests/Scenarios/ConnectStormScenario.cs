@@ -29,12 +29,12 @@ public static class ConnectStormScenario
         var agentConnections = await backend.ConnectAgentsAsync(agents, cancellationToken);
         var nodes = backend.NodeAddresses;
         var servers = backend.ServerProcesses;
-        var processes = (visitors + StormVisitors.PerProcess - 1) / StormVisitors.PerProcess;
+        var processes = StormVisitors.ProcessesFor(visitors);
 
         var memoryCold = await SettledMb(servers, cancellationToken);
         progress($"{backend.Name}: {WarmUpVisitors} visitors a node connect and leave (warm-up)");
         await using (var warmUp = new StormVisitors(nodes, 0, 1, WarmUpVisitors * nodes.Count, TimeSpan.FromSeconds(2), connectOnly: true))
-            await warmUp.ArriveAsync(Stopwatch.GetTimestamp(), cancellationToken);
+            await warmUp.ArriveAsync(DateTimeOffset.UtcNow, cancellationToken);
         var samplers = servers.Select(s => new ProcessSampler(s)).ToList();
         var memoryBefore = await SettledMb(servers, cancellationToken);
 
@@ -46,8 +46,7 @@ public static class ConnectStormScenario
         await using var mine = new StormVisitors(nodes, 0, processes, visitors, within, connectOnly);
         try
         {
-            var begin = Stopwatch.GetTimestamp() + (long)((startAt - DateTimeOffset.UtcNow).TotalSeconds * Stopwatch.Frequency);
-            var shares = await Task.WhenAll([mine.ArriveAsync(begin, cancellationToken), .. others.Select(o => o.Result)]);
+            var shares = await Task.WhenAll([mine.ArriveAsync(startAt, cancellationToken), .. others.Select(o => o.Result)]);
 
             if (hold > TimeSpan.Zero)
             {
@@ -114,7 +113,7 @@ public static class ConnectStormScenario
         public async Task OpenAsync(Uri url, int count, TimeSpan within, CancellationToken cancellationToken)
         {
             var begin = Stopwatch.GetTimestamp();
-            var perSecond = Math.Max(1, (int)Math.Ceiling(count / within.TotalSeconds));
+            var perSecond = OpenLoop.PerSecond(count, within);
             var opening = new List<Task>(count);
             for (var i = 0; i < count; i++)
             {

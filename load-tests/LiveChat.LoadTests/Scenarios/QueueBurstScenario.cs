@@ -61,7 +61,7 @@ public static class QueueBurstScenario
         var arrivals = new List<Task>(visitors);
         for (var i = 0; i < visitors; i++)
         {
-            await OpenLoop.WaitUntil(OpenLoop.Schedule(begin, i, Math.Max(1, (int)Math.Ceiling(visitors / within.TotalSeconds))), cancellationToken);
+            await OpenLoop.WaitUntil(OpenLoop.Schedule(begin, i, OpenLoop.PerSecond(visitors, within)), cancellationToken);
             arrivals.Add(Arrive(i));
         }
         await Task.WhenAll(arrivals);

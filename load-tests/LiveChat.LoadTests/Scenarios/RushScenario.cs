@@ -56,7 +56,7 @@ public static class RushScenario
         progress($"{backend.Name}: {visitors} visitors rushing in within {within.TotalSeconds:0.#} s, {agents} agents online");
         var begin = Stopwatch.GetTimestamp();
         crowd.PositionPushes.StartsAt(begin);
-        await crowd.ArriveAsync(0, visitors, PerSecond(visitors, within), bounded.Token);
+        await crowd.ArriveAsync(0, visitors, OpenLoop.PerSecond(visitors, within), bounded.Token);
         await Task.Delay(Settle, cancellationToken);
         var seconds = (int)Math.Ceiling(Stopwatch.GetElapsedTime(begin).TotalSeconds);
         var memoryAfter = await ServerMemory.SettledMb(server, cancellationToken);
@@ -76,7 +76,6 @@ public static class RushScenario
     }
 
     /// <summary>The open loop's pace: <paramref name="visitors"/> spread evenly over <paramref name="within"/>.</summary>
-    internal static int PerSecond(int visitors, TimeSpan within) => Math.Max(1, (int)Math.Ceiling(visitors / within.TotalSeconds));
 
     /// <summary>The places of those of <paramref name="visitors"/> who have one.</summary>
     internal static IReadOnlyCollection<int> Places(IEnumerable<int> visitors, Func<int, int?> place) =>

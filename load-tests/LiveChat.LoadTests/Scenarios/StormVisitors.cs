@@ -23,10 +23,14 @@ public sealed class StormVisitors(IReadOnlyList<Uri> nodes, int process, int pro
     /// <summary>Visitors one client process holds at most: well inside a process's open files here (20,000).</summary>
     public const int PerProcess = 10_000;
 
-    /// <summary>Arrives every visitor of this share on the schedule that starts at <paramref name="begin"/> (a Stopwatch timestamp).</summary>
-    public async Task<StormShare> ArriveAsync(long begin, CancellationToken cancellationToken)
+    /// <summary>Client processes a storm of <paramref name="visitors"/> takes: one for each <see cref="PerProcess"/>.</summary>
+    public static int ProcessesFor(int visitors) => (visitors + PerProcess - 1) / PerProcess;
+
+    /// <summary>Arrives every visitor of this share on the storm's schedule, which starts at <paramref name="startAt"/> in every process.</summary>
+    public async Task<StormShare> ArriveAsync(DateTimeOffset startAt, CancellationToken cancellationToken)
     {
-        var perSecond = Math.Max(1, (int)Math.Ceiling(visitors / within.TotalSeconds));
+        var begin = OpenLoop.TimestampOf(startAt);
+        var perSecond = OpenLoop.PerSecond(visitors, within);
         var https = nodes.Select(n => new HttpClient { BaseAddress = n, Timeout = TimeSpan.FromSeconds(60) }).ToArray();
         try
         {

@@ -25,7 +25,7 @@ public sealed class IdleVisitorTests : IAsyncLifetime
         ConversationView view;
         await using (var idle = await _server.ConnectVisitor(session))
         {
-            await Eventually.True(async () => await VisitorActivations() == 0, "the idle visitor's grain to be let go while they stay connected");
+            await Eventually.True(async () => await _server.Activations("VisitorGrain") == 0, "the idle visitor's grain to be let go while they stay connected");
             Assert.Equal(HubConnectionState.Connected, idle.State);
 
             // The same connection starts a chat: from now on it is the visitor's presence.
@@ -62,10 +62,4 @@ public sealed class IdleVisitorTests : IAsyncLifetime
 
     private Task<ConversationView> Peek(string conversationId) =>
         _server.Services.GetRequiredService<IGrainFactory>().GetGrain<IConversationGrain>(conversationId).Peek();
-
-    private async Task<int> VisitorActivations()
-    {
-        var statistics = await _server.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics();
-        return statistics.Where(s => s.GrainType.Split(',')[0].EndsWith(".VisitorGrain", StringComparison.Ordinal)).Sum(s => s.ActivationCount);
-    }
 }

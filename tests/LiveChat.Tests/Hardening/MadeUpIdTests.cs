@@ -26,7 +26,7 @@ public sealed class MadeUpIdTests : IAsyncLifetime
     public async Task AVisitorsMadeUpConversationIdsActivateNothingAndAreHeldBackInWords()
     {
         await using var visitor = await _server.StartVisitorChat("Mallory", "support", "hello");
-        var before = await Activations("ConversationGrain");
+        var before = await _server.Activations("ConversationGrain");
         Assert.True(before >= 1, "the visitor's own conversation is counted");
 
         var refusals = new List<string>();
@@ -45,7 +45,7 @@ public sealed class MadeUpIdTests : IAsyncLifetime
         Assert.Contains(refusals, r => r.EndsWith("HubException: not your conversation", StringComparison.Ordinal));
         Assert.Contains(refusals, r => r.EndsWith("HubException: unknown conversation: ../../etc/passwd-1", StringComparison.Ordinal));
         Assert.Contains(refusals, r => r.Contains("HubException: too many reads: wait a moment and ask again (retry after", StringComparison.Ordinal));
-        Assert.Equal(before, await Activations("ConversationGrain"));
+        Assert.Equal(before, await _server.Activations("ConversationGrain"));
         // The visitor's own chat goes on.
         Assert.Equal(HubConnectionState.Connected, visitor.Hub.State);
         await visitor.Send("m-2", "still here");
@@ -74,7 +74,7 @@ public sealed class MadeUpIdTests : IAsyncLifetime
         await using var visitor = await _server.StartVisitorChat("Vera", "support", "hello");
         var assigned = await agent.InvokeAsync<List<ConversationView>>("GetMyConversations").WaitAsync(Clients.Timeout);
         Assert.Contains(assigned, c => c.ConversationId == visitor.Id);
-        var before = await Activations("AgentGrain");
+        var before = await _server.Activations("AgentGrain");
         Assert.True(before >= 1, "the agent on duty is counted");
 
         var transfer = await Assert.ThrowsAsync<HubException>(() => agent.InvokeAsync<ConversationView>("TransferConversation", visitor.Id,
@@ -85,7 +85,7 @@ public sealed class MadeUpIdTests : IAsyncLifetime
         Assert.EndsWith("HubException: unknown agent: ghost-1", transfer.Message);
         Assert.EndsWith("HubException: unknown agent: ghost-2", status.Message);
         Assert.EndsWith("HubException: unknown agent: ghost-3", chats.Message);
-        Assert.Equal(before, await Activations("AgentGrain"));
+        Assert.Equal(before, await _server.Activations("AgentGrain"));
     }
 
     [Fact]
@@ -94,13 +94,13 @@ public sealed class MadeUpIdTests : IAsyncLifetime
         var (supervisor, _) = await _server.ConnectSupervisor("sue");
         await using var _supervisor = supervisor;
         await using var visitor = await _server.StartVisitorChat("Real", "support", "a real one");
-        var before = await Activations("ConversationGrain");
+        var before = await _server.Activations("ConversationGrain");
         Assert.True(before >= 1, "the real conversation is counted");
 
         for (var i = 0; i < 20; i++)
             await Assert.ThrowsAsync<HubException>(() => supervisor.InvokeAsync<WatchedConversation>("WatchConversation", $"c_{Guid.NewGuid():N}").WaitAsync(Clients.Timeout));
 
-        await Eventually.True(async () => await Activations("ConversationGrain") <= before, "the conversations looked up by wrong ids to be let go");
+        await Eventually.True(async () => await _server.Activations("ConversationGrain") <= before, "the conversations looked up by wrong ids to be let go");
     }
 
     [Fact]
@@ -111,12 +111,5 @@ public sealed class MadeUpIdTests : IAsyncLifetime
         var early = await Assert.ThrowsAsync<HubException>(() => visitor.Hub.InvokeAsync("RateConversation", visitor.Id, 1, "nobody came").WaitAsync(Clients.Timeout));
 
         Assert.EndsWith("HubException: you can rate a conversation once an agent has joined it", early.Message);
-    }
-
-    /// <summary>Activations of a grain class on the node, as Orleans counts them (types are named "Namespace.Class,Assembly").</summary>
-    private async Task<int> Activations(string grainClass)
-    {
-        var statistics = await _server.Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics();
-        return statistics.Where(s => s.GrainType.Split(',')[0].EndsWith("." + grainClass, StringComparison.Ordinal)).Sum(s => s.ActivationCount);
     }
 }

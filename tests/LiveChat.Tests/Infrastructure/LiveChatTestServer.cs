@@ -29,6 +29,13 @@ public sealed class LiveChatTestServer : ILiveChatNode, IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>Activations of a grain class on the node, as Orleans counts them (types are named "Namespace.Class,Assembly").</summary>
+    public async Task<int> Activations(string grainClass)
+    {
+        var statistics = await Services.GetRequiredService<IGrainFactory>().GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics();
+        return statistics.Where(s => s.GrainType.Split(',')[0].EndsWith("." + grainClass, StringComparison.Ordinal)).Sum(s => s.ActivationCount);
+    }
+
     /// <summary>The node's configuration; changing it reloads it, as an edited appsettings.json would.</summary>
     public ReloadableSettings Settings { get; }
 
