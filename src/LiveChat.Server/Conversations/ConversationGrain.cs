@@ -34,7 +34,10 @@ public sealed partial class ConversationGrain(
     private int? _estimatedWaitSeconds;
     private Outbox<PendingAssignmentLine> _assignmentLine = null!;
 
-    private string Id => this.GetPrimaryKeyString();
+    // Read once: the grain id decodes its key into a new string on every call, one more string for every message (issue 18).
+    private string? _id;
+
+    private string Id => _id ??= this.GetPrimaryKeyString();
     private ConversationState S => state.State;
     private bool Exists => S.VisitorId.Length > 0;
 
@@ -230,7 +233,18 @@ public sealed partial class ConversationGrain(
     private async Task<(ChatMessage Message, bool Duplicate)> Append(string role, string senderId, string senderName, string text, string clientMessageId)
     {
         var message = new ChatMessage(Id, _lastSeq + 1, role, senderId, senderName, text, time.GetUtcNow(), clientMessageId);
-        var earlier = await this.WriteOrDeactivate(() => log.AppendAsync(LogStreams.Public(Id), message));
+        // The write discipline (WriteDiscipline.WriteOrDeactivate) written out: on the path of every message, a delegate
+        // and a task less each time (issue 18).
+        ChatMessage? earlier;
+        try
+        {
+            earlier = await log.AppendAsync(LogStreams.Public(Id), message);
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
         if (earlier is not null)
         {
             // Already stored, by a send whose answer was lost: the log is ahead of what this activation knew. That send

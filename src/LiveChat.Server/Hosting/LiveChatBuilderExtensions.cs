@@ -203,11 +203,7 @@ public static class LiveChatBuilderExtensions
     {
         var redis = builder.Configuration.RedisConnectionString();
         builder.Services
-            .AddSignalR(o =>
-            {
-                o.AddFilter<ChatRuleHubFilter>();
-                o.AddFilter<StaffConnections>();
-            })
+            .AddSignalR()
             .AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         // The same JSON protocol, with calls whose arguments cannot be bound refused in words.
         foreach (var json in builder.Services.Where(d => d.ServiceType == typeof(IHubProtocol) && d.ImplementationType == typeof(JsonHubProtocol)).ToList())
@@ -221,6 +217,13 @@ public static class LiveChatBuilderExtensions
         // Room for a full-length message in any script (the validator sees to it), so an over-long one is refused in words.
         builder.Services.AddOptions<HubOptions>().Configure<IOptions<LiveChatOptions>>((hub, options) =>
             hub.MaximumReceiveMessageSize = options.Value.Limits.MaxHubFrameBytes);
+        // The filters as instances: one added by type is looked up and wrapped in a task of its own on every call (issue 18).
+        builder.Services.AddSingleton<ChatRuleHubFilter>();
+        builder.Services.AddOptions<HubOptions>().Configure<ChatRuleHubFilter, StaffConnections>((hub, rules, staff) =>
+        {
+            hub.AddFilter(rules);
+            hub.AddFilter(staff);
+        });
         builder.Services.AddSingleton<TransientRetry>();
         builder.Services.AddSingleton<AgentPresence>();
         builder.Services.AddHostedService(services => services.GetRequiredService<AgentPresence>());

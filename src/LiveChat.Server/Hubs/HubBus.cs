@@ -160,10 +160,11 @@ public sealed class HubBus : IHostedService, IDisposable
             _ = Subscribe();
         }
 
-        public void Publish(Target target, string id, SerializedHubMessage message, IReadOnlyList<IHubProtocol> protocols, IReadOnlyList<string> excluded)
+        /// <summary>Sends to the other nodes, if any are there; whether the message was serialized for them.</summary>
+        public bool Publish(Target target, string id, SerializedHubMessage message, IReadOnlyList<IHubProtocol> protocols, IReadOnlyList<string> excluded)
         {
             if (!_bus.HasPeers)
-                return;
+                return false;
             byte[] payload;
             try
             {
@@ -172,10 +173,11 @@ public sealed class HubBus : IHostedService, IDisposable
             catch (Exception ex)
             {
                 _bus.Logger.LogError(ex, "A hub message could not be serialized for the other nodes");
-                return;
+                return false;
             }
             var channel = RedisChannel.Literal($"{_prefix}{Kind(target)}:{id}");
             _ = Observe(_bus.Redis.GetSubscriber().PublishAsync(channel, payload));
+            return true;
         }
 
         public void Dispose()

@@ -118,13 +118,23 @@ public sealed class NodeHubLifetimeManager<THub> : HubLifetimeManager<THub>, IDi
     /// </summary>
     private Task Send(HubBus.Target target, string id, SerializedHubMessage message, IReadOnlyList<string> excluded)
     {
-        _bus?.Publish(target, id, message, _protocols, excluded);
-        return Deliver(target, id, message, excluded);
+        var published = _bus?.Publish(target, id, message, _protocols, excluded) ?? false;
+        return Deliver(target, id, message, excluded, serialized: published);
     }
 
-    /// <summary>Writes a message to the connections of this node it is for; a connection that cannot take it is closing.</summary>
-    private Task Deliver(HubBus.Target target, string id, SerializedHubMessage message, IReadOnlyList<string> excluded)
+    /// <summary>What another node sent: written as it came, already serialized.</summary>
+    private Task Deliver(HubBus.Target target, string id, SerializedHubMessage message, IReadOnlyList<string> excluded) =>
+        Deliver(target, id, message, excluded, serialized: true);
+
+    /// <summary>
+    /// Writes a message to the connections of this node it is for; a connection that cannot take it is closing. A message
+    /// for one connection that nothing has serialized yet is written straight into that connection's pipe, without an
+    /// array of its bytes made first (the usual push: one visitor, one agent; issue 18); for several, it is serialized
+    /// once for all of them.
+    /// </summary>
+    private Task Deliver(HubBus.Target target, string id, SerializedHubMessage message, IReadOnlyList<string> excluded, bool serialized)
     {
+        var direct = serialized ? null : message.Message;
         switch (target)
         {
             case HubBus.Target.All:
@@ -133,13 +143,13 @@ public sealed class NodeHubLifetimeManager<THub> : HubLifetimeManager<THub>, IDi
                     Write(connection, message, excluded, ref pending);
                 return pending is null ? Task.CompletedTask : Task.WhenAll(pending);
             case HubBus.Target.Connection:
-                return _connections[id] is { } one ? Write(one, message) : Task.CompletedTask;
+                return _connections[id] is { } one ? Write(one, message, direct) : Task.CompletedTask;
             default:
                 var holders = target == HubBus.Target.User ? _users : _groups;
                 if (!holders.TryGetValue(id, out var connections))
                     return Task.CompletedTask;
                 if (connections.Length == 1 && excluded.Count == 0)
-                    return Write(connections[0], message);
+                    return Write(connections[0], message, direct);
                 List<Task>? some = null;
                 foreach (var connection in connections)
                     Write(connection, message, excluded, ref some);
@@ -156,9 +166,9 @@ public sealed class NodeHubLifetimeManager<THub> : HubLifetimeManager<THub>, IDi
             (pending ??= []).Add(Observed(write, connection.ConnectionId));
     }
 
-    private Task Write(HubConnectionContext connection, SerializedHubMessage message)
+    private Task Write(HubConnectionContext connection, SerializedHubMessage message, HubMessage? direct)
     {
-        var write = connection.WriteAsync(message);
+        var write = direct is not null ? connection.WriteAsync(direct) : connection.WriteAsync(message);
         return write.IsCompletedSuccessfully ? Task.CompletedTask : Observed(write, connection.ConnectionId);
     }
 

@@ -31,7 +31,9 @@ public sealed class AgentGrain(
     private IGrainTimer? _leaseTimer;
     private Outbox<PendingHandBack> _handBacks = null!;
 
-    private string Id => this.GetPrimaryKeyString();
+    private string? _id;
+
+    private string Id => _id ??= this.GetPrimaryKeyString();
     private AgentState S => state.State;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)

@@ -38,7 +38,9 @@ public sealed partial class QueueGrain(
     private string? _handBackTaken;
     private Outbox<PendingNotice> _notices = null!;
 
-    private string Name => this.GetPrimaryKeyString();
+    private string? _name;
+
+    private string Name => _name ??= this.GetPrimaryKeyString();
     private WaitingLine Line { get; } = new();
     private List<PendingNotice> Notices { get; } = [];
 

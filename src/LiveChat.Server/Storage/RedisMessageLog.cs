@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using StackExchange.Redis;
 
@@ -29,14 +30,22 @@ public sealed class RedisMessageLog(IConnectionMultiplexer redis) : IMessageLog
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    // A stream's two keys, made once for as long as its name lives: a conversation's grain passes the same name on every
+    // append, so a message costs no key strings and no array of them (issue 18). Never changed once made.
+    private static readonly ConditionalWeakTable<string, RedisKey[]> AppendKeys = new();
+
     private IDatabase Db => redis.GetDatabase();
 
     public async Task<ChatMessage?> AppendAsync(string stream, ChatMessage message)
     {
         // Keys and arguments as they are, and the message as UTF-8 bytes: no parameter object to read by reflection, and
         // no string to encode again (issue 18).
-        var result = await Db.ScriptEvaluateAsync(AppendScript, [StreamKey(stream), IdsKey(stream)],
-            [IMessageLog.SendKey(message.SenderId, message.ClientMessageId), message.Seq, JsonSerializer.SerializeToUtf8Bytes(message, Json)]);
+        var keys = AppendKeys.GetValue(stream, static name => [StreamKey(name), IdsKey(name)]);
+        var result = await Db.ScriptEvaluateAsync(AppendScript, keys,
+            [IMessageLog.SendKey(message.SenderId, message.ClientMessageId), message.Seq, JsonSerializer.SerializeToUtf8Bytes(message, Json)])
+            // What follows touches no grain: it runs where Redis answered, and the grain's own await is its one way back
+            // onto the grain's scheduler (each way back costs a task and a continuation; issue 18).
+            .ConfigureAwait(false);
         return result.IsNull ? null : Deserialize((string)result!);
     }
 

@@ -15,7 +15,9 @@ public sealed class CannedResponsesGrain(
     public const int MaxPerQueue = 200;
     public const int MaxShortcutLength = 40;
 
-    private string Queue => this.GetPrimaryKeyString();
+    private string? _queue;
+
+    private string Queue => _queue ??= this.GetPrimaryKeyString();
     private List<CannedResponse> Responses => state.State.Responses;
 
     public Task<IReadOnlyList<CannedResponse>> GetAll() =>

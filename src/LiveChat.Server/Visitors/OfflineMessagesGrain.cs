@@ -16,7 +16,9 @@ public sealed class OfflineMessagesGrain(
 {
     public const int MaxKept = 500;
 
-    private string Queue => this.GetPrimaryKeyString();
+    private string? _queue;
+
+    private string Queue => _queue ??= this.GetPrimaryKeyString();
 
     // Newest first; each change is written to the store on its own (see IOfflineMessageStore).
     private List<OfflineMessage> Messages { get; set; } = [];

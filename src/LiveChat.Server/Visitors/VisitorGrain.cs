@@ -17,7 +17,9 @@ public sealed partial class VisitorGrain(
     private const int ConversationsKept = 50;
     private const int ConversationsListed = 20;
 
-    private string Id => this.GetPrimaryKeyString();
+    private string? _id;
+
+    private string Id => _id ??= this.GetPrimaryKeyString();
 
     /// <summary>The name of a visitor who never gave one.</summary>
     private string DefaultName => $"Visitor {Id[^4..].ToUpperInvariant()}";
