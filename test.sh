@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite. Installs what the build and the tests need when it is missing (Node.js and npm for the
-# web pages, redis-server, nginx for the cluster's front proxy, Debian's chromium for the browser tests, with apt), then prints one summary line:
+# web pages, redis-server, nginx for the cluster's front proxy, Debian's chromium for the browser tests, PostgreSQL for the
+# history's tests, with apt), then prints one summary line:
 # "N passed, N failed, N skipped". Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -11,6 +12,8 @@ need_node missing
 command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 [ -n "${CHROMIUM_PATH:-}" ] || [ -x /usr/bin/chromium ] || [ -x /usr/bin/chromium-browser ] || missing+=(chromium)
+# Debian keeps PostgreSQL's server programs off the PATH, in /usr/lib/postgresql/<version>/bin.
+compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || command -v postgres >/dev/null 2>&1 || missing+=(postgresql)
 install_missing "the build and the tests" "${missing[@]}"
 
 log=$(mktemp)

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Serialization;
+using LiveChat.Server.History;
 using LiveChat.Server.Http;
 using LiveChat.Server.Hubs;
 using LiveChat.Server.Identity;
@@ -17,6 +18,7 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
+using Npgsql;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using Orleans.Configuration;
@@ -34,6 +36,7 @@ public static class LiveChatBuilderExtensions
         builder.AddLiveChatOrleans();
         builder.AddLiveChatIdentity();
         builder.AddLiveChatRealtime();
+        builder.AddLiveChatHistory();
         builder.AddLiveChatHttp();
         builder.AddLiveChatMetrics();
         return builder;
@@ -247,6 +250,23 @@ public static class LiveChatBuilderExtensions
         builder.Services.AddSingleton<ISignatureLedger, RedisSignatureLedger>();
         builder.Services.AddSingleton<IStaffVersionStore, RedisStaffVersionStore>();
         builder.Services.AddSingleton<IOfflineMessageStore, RedisOfflineMessageStore>();
+    }
+
+    /// <summary>
+    /// The history (archive, reports, retention): in PostgreSQL when <c>ConnectionStrings:Postgres</c> is set, its schema
+    /// brought up to date in the background; in memory otherwise, so the embedded default still needs nothing.
+    /// </summary>
+    public static void AddLiveChatHistory(this WebApplicationBuilder builder)
+    {
+        if (builder.Configuration.GetConnectionString("Postgres") is not { Length: > 0 } postgres)
+        {
+            builder.Services.AddSingleton<IHistoryStore, InMemoryHistoryStore>();
+            return;
+        }
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(postgres));
+        builder.Services.AddSingleton<IHistoryStore, PostgresHistoryStore>();
+        builder.Services.AddSingleton<HistorySchemaService>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<HistorySchemaService>());
     }
 
     /// <summary>Problem details for every error, readable 400s for bad bodies, health checks.</summary>

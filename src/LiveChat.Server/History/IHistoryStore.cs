@@ -1,0 +1,72 @@
+namespace LiveChat.Server.History;
+
+/// <summary>
+/// Where conversations are remembered once they matter beyond the live chat: the archive supervisors search, the
+/// reports, retention and erasure. PostgreSQL when <c>ConnectionStrings:Postgres</c> is set, memory otherwise. It is fed
+/// from the conversations' events and never on the live path (docs/design: "History"), so every write here is safe to
+/// repeat: a message is known by its conversation, stream and seq, and a conversation's row by its version, an older
+/// one never replacing a newer.
+/// </summary>
+public interface IHistoryStore
+{
+    /// <summary>Stores what is new of these conversations and messages; what is already stored stays as it is.</summary>
+    Task RecordAsync(IReadOnlyList<ArchivedConversation> conversations, IReadOnlyList<ArchivedMessage> messages, CancellationToken cancellationToken = default);
+
+    /// <summary>Conversations that match, newest first, at most <see cref="ArchiveQuery.Limit"/> from <see cref="ArchiveQuery.Offset"/>, and how many match in all.</summary>
+    Task<ArchivePage> SearchAsync(ArchiveQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>Both streams of a conversation in seq order, the visitor's first (empty for one not stored).</summary>
+    Task<IReadOnlyList<ArchivedMessage>> MessagesAsync(string conversationId, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A conversation as last known. <see cref="Version"/> grows with every change its grain makes.</summary>
+public sealed record ArchivedConversation(
+    string Id,
+    long Version,
+    string Queue,
+    ConversationStatus Status,
+    string? Topic,
+    string VisitorId,
+    string VisitorName,
+    string? VisitorEmail,
+    bool VisitorVerified,
+    string? AgentId,
+    string? AgentName,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? AssignedAt,
+    double? FirstResponseSeconds,
+    DateTimeOffset? ClosedAt,
+    string? ClosedReason,
+    int? Rating,
+    long LastSeq);
+
+/// <summary>Which stream of a conversation a message belongs to.</summary>
+public enum ArchiveStream : short
+{
+    /// <summary>What the visitor sees.</summary>
+    Public = 0,
+
+    /// <summary>Whispers and notes, for staff only.</summary>
+    Internal = 1,
+}
+
+public sealed record ArchivedMessage(ArchiveStream Stream, ChatMessage Message);
+
+/// <summary>
+/// What to look for; every filter left null matches all. <see cref="Text"/> matches conversations with a message (of
+/// either stream) holding every word of it, whole words, any case.
+/// </summary>
+public sealed record ArchiveQuery(
+    DateTimeOffset? From = null,
+    DateTimeOffset? To = null,
+    string? Queue = null,
+    string? AgentId = null,
+    ConversationStatus? Status = null,
+    string? Text = null,
+    int Offset = 0,
+    int Limit = 50)
+{
+    public const int MaxLimit = 200;
+}
+
+public sealed record ArchivePage(IReadOnlyList<ArchivedConversation> Conversations, long Total);

@@ -1,0 +1,39 @@
+using LiveChat.Server.History;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace LiveChat.Tests.History;
+
+/// <summary>
+/// A node keeps its history in PostgreSQL when <c>ConnectionStrings:Postgres</c> is set, and a database that is away
+/// when the node starts holds up neither the node nor a chat: the schema is made once the database answers.
+/// </summary>
+public sealed class HistoryNodeTests
+{
+    [Fact]
+    public async Task ANodeWhoseDatabaseIsAwayStillServesChatsAndMakesTheSchemaOnceItAnswers()
+    {
+        await using var postgres = PostgresServer.Create();
+        await using var node = await LiveChatTestServer.StartAsync(new Dictionary<string, string?> { ["ConnectionStrings:Postgres"] = postgres.ConnectionString });
+        Assert.IsType<PostgresHistoryStore>(node.Services.GetRequiredService<IHistoryStore>());
+        var schema = node.Services.GetRequiredService<HistorySchemaService>();
+
+        // PostgreSQL is not running: a visitor still starts a chat and is answered.
+        await using var chat = await node.StartVisitorChat("Early", "support", "is anyone there?");
+        Assert.Equal(ConversationStatus.Queued, chat.View.Status);
+        Assert.False(schema.Ready.IsCompleted);
+
+        await postgres.StartAsync();
+        await schema.Ready.WaitAsync(TimeSpan.FromSeconds(60));
+        await using var database = NpgsqlDataSource.Create(postgres.ConnectionString);
+        await using var applied = database.CreateCommand("SELECT count(*) FROM livechat_schema");
+        Assert.Equal((long)HistorySchema.Migrations.Count, await applied.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task TheEmbeddedDefaultKeepsItsHistoryInMemory()
+    {
+        await using var node = await LiveChatTestServer.StartAsync(new Dictionary<string, string?>());
+        Assert.IsType<InMemoryHistoryStore>(node.Services.GetRequiredService<IHistoryStore>());
+    }
+}
