@@ -26,7 +26,7 @@ public sealed class PostgresServer : IAsyncDisposable
 
     private string DataDir => Path.Combine(_dir, "data");
 
-    private static bool AsRoot => Environment.UserName == "root";
+    private static bool AsRoot => Environment.IsPrivilegedProcess;
 
     /// <summary>A server with its port chosen, not started yet (<see cref="StartAsync"/>): for a node that starts before its database.</summary>
     public static PostgresServer Create(string whoNeedsIt = "the PostgreSQL tests") =>
@@ -158,6 +158,8 @@ public sealed class PostgresServer : IAsyncDisposable
             : new ProcessStartInfo(program, arguments);
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
+        // The system user may not enter the caller's folder (/root is 0700), and PostgreSQL refuses to start there.
+        start.WorkingDirectory = Path.GetTempPath();
         return start;
     }
 

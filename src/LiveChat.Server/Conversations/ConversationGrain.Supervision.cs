@@ -19,7 +19,7 @@ public sealed partial class ConversationGrain
                 throw new ChatRuleException("only a supervisor can whisper");
             case MessageKinds.Whisper when S.Status == ConversationStatus.Closed:
                 // A retry of a whisper that made it before the close still gets its ack.
-                var earlier = await log.FindAsync(LogStreams.Internal(Id), caller.Id, clientMessageId);
+                var earlier = await log.FindAsync(InternalStream, caller.Id, clientMessageId);
                 return earlier is not null ? RetryAck(earlier) : throw new ChatRuleException("conversation is closed");
             case MessageKinds.Whisper:
                 break;
@@ -31,7 +31,7 @@ public sealed partial class ConversationGrain
                 throw new ChatRuleException($"unknown kind of internal message: {kind}");
         }
 
-        var stream = LogStreams.Internal(Id);
+        var stream = InternalStream;
         _lastInternalSeq ??= await log.GetLastSeqAsync(stream);
         var message = new ChatMessage(Id, _lastInternalSeq.Value + 1, caller.Role, caller.Id, caller.Name, text, time.GetUtcNow(), clientMessageId, kind);
         if (await this.WriteOrDeactivate(() => log.AppendAsync(stream, message)) is { } stored)
@@ -51,7 +51,7 @@ public sealed partial class ConversationGrain
     public Task<IReadOnlyList<ChatMessage>> GetInternalMessages(Caller caller, long afterSeq, int limit)
     {
         EnsureStaff(caller);
-        return log.ReadAsync(LogStreams.Internal(Id), afterSeq, limit);
+        return log.ReadAsync(InternalStream, afterSeq, limit);
     }
 
     public async Task<WatchedConversation> Watch(Caller caller, string connectionId)
@@ -65,7 +65,7 @@ public sealed partial class ConversationGrain
                 S.Watchers.Remove(S.Watchers.First());
             await WriteState();
         }
-        var internalStream = LogStreams.Internal(Id);
+        var internalStream = InternalStream;
         _lastInternalSeq ??= await log.GetLastSeqAsync(internalStream);
         var messages = log.ReadAsync(LogStreams.Public(Id), Math.Max(0, _lastSeq - WatchHistory), WatchHistory);
         var internalMessages = log.ReadAsync(internalStream, Math.Max(0, _lastInternalSeq.Value - WatchHistory), WatchHistory);

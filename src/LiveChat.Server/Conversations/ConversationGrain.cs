@@ -38,6 +38,12 @@ public sealed partial class ConversationGrain(
     private string? _id;
 
     private string Id => _id ??= this.GetPrimaryKeyString();
+
+    // The name of the whispers' and notes' stream, made once: the log keeps what it derives from a name for as long as
+    // that very string lives (RedisMessageLog's keys).
+    private string? _internalStream;
+
+    private string InternalStream => _internalStream ??= LogStreams.Internal(Id);
     private ConversationState S => state.State;
     private bool Exists => S.VisitorId.Length > 0;
 

@@ -54,7 +54,7 @@ public sealed record ArchivedMessage(ArchiveStream Stream, ChatMessage Message);
 
 /// <summary>
 /// What to look for; every filter left null matches all. <see cref="Text"/> matches conversations with a message (of
-/// either stream) holding every word of it, whole words, any case.
+/// either stream) holding every word of it (<see cref="ArchiveWords"/>), whole words, any case.
 /// </summary>
 public sealed record ArchiveQuery(
     DateTimeOffset? From = null,
@@ -67,6 +67,30 @@ public sealed record ArchiveQuery(
     int Limit = 50)
 {
     public const int MaxLimit = 200;
+
+    /// <summary>Refuses a page that cannot be: a limit outside 1..<see cref="MaxLimit"/>, an offset below 0.</summary>
+    public void EnsureValid()
+    {
+        if (Limit is < 1 or > MaxLimit)
+            throw new ArgumentOutOfRangeException(nameof(Limit), Limit, $"a page holds 1 to {MaxLimit} conversations");
+        if (Offset < 0)
+            throw new ArgumentOutOfRangeException(nameof(Offset), Offset, "an offset cannot be negative");
+    }
+}
+
+/// <summary>Times as the history keeps them: to the microsecond, in UTC, as PostgreSQL stores them.</summary>
+public static class ArchiveTime
+{
+    public static DateTimeOffset Of(DateTimeOffset time) => new(time.UtcTicks - time.UtcTicks % 10, TimeSpan.Zero);
+
+    public static DateTimeOffset? Of(DateTimeOffset? time) => time is { } t ? Of(t) : null;
+
+    /// <summary>The conversation with its times as kept.</summary>
+    public static ArchivedConversation Of(ArchivedConversation c) =>
+        c with { CreatedAt = Of(c.CreatedAt), AssignedAt = Of(c.AssignedAt), ClosedAt = Of(c.ClosedAt) };
+
+    /// <summary>The message with its time as kept.</summary>
+    public static ArchivedMessage Of(ArchivedMessage m) => m with { Message = m.Message with { SentAt = Of(m.Message.SentAt) } };
 }
 
 public sealed record ArchivePage(IReadOnlyList<ArchivedConversation> Conversations, long Total);

@@ -14,9 +14,9 @@ public sealed class InMemoryHistoryStore : IHistoryStore
             foreach (var conversation in conversations)
             {
                 if (!_conversations.TryGetValue(conversation.Id, out var known) || known.Version < conversation.Version)
-                    _conversations[conversation.Id] = conversation;
+                    _conversations[conversation.Id] = ArchiveTime.Of(conversation);
             }
-            foreach (var message in messages)
+            foreach (var message in messages.Select(ArchiveTime.Of))
             {
                 if (!_messages.TryGetValue(message.Message.ConversationId, out var stored))
                     _messages[message.Message.ConversationId] = stored = [];
@@ -28,12 +28,13 @@ public sealed class InMemoryHistoryStore : IHistoryStore
 
     public Task<ArchivePage> SearchAsync(ArchiveQuery query, CancellationToken cancellationToken = default)
     {
+        query.EnsureValid();
         var words = query.Text is { } text ? ArchiveWords.Of(text) : [];
         lock (_lock)
         {
             var matching = _conversations.Values
-                .Where(c => query.From is not { } from || c.CreatedAt >= from)
-                .Where(c => query.To is not { } to || c.CreatedAt < to)
+                .Where(c => query.From is not { } from || c.CreatedAt >= ArchiveTime.Of(from))
+                .Where(c => query.To is not { } to || c.CreatedAt < ArchiveTime.Of(to))
                 .Where(c => query.Queue is null || c.Queue == query.Queue)
                 .Where(c => query.AgentId is null || c.AgentId == query.AgentId)
                 .Where(c => query.Status is null || c.Status == query.Status)

@@ -6,8 +6,8 @@ namespace LiveChat.Server.History;
 
 /// <summary>
 /// The history in PostgreSQL (schema: <see cref="HistorySchema"/>). A batch is one round trip: the conversations' rows
-/// upserted where newer, the messages inserted from arrays where new. Text search is PostgreSQL's own, over a
-/// 'simple' (language-neutral) vector of each message with a GIN index.
+/// upserted where newer, the messages inserted from arrays where new. A message's words are split by the node
+/// (<see cref="ArchiveWords"/>) and kept in an array with a GIN index, so search finds here what it finds in memory.
 /// </summary>
 public sealed class PostgresHistoryStore(NpgsqlDataSource database) : IHistoryStore
 {
@@ -29,8 +29,10 @@ public sealed class PostgresHistoryStore(NpgsqlDataSource database) : IHistorySt
         """;
 
     private const string InsertMessages = """
-        INSERT INTO messages (conversation_id, stream, seq, kind, sender_role, sender_id, sender_name, body, sent_at, client_message_id)
-        SELECT * FROM unnest($1::text[], $2::smallint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::text[])
+        INSERT INTO messages (conversation_id, stream, seq, kind, sender_role, sender_id, sender_name, body, sent_at, client_message_id, words)
+        SELECT c, st, sq, k, r, si, sn, b, t, cm, string_to_array(w, ' ')
+        FROM unnest($1::text[], $2::smallint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[], $10::text[], $11::text[])
+            AS m(c, st, sq, k, r, si, sn, b, t, cm, w)
         ON CONFLICT (conversation_id, stream, seq) DO NOTHING
         """;
 
@@ -39,7 +41,9 @@ public sealed class PostgresHistoryStore(NpgsqlDataSource database) : IHistorySt
         if (conversations.Count == 0 && messages.Count == 0)
             return;
         await using var batch = database.CreateBatch();
-        foreach (var c in conversations)
+        // Rows always taken in the same order, so two nodes writing the same conversations wait for each other rather
+        // than deadlock.
+        foreach (var c in conversations.OrderBy(c => c.Id, StringComparer.Ordinal).Select(ArchiveTime.Of))
         {
             batch.BatchCommands.Add(new NpgsqlBatchCommand(UpsertConversation)
             {
@@ -47,15 +51,16 @@ public sealed class PostgresHistoryStore(NpgsqlDataSource database) : IHistorySt
                 {
                     Value(c.Id), Value(c.Version), Value(c.Queue), Value(c.Status.ToString()), Value(c.Topic, NpgsqlDbType.Text),
                     Value(c.VisitorId), Value(c.VisitorName), Value(c.VisitorEmail, NpgsqlDbType.Text), Value(c.VisitorVerified),
-                    Value(c.AgentId, NpgsqlDbType.Text), Value(c.AgentName, NpgsqlDbType.Text), Value(c.CreatedAt.ToUniversalTime()),
-                    Value(c.AssignedAt?.ToUniversalTime(), NpgsqlDbType.TimestampTz), Value(c.FirstResponseSeconds, NpgsqlDbType.Double),
-                    Value(c.ClosedAt?.ToUniversalTime(), NpgsqlDbType.TimestampTz), Value(c.ClosedReason, NpgsqlDbType.Text),
+                    Value(c.AgentId, NpgsqlDbType.Text), Value(c.AgentName, NpgsqlDbType.Text), Value(c.CreatedAt),
+                    Value(c.AssignedAt, NpgsqlDbType.TimestampTz), Value(c.FirstResponseSeconds, NpgsqlDbType.Double),
+                    Value(c.ClosedAt, NpgsqlDbType.TimestampTz), Value(c.ClosedReason, NpgsqlDbType.Text),
                     Value((short?)c.Rating, NpgsqlDbType.Smallint), Value(c.LastSeq),
                 },
             });
         }
         if (messages.Count > 0)
         {
+            messages = [.. messages.OrderBy(m => m.Message.ConversationId, StringComparer.Ordinal).ThenBy(m => m.Stream).ThenBy(m => m.Message.Seq)];
             batch.BatchCommands.Add(new NpgsqlBatchCommand(InsertMessages)
             {
                 Parameters =
@@ -68,8 +73,9 @@ public sealed class PostgresHistoryStore(NpgsqlDataSource database) : IHistorySt
                     Value(messages.Select(m => m.Message.SenderId).ToArray()),
                     Value(messages.Select(m => m.Message.SenderName).ToArray()),
                     Value(messages.Select(m => m.Message.Text).ToArray()),
-                    Value(messages.Select(m => m.Message.SentAt.ToUniversalTime()).ToArray()),
+                    Value(messages.Select(m => ArchiveTime.Of(m.Message.SentAt)).ToArray()),
                     Value(messages.Select(m => m.Message.ClientMessageId).ToArray()),
+                    Value(messages.Select(m => string.Join(' ', ArchiveWords.Of(m.Message.Text))).ToArray()),
                 },
             });
         }
@@ -78,8 +84,10 @@ public sealed class PostgresHistoryStore(NpgsqlDataSource database) : IHistorySt
 
     public async Task<ArchivePage> SearchAsync(ArchiveQuery query, CancellationToken cancellationToken = default)
     {
-        // A text with no word in it finds nothing (PostgreSQL would only say so in a notice).
-        if (query.Text is { } text && ArchiveWords.Of(text).Count == 0)
+        query.EnsureValid();
+        var words = query.Text is { } text ? ArchiveWords.Of(text) : null;
+        // A text with no word in it finds nothing.
+        if (words is { Count: 0 })
             return new ArchivePage([], 0);
         await using var command = database.CreateCommand();
         var where = new StringBuilder("TRUE");
@@ -89,17 +97,17 @@ public sealed class PostgresHistoryStore(NpgsqlDataSource database) : IHistorySt
             where.Append(" AND ").Append(condition.Replace("{}", "$" + command.Parameters.Count));
         }
         if (query.From is { } from)
-            Filter("c.created_at >= {}", from.ToUniversalTime());
+            Filter("c.created_at >= {}", ArchiveTime.Of(from));
         if (query.To is { } to)
-            Filter("c.created_at < {}", to.ToUniversalTime());
+            Filter("c.created_at < {}", ArchiveTime.Of(to));
         if (query.Queue is { } queue)
             Filter("c.queue = {}", queue);
         if (query.AgentId is { } agent)
             Filter("c.agent_id = {}", agent);
         if (query.Status is { } status)
             Filter("c.status = {}", status.ToString());
-        if (query.Text is { } words)
-            Filter("c.id IN (SELECT m.conversation_id FROM messages m WHERE m.words @@ plainto_tsquery('simple', {}))", words);
+        if (words is not null)
+            Filter("c.id IN (SELECT m.conversation_id FROM messages m WHERE m.words @> {})", words.ToArray());
         command.Parameters.Add(new NpgsqlParameter { Value = query.Limit });
         command.Parameters.Add(new NpgsqlParameter { Value = query.Offset });
         command.CommandText = $"""

@@ -8,9 +8,10 @@ namespace LiveChat.Tests.History;
 /// conversation never replaces a newer one, and the archive finds conversations by their filters and the words of
 /// their messages.
 /// </summary>
-public sealed class HistoryStoreTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
+public sealed class HistoryStoreTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IAsyncLifetime
 {
     private static readonly DateTimeOffset Day = new(2026, 12, 1, 9, 0, 0, TimeSpan.Zero);
+    private readonly List<NpgsqlDataSource> _databases = [];
 
     public static TheoryData<string> Stores => new() { "postgres", "memory" };
 
@@ -54,7 +55,7 @@ public sealed class HistoryStoreTests(PostgresFixture postgres) : IClassFixture<
         var messages = conversations.SelectMany(c => new[]
         {
             Message(c.Id, 1, c.Id == "c4" ? "The REFUND never arrived" : "hello there"),
-            Message(c.Id, 2, c.Id == "c7" ? "Rückerstattung bitte, refund" : "thanks"),
+            Message(c.Id, 2, c.Id == "c7" ? "Rückerstattung bitte, \u201crefund\u201d\u00a0now" : c.Id == "c5" ? "write to ann@example.com, ÉCOLE" : "thanks"),
         }).Append(Whisper("c2", 1, "ask about the refund policy")).ToList();
         await store.RecordAsync(conversations, messages);
 
@@ -70,6 +71,10 @@ public sealed class HistoryStoreTests(PostgresFixture postgres) : IClassFixture<
         Assert.Equal(["c7"], await Ids(new ArchiveQuery(Text: "rückerstattung")));
         Assert.Empty(await Ids(new ArchiveQuery(Text: "refun")));
         Assert.Empty(await Ids(new ArchiveQuery(Text: "?!")));
+        // Words within an address, and letters outside ASCII in any case, are found the same in every store.
+        Assert.Equal(["c5"], await Ids(new ArchiveQuery(Text: "example")));
+        Assert.Equal(["c5"], await Ids(new ArchiveQuery(Text: "école")));
+        Assert.Equal(["c7"], await Ids(new ArchiveQuery(Text: "now refund")));
 
         // Pages: newest first, no gaps or repeats, the total counted whatever the page.
         var first = await store.SearchAsync(new ArchiveQuery(Limit: 4));
@@ -78,6 +83,28 @@ public sealed class HistoryStoreTests(PostgresFixture postgres) : IClassFixture<
         Assert.Equal(["c9", "c8", "c7", "c6", "c5", "c4", "c3", "c2"], first.Conversations.Concat(second.Conversations).Select(c => c.Id));
         Assert.Equal([10L, 10L, 10L], [first.Total, second.Total, past.Total]);
         Assert.Empty(past.Conversations);
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task TimesAreKeptToTheMicrosecondAndImpossiblePagesAreRefused(string kind)
+    {
+        var store = await Store(kind);
+        var created = Day.AddTicks(1234567);
+        var message = Message("c1", 1, "hi");
+        message = message with { Message = message.Message with { SentAt = created.AddTicks(5) } };
+        await store.RecordAsync([Conversation("c1", 1, ConversationStatus.Active, "alice", createdAt: created)], [message]);
+
+        var stored = Assert.Single((await store.SearchAsync(new ArchiveQuery())).Conversations);
+        Assert.Equal(Day.AddTicks(1234560), stored.CreatedAt);
+        Assert.Equal(Day.AddTicks(1234570), Assert.Single(await store.MessagesAsync("c1")).Message.SentAt);
+        // A bound is taken to the microsecond too: the conversation is at it, not after it.
+        Assert.Single((await store.SearchAsync(new ArchiveQuery(From: created))).Conversations);
+        Assert.Empty((await store.SearchAsync(new ArchiveQuery(To: created))).Conversations);
+
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.SearchAsync(new ArchiveQuery(Limit: 0)));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.SearchAsync(new ArchiveQuery(Limit: ArchiveQuery.MaxLimit + 1)));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.SearchAsync(new ArchiveQuery(Offset: -1)));
     }
 
     [Fact]
@@ -95,11 +122,20 @@ public sealed class HistoryStoreTests(PostgresFixture postgres) : IClassFixture<
         Assert.Equal((long)all.Count, await count.ExecuteScalarAsync());
     }
 
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var database in _databases)
+            await database.DisposeAsync();
+    }
+
     private async Task<IHistoryStore> Store(string kind)
     {
         if (kind == "memory")
             return new InMemoryHistoryStore();
         var database = NpgsqlDataSource.Create(await postgres.Server.CreateDatabaseAsync());
+        _databases.Add(database);
         await HistorySchema.MigrateAsync(database);
         return new PostgresHistoryStore(database);
     }

@@ -2,7 +2,7 @@
 -- of either stream, keyed by conversation, stream and seq so that feeding the same message twice stores it once.
 
 CREATE TABLE conversations (
-    id                      text PRIMARY KEY,
+    id                      text COLLATE "C" PRIMARY KEY,
     version                 bigint NOT NULL,
     queue                   text NOT NULL,
     status                  text NOT NULL,
@@ -29,7 +29,7 @@ CREATE INDEX conversations_visitor ON conversations (visitor_id);
 
 -- stream: 0 for what the visitor sees, 1 for whispers and notes.
 CREATE TABLE messages (
-    conversation_id    text NOT NULL,
+    conversation_id    text COLLATE "C" NOT NULL,
     stream             smallint NOT NULL,
     seq                bigint NOT NULL,
     kind               text NOT NULL,
@@ -39,8 +39,9 @@ CREATE TABLE messages (
     body               text NOT NULL,
     sent_at            timestamptz NOT NULL,
     client_message_id  text NOT NULL,
-    -- 'simple': no stemming, so a word in any language is found as it was written.
-    words              tsvector GENERATED ALWAYS AS (to_tsvector('simple', body)) STORED,
+    -- The body's words as the node splits them (ArchiveWords: runs of letters and digits, lowercased), so a search finds
+    -- the same here as in memory, in any language and whatever the database's locale.
+    words              text[] NOT NULL,
     PRIMARY KEY (conversation_id, stream, seq)
 );
 
