@@ -61,16 +61,22 @@ public sealed class PostgresServer : IAsyncDisposable
         return Connection(name);
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops the server, as an outage would (its sessions cut); <see cref="StartAsync"/> brings it back with its data.</summary>
+    public async Task StopAsync()
     {
         if (_process is { HasExited: false })
         {
-            // A fast shutdown: sessions ended, nothing written back that a test could miss.
-            await Tool("pg_ctl", ["stop", "-D", DataDir, "-m", "immediate", "-w", "-t", "10"], check: false);
-            if (!_process.WaitForExit(10_000))
+            await Tool("pg_ctl", ["stop", "-D", DataDir, "-m", "fast", "-w", "-t", "20"], check: false);
+            if (!_process.WaitForExit(20_000))
                 _process.Kill(entireProcessTree: true);
         }
         _process?.Dispose();
+        _process = null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
         NpgsqlConnection.ClearAllPools();
         try
         {
@@ -82,12 +88,18 @@ public sealed class PostgresServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Makes the cluster and starts the server, returning once it accepts connections.</summary>
+    /// <summary>
+    /// Makes the cluster (the first time) and starts the server, returning once it accepts connections: again after
+    /// <see cref="StopAsync"/>, on the same port and data.
+    /// </summary>
     public async Task StartAsync()
     {
-        if (AsRoot)
-            await Run("chown", ["-R", $"{SystemUser}:{SystemUser}", _dir]);
-        await Tool("initdb", ["-D", DataDir, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale", "C", "--no-sync"]);
+        if (!Directory.Exists(DataDir))
+        {
+            if (AsRoot)
+                await Run("chown", ["-R", $"{SystemUser}:{SystemUser}", _dir]);
+            await Tool("initdb", ["-D", DataDir, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale", "C", "--no-sync"]);
+        }
         _process = Process.Start(Command(Path.Combine(_bin, "postgres"),
             ["-D", DataDir, "-p", Port.ToString(), "-c", "listen_addresses=127.0.0.1", "-k", _dir,
              "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]))

@@ -36,3 +36,7 @@ public static class ClosedReasons
     /// <summary>Nobody wrote in an assigned chat for its queue's <c>IdleSeconds</c>.</summary>
     public const string Idle = "idle";
 }
+
+/// <summary>A conversation as stored, for the history: its view and the version of its state (higher is newer).</summary>
+[GenerateSerializer, Alias("ConversationSnapshot"), Immutable]
+public sealed record ConversationSnapshot([property: Id(0)] ConversationView View, [property: Id(1)] long Version);

@@ -60,6 +60,12 @@ public interface IConversationGrain : IGrainWithStringKey
     Task<ConversationView> Peek();
 
     /// <summary>
+    /// For the history: the conversation as stored, with its state's version; null for one that does not exist. It does
+    /// not interleave, so it never shows a change whose write has not ended (and may yet fail).
+    /// </summary>
+    Task<ConversationSnapshot?> Snapshot();
+
+    /// <summary>
     /// The queue gave this conversation to an agent whose slot is already reserved; <paramref name="requeuedFromAgentId"/>
     /// is set when it came back from an agent who left. Not one-way: the queue sends it again until it arrives, and a
     /// repeat of <paramref name="noticeId"/> changes nothing.

@@ -63,7 +63,7 @@ public sealed partial class ConversationGrain
         {
             while (S.Watchers.Count > MaxWatchers)
                 S.Watchers.Remove(S.Watchers.First());
-            await WriteState();
+            await WriteState(forHistory: false);
         }
         var internalStream = InternalStream;
         _lastInternalSeq ??= await log.GetLastSeqAsync(internalStream);
@@ -75,7 +75,7 @@ public sealed partial class ConversationGrain
     public async Task WatcherLeft(string connectionId)
     {
         if (S.Watchers.Remove(connectionId))
-            await WriteState();
+            await WriteState(forHistory: false);
     }
 
     public async Task<ConversationView> TakeOver(Caller caller)

@@ -1,3 +1,4 @@
+using LiveChat.Server.History;
 using LiveChat.Server.Metrics;
 using LiveChat.Server.Notifications;
 using LiveChat.Server.Options;
@@ -17,6 +18,7 @@ namespace LiveChat.Server.Conversations;
 public sealed partial class ConversationGrain(
     [PersistentState(StorageNames.ConversationState, StorageNames.Grains)] IPersistentState<ConversationState> state,
     IMessageLog log,
+    IHistoryFeed history,
     IFeedbackStore feedback,
     INotifier notifier,
     IOptions<LiveChatOptions> options,
@@ -91,7 +93,7 @@ public sealed partial class ConversationGrain(
         S.VisitorEmail = start.VisitorEmail;
         S.Status = ConversationStatus.Queued;
         S.CreatedAt = now;
-        await state.Save(this);
+        await WriteState();
 
         await JoinQueue(start.Text, start.Address);
         return View();
@@ -158,7 +160,7 @@ public sealed partial class ConversationGrain(
             S.VisitorReadSeq = seq;
         else
             S.AgentReadSeq = seq;
-        await WriteState();
+        await WriteState(forHistory: false);
         var receipt = new ReadReceipt(Id, caller.Role, seq);
         if (caller.IsVisitor)
             await Push(agent: c => c.ReadReceipt(receipt));
@@ -334,10 +336,27 @@ public sealed partial class ConversationGrain(
             throw new ChatRuleException("not your conversation");
     }
 
-    private Task WriteState()
+    /// <summary>
+    /// Writes the state under the write discipline, with a higher version. Unless <paramref name="forHistory"/> is false
+    /// (a change the history does not keep), the history is told first: marked before the write, it reads the grain after
+    /// the write's turn, so it sees the change once stored; a write that then fails costs it one look for nothing. A mark
+    /// that fails is a failed write too: the change is already in memory, not stored.
+    /// </summary>
+    private async Task WriteState(bool forHistory = true)
     {
+        if (forHistory)
+            await this.WriteOrDeactivate(() => history.MarkAsync(Id));
         S.LastSeq = _lastSeq;
-        return state.Save(this);
+        S.Version++;
+        await state.Save(this);
+    }
+
+    public Task<ConversationSnapshot?> Snapshot()
+    {
+        if (Exists)
+            return Task.FromResult<ConversationSnapshot?>(new(View(), S.Version));
+        DeactivateOnIdle();
+        return Task.FromResult<ConversationSnapshot?>(null);
     }
 
     private ConversationView View() => new(

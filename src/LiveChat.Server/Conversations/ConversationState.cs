@@ -47,6 +47,8 @@ public sealed class ConversationState
     [Id(29)] public string? ClosedNote { get; set; }
     /// <summary>Why it closed when nobody closed it (see <see cref="ClosedReasons"/>).</summary>
     [Id(30)] public string? ClosedReason { get; set; }
+    /// <summary>Grows with every write: the history keeps a conversation's row from the highest version it saw.</summary>
+    [Id(31)] public long Version { get; set; }
 }
 
 /// <summary>

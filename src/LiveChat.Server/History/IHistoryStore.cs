@@ -15,6 +15,9 @@ public interface IHistoryStore
     /// <summary>Conversations that match, newest first, at most <see cref="ArchiveQuery.Limit"/> from <see cref="ArchiveQuery.Offset"/>, and how many match in all.</summary>
     Task<ArchivePage> SearchAsync(ArchiveQuery query, CancellationToken cancellationToken = default);
 
+    /// <summary>The highest seq stored of each stream of these conversations (a stream with none stored is left out).</summary>
+    Task<IReadOnlyDictionary<(string ConversationId, ArchiveStream Stream), long>> LastSeqsAsync(IReadOnlyList<string> conversationIds, CancellationToken cancellationToken = default);
+
     /// <summary>Both streams of a conversation in seq order, the visitor's first (empty for one not stored).</summary>
     Task<IReadOnlyList<ArchivedMessage>> MessagesAsync(string conversationId, CancellationToken cancellationToken = default);
 }

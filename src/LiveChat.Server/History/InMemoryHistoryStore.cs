@@ -46,6 +46,22 @@ public sealed class InMemoryHistoryStore : IHistoryStore
         }
     }
 
+    public Task<IReadOnlyDictionary<(string ConversationId, ArchiveStream Stream), long>> LastSeqsAsync(IReadOnlyList<string> conversationIds, CancellationToken cancellationToken = default)
+    {
+        var last = new Dictionary<(string, ArchiveStream), long>();
+        lock (_lock)
+        {
+            foreach (var id in conversationIds)
+            {
+                if (!_messages.TryGetValue(id, out var stored))
+                    continue;
+                foreach (var ((stream, seq), _) in stored)
+                    last[(id, stream)] = Math.Max(last.GetValueOrDefault((id, stream)), seq);
+            }
+        }
+        return Task.FromResult<IReadOnlyDictionary<(string, ArchiveStream), long>>(last);
+    }
+
     public Task<IReadOnlyList<ArchivedMessage>> MessagesAsync(string conversationId, CancellationToken cancellationToken = default)
     {
         lock (_lock)

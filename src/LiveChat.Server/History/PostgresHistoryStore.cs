@@ -130,6 +130,20 @@ public sealed class PostgresHistoryStore(NpgsqlDataSource database) : IHistorySt
         return new ArchivePage(found, total);
     }
 
+    public async Task<IReadOnlyDictionary<(string ConversationId, ArchiveStream Stream), long>> LastSeqsAsync(IReadOnlyList<string> conversationIds, CancellationToken cancellationToken = default)
+    {
+        var last = new Dictionary<(string, ArchiveStream), long>();
+        if (conversationIds.Count == 0)
+            return last;
+        await using var command = database.CreateCommand(
+            "SELECT conversation_id, stream, max(seq) FROM messages WHERE conversation_id = ANY($1) GROUP BY conversation_id, stream");
+        command.Parameters.Add(Value(conversationIds.ToArray()));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            last[(reader.GetString(0), (ArchiveStream)reader.GetInt16(1))] = reader.GetInt64(2);
+        return last;
+    }
+
     public async Task<IReadOnlyList<ArchivedMessage>> MessagesAsync(string conversationId, CancellationToken cancellationToken = default)
     {
         await using var command = database.CreateCommand("""

@@ -192,9 +192,11 @@ public static class LiveChatBuilderExtensions
             }));
     }
 
-    /// <summary>The stores the embedded default keeps in this process: message log, feedback, queues, used signatures, staff token versions, offline messages.</summary>
+    /// <summary>The stores the embedded default keeps in this process: message log (with the history's marks), feedback, queues, used signatures, staff token versions, offline messages.</summary>
     public static IServiceCollection AddLiveChatMemoryStores(this IServiceCollection services) => services
-        .AddSingleton<IMessageLog, InMemoryMessageLog>()
+        .AddSingleton<InMemoryHistoryFeed>()
+        .AddSingleton<IHistoryFeed>(provider => provider.GetRequiredService<InMemoryHistoryFeed>())
+        .AddSingleton<IMessageLog>(provider => new InMemoryMessageLog(provider.GetRequiredService<InMemoryHistoryFeed>()))
         .AddSingleton<IFeedbackStore, InMemoryFeedbackStore>()
         .AddSingleton<IQueueStore, InMemoryQueueStore>()
         .AddSingleton<ISignatureLedger, InMemorySignatureLedger>()
@@ -245,6 +247,7 @@ public static class LiveChatBuilderExtensions
         builder.Services.AddHostedService(services => services.GetRequiredService<HubBus>());
         builder.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(RedisConnections.Options(redis)));
         builder.Services.AddSingleton<IMessageLog, RedisMessageLog>();
+        builder.Services.AddSingleton<IHistoryFeed, RedisHistoryFeed>();
         builder.Services.AddSingleton<IFeedbackStore, RedisFeedbackStore>();
         builder.Services.AddSingleton<IQueueStore, RedisQueueStore>();
         builder.Services.AddSingleton<ISignatureLedger, RedisSignatureLedger>();
@@ -254,10 +257,12 @@ public static class LiveChatBuilderExtensions
 
     /// <summary>
     /// The history (archive, reports, retention): in PostgreSQL when <c>ConnectionStrings:Postgres</c> is set, its schema
-    /// brought up to date in the background; in memory otherwise, so the embedded default still needs nothing.
+    /// brought up to date in the background; in memory otherwise, so the embedded default still needs nothing. Fed by the
+    /// archiver from the conversations' marks either way.
     /// </summary>
     public static void AddLiveChatHistory(this WebApplicationBuilder builder)
     {
+        builder.Services.AddHostedService<HistoryArchiver>();
         if (builder.Configuration.GetConnectionString("Postgres") is not { Length: > 0 } postgres)
         {
             builder.Services.AddSingleton<IHistoryStore, InMemoryHistoryStore>();

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
+using LiveChat.Server.History;
 
 namespace LiveChat.Server.Storage;
 
@@ -9,9 +10,10 @@ namespace LiveChat.Server.Storage;
 /// encoded, one after another in a few large chunks, and found again by position. Kept as records, each stored message was
 /// half a dozen objects (the record, its strings, a composed send key) that every garbage collection had to trace and
 /// copy while a busy node stores thousands a second; those copies were the long pauses behind the chat's latency
-/// tail (docs/performance.md, "The chat tail: third look").
+/// tail (docs/performance.md, "The chat tail: third look"). A message stored marks its conversation for the history
+/// (<paramref name="history"/>), as the Redis log's append does.
 /// </summary>
-public sealed class InMemoryMessageLog : IMessageLog
+public sealed class InMemoryMessageLog(InMemoryHistoryFeed? history = null) : IMessageLog
 {
     private readonly ConcurrentDictionary<string, ConversationLog> _logs = new();
 
@@ -25,6 +27,7 @@ public sealed class InMemoryMessageLog : IMessageLog
             if (message.Seq != log.Count + 1)
                 throw new InvalidOperationException($"stream {stream}: seq {message.Seq} does not follow {log.Count}");
             log.Add(message);
+            history?.Mark(message.ConversationId);
             return Task.FromResult<ChatMessage?>(null);
         }
     }

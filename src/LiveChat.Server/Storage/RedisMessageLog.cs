@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using LiveChat.Server.History;
 using StackExchange.Redis;
 
 namespace LiveChat.Server.Storage;
@@ -15,8 +16,10 @@ public sealed class RedisMessageLog(IConnectionMultiplexer redis) : IMessageLog
     private const string MessageField = "m";
 
     // Appends unless the send key is known; then returns the stored message instead. XADD with an explicit
-    // id also refuses a seq that is not above the last one, so two writers can never interleave a conversation.
-    // KEYS: the stream, the send keys' hash. ARGV: the send key, the seq, the message. (Sent as EVALSHA once loaded.)
+    // id also refuses a seq that is not above the last one, so two writers can never interleave a conversation. The
+    // conversation is marked for the history in the same step, so no message stored is ever missing from it.
+    // KEYS: the stream, the send keys' hash, the history's marks. ARGV: the send key, the seq, the message, the
+    // conversation. (Sent as EVALSHA once loaded.) The marks are one key for all conversations: one Redis, as everywhere here.
     private const string AppendScript = """
         local existing = redis.call('HGET', KEYS[2], ARGV[1])
         if existing then
@@ -25,6 +28,7 @@ public sealed class RedisMessageLog(IConnectionMultiplexer redis) : IMessageLog
         end
         redis.call('XADD', KEYS[1], ARGV[2] .. '-0', 'm', ARGV[3])
         redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+        redis.call('ZINCRBY', KEYS[3], 1, ARGV[4])
         return false
         """;
 
@@ -40,9 +44,9 @@ public sealed class RedisMessageLog(IConnectionMultiplexer redis) : IMessageLog
     {
         // Keys and arguments as they are, and the message as UTF-8 bytes: no parameter object to read by reflection, and
         // no string to encode again (issue 18).
-        var keys = AppendKeys.GetValue(stream, static name => [StreamKey(name), IdsKey(name)]);
+        var keys = AppendKeys.GetValue(stream, static name => [StreamKey(name), IdsKey(name), RedisHistoryFeed.PendingKey]);
         var result = await Db.ScriptEvaluateAsync(AppendScript, keys,
-            [IMessageLog.SendKey(message.SenderId, message.ClientMessageId), message.Seq, JsonSerializer.SerializeToUtf8Bytes(message, Json)])
+            [IMessageLog.SendKey(message.SenderId, message.ClientMessageId), message.Seq, JsonSerializer.SerializeToUtf8Bytes(message, Json), message.ConversationId])
             // What follows touches no grain: it runs where Redis answered, and the grain's own await is its one way back
             // onto the grain's scheduler (each way back costs a task and a continuation; issue 18).
             .ConfigureAwait(false);
