@@ -4,8 +4,8 @@ namespace LiveChat.Server.History;
 
 /// <summary>
 /// Keeps the history up to date from the marks (<see cref="IHistoryFeed"/>): once a second, on the one node that holds
-/// the lease, it takes the marked conversations a batch at a time, asks each grain for what it stored (after any write in
-/// progress), reads both of its log streams past what the history has, stores all of it in one batch, and clears the
+/// the lease, it takes marks a batch at a time, asks each marked conversation's grain for what it stored (after any write
+/// in progress), reads each marked log stream past what the history has, stores all of it in one batch, and clears the
 /// marks that did not move meanwhile. Nothing here is on the live path: a database away for an hour leaves marks waiting,
 /// one per conversation, and they are all taken once it answers.
 /// </summary>
@@ -71,7 +71,7 @@ public sealed class HistoryArchiver(
         }
     }
 
-    /// <summary>Takes marked conversations until none is left or a round's share is done.</summary>
+    /// <summary>Takes marks until none is left or a round's share is done.</summary>
     public async Task RoundAsync(CancellationToken cancellationToken = default)
     {
         for (var i = 0; i < BatchesPerRound; i++)
@@ -81,29 +81,30 @@ public sealed class HistoryArchiver(
                 return;
             await KeepAsync(marks, cancellationToken);
             await feed.ClearAsync(marks);
-            if (marks.Count < Batch)
+            if (marks.Conversations.Count < Batch && marks.Streams.Count < Batch)
                 return;
         }
     }
 
-    private async Task KeepAsync(IReadOnlyList<HistoryMark> marks, CancellationToken cancellationToken)
+    /// <summary>The marked conversations as their grains stored them, and the marked streams' messages past what is kept, in one batch.</summary>
+    private async Task KeepAsync(HistoryMarks marks, CancellationToken cancellationToken)
     {
-        var ids = marks.Select(m => m.ConversationId).ToList();
-        var snapshots = Task.WhenAll(ids.Select(id => grains.GetGrain<IConversationGrain>(id).Snapshot()));
-        var kept = await store.LastSeqsAsync(ids, cancellationToken);
-        var messages = await Task.WhenAll(ids.SelectMany(id => new[]
-        {
-            NewMessages(id, ArchiveStream.Public, kept),
-            NewMessages(id, ArchiveStream.Internal, kept),
-        }));
+        var snapshots = Task.WhenAll(marks.Conversations.Select(m => grains.GetGrain<IConversationGrain>(m.Key).Snapshot()));
+        var streams = marks.Streams.Select(m => Stream(m.Key)).ToList();
+        var kept = await store.LastSeqsAsync([.. streams.Select(s => s.ConversationId).Distinct(StringComparer.Ordinal)], cancellationToken);
+        var messages = await Task.WhenAll(streams.Select(s => NewMessages(s.Name, s.Stream, kept.GetValueOrDefault((s.ConversationId, s.Stream)))));
         var conversations = (await snapshots).OfType<ConversationSnapshot>().Select(Archived).ToList();
         await store.RecordAsync(conversations, [.. messages.SelectMany(m => m)], cancellationToken);
     }
 
-    private async Task<List<ArchivedMessage>> NewMessages(string id, ArchiveStream stream, IReadOnlyDictionary<(string, ArchiveStream), long> kept)
+    private static (string Name, string ConversationId, ArchiveStream Stream) Stream(string name)
     {
-        var name = stream == ArchiveStream.Public ? LogStreams.Public(id) : LogStreams.Internal(id);
-        var after = kept.GetValueOrDefault((id, stream));
+        var (conversationId, isInternal) = LogStreams.Of(name);
+        return (name, conversationId, isInternal ? ArchiveStream.Internal : ArchiveStream.Public);
+    }
+
+    private async Task<List<ArchivedMessage>> NewMessages(string name, ArchiveStream stream, long after)
+    {
         var found = new List<ArchivedMessage>();
         while (true)
         {

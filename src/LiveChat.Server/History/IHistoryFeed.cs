@@ -1,26 +1,35 @@
 namespace LiveChat.Server.History;
 
 /// <summary>
-/// Which conversations changed since the history last took them: a mark per conversation, stamped anew by every change
-/// (a message appended, in the same Redis script as the append; a state written, just before the write). The archiver
-/// takes marks, stores what they point at, and clears a mark only when its stamp has not moved meanwhile, so a change
-/// made while it worked is taken next time. Marks outlive a node's crash and a database outage: they wait, one per
-/// conversation however many changes, and the chat never waits on them.
+/// What changed since the history last took it, as marks of two kinds: a conversation whose state was written (marked
+/// just before the write), and a log stream a message was appended to (marked in the append's own step, in the same
+/// Redis script). Every change stamps its mark anew; the archiver takes marks, stores what they point at, and clears a
+/// mark only when its stamp has not moved meanwhile, so a change made while it worked is taken next time. Marks outlive
+/// a node's crash and a database outage: they wait, one per conversation or stream however many changes, and the chat
+/// never waits on them. A message costs the archiver a read of its stream, not a call to its conversation.
 /// </summary>
 public interface IHistoryFeed
 {
-    /// <summary>Marks a conversation as changed.</summary>
+    /// <summary>Marks a conversation whose state changed.</summary>
     Task MarkAsync(string conversationId);
 
-    /// <summary>Up to <paramref name="max"/> marked conversations, with their stamps.</summary>
-    Task<IReadOnlyList<HistoryMark>> PendingAsync(int max);
+    /// <summary>Up to <paramref name="max"/> marks of each kind, with their stamps.</summary>
+    Task<HistoryMarks> PendingAsync(int max);
 
     /// <summary>Clears each of these marks whose stamp is still the one read.</summary>
-    Task ClearAsync(IReadOnlyList<HistoryMark> marks);
+    Task ClearAsync(HistoryMarks marks);
 
     /// <summary>Whether <paramref name="node"/> keeps the history now, for the next <paramref name="lease"/>: one node at a time.</summary>
     Task<bool> LeadAsync(string node, TimeSpan lease);
 }
 
-/// <summary>A conversation marked as changed, and the count of its marks when read.</summary>
-public readonly record struct HistoryMark(string ConversationId, double Stamp);
+/// <summary>A conversation or log stream marked as changed, and the count of its marks when read.</summary>
+public readonly record struct HistoryMark(string Key, double Stamp);
+
+/// <summary>Marked conversations (their state) and marked log streams (their messages, by stream name).</summary>
+public sealed record HistoryMarks(IReadOnlyList<HistoryMark> Conversations, IReadOnlyList<HistoryMark> Streams)
+{
+    public static readonly HistoryMarks None = new([], []);
+
+    public int Count => Conversations.Count + Streams.Count;
+}

@@ -4,38 +4,51 @@ namespace LiveChat.Server.History;
 public sealed class InMemoryHistoryFeed : IHistoryFeed
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<string, double> _marks = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, double> _conversations = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, double> _streams = new(StringComparer.Ordinal);
 
     public Task MarkAsync(string conversationId)
     {
-        Mark(conversationId);
+        Mark(_conversations, conversationId);
         return Task.CompletedTask;
     }
 
-    public void Mark(string conversationId)
+    /// <summary>A message was appended to <paramref name="stream"/> (the in-memory log says so as it stores it).</summary>
+    public void Appended(string stream) => Mark(_streams, stream);
+
+    public Task<HistoryMarks> PendingAsync(int max)
     {
         lock (_lock)
-            _marks[conversationId] = _marks.GetValueOrDefault(conversationId) + 1;
+            return Task.FromResult(new HistoryMarks(Take(_conversations, max), Take(_streams, max)));
     }
 
-    public Task<IReadOnlyList<HistoryMark>> PendingAsync(int max)
-    {
-        lock (_lock)
-            return Task.FromResult<IReadOnlyList<HistoryMark>>([.. _marks.Take(max).Select(m => new HistoryMark(m.Key, m.Value))]);
-    }
-
-    public Task ClearAsync(IReadOnlyList<HistoryMark> marks)
+    public Task ClearAsync(HistoryMarks marks)
     {
         lock (_lock)
         {
-            foreach (var mark in marks)
-            {
-                if (_marks.TryGetValue(mark.ConversationId, out var stamp) && stamp == mark.Stamp)
-                    _marks.Remove(mark.ConversationId);
-            }
+            Clear(_conversations, marks.Conversations);
+            Clear(_streams, marks.Streams);
         }
         return Task.CompletedTask;
     }
 
     public Task<bool> LeadAsync(string node, TimeSpan lease) => Task.FromResult(true);
+
+    private void Mark(Dictionary<string, double> marks, string key)
+    {
+        lock (_lock)
+            marks[key] = marks.GetValueOrDefault(key) + 1;
+    }
+
+    private static List<HistoryMark> Take(Dictionary<string, double> marks, int max) =>
+        [.. marks.Take(max).Select(m => new HistoryMark(m.Key, m.Value))];
+
+    private static void Clear(Dictionary<string, double> marks, IReadOnlyList<HistoryMark> read)
+    {
+        foreach (var mark in read)
+        {
+            if (marks.TryGetValue(mark.Key, out var stamp) && stamp == mark.Stamp)
+                marks.Remove(mark.Key);
+        }
+    }
 }

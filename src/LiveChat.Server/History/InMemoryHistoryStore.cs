@@ -1,7 +1,14 @@
+using LiveChat.Server.Storage;
+
 namespace LiveChat.Server.History;
 
-/// <summary>The history of the embedded default: in this process, gone with it, answering as PostgreSQL would.</summary>
-public sealed class InMemoryHistoryStore : IHistoryStore
+/// <summary>
+/// The history of the embedded default: in this process, gone with it, answering as PostgreSQL would. Given the node's
+/// in-memory message log (<paramref name="log"/>), it keeps conversations only and reads their messages from the log,
+/// which already holds every one of them compactly: a copy of each as objects cost the node's collector a third more
+/// time at 2,000 messages a second. Without one, it keeps the messages it is given, as the PostgreSQL store does.
+/// </summary>
+public sealed class InMemoryHistoryStore(IMessageLog? log = null) : IHistoryStore
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, ArchivedConversation> _conversations = new(StringComparer.Ordinal);
@@ -16,6 +23,8 @@ public sealed class InMemoryHistoryStore : IHistoryStore
                 if (!_conversations.TryGetValue(conversation.Id, out var known) || known.Version < conversation.Version)
                     _conversations[conversation.Id] = ArchiveTime.Of(conversation);
             }
+            if (log is not null)
+                return Task.CompletedTask;
             foreach (var message in messages.Select(ArchiveTime.Of))
             {
                 if (!_messages.TryGetValue(message.Message.ConversationId, out var stored))
@@ -26,45 +35,57 @@ public sealed class InMemoryHistoryStore : IHistoryStore
         return Task.CompletedTask;
     }
 
-    public Task<ArchivePage> SearchAsync(ArchiveQuery query, CancellationToken cancellationToken = default)
+    public async Task<ArchivePage> SearchAsync(ArchiveQuery query, CancellationToken cancellationToken = default)
     {
         query.EnsureValid();
         var words = query.Text is { } text ? ArchiveWords.Of(text) : [];
+        List<ArchivedConversation> candidates;
         lock (_lock)
         {
-            var matching = _conversations.Values
+            candidates = _conversations.Values
                 .Where(c => query.From is not { } from || c.CreatedAt >= ArchiveTime.Of(from))
                 .Where(c => query.To is not { } to || c.CreatedAt < ArchiveTime.Of(to))
                 .Where(c => query.Queue is null || c.Queue == query.Queue)
                 .Where(c => query.AgentId is null || c.AgentId == query.AgentId)
                 .Where(c => query.Status is null || c.Status == query.Status)
-                .Where(c => query.Text is null || (words.Count > 0 && _messages.TryGetValue(c.Id, out var stored) && stored.Values.Any(m => ArchiveWords.HasAll(m.Message.Text, words))))
                 .OrderByDescending(c => c.CreatedAt)
                 .ThenBy(c => c.Id, StringComparer.Ordinal)
                 .ToList();
-            return Task.FromResult(new ArchivePage(matching.Skip(query.Offset).Take(query.Limit).ToList(), matching.Count));
         }
+        if (query.Text is not null)
+        {
+            var matching = new List<ArchivedConversation>();
+            foreach (var c in candidates)
+            {
+                if (words.Count > 0 && (await MessagesAsync(c.Id, cancellationToken)).Any(m => ArchiveWords.HasAll(m.Message.Text, words)))
+                    matching.Add(c);
+            }
+            candidates = matching;
+        }
+        return new ArchivePage(candidates.Skip(query.Offset).Take(query.Limit).ToList(), candidates.Count);
     }
 
-    public Task<IReadOnlyDictionary<(string ConversationId, ArchiveStream Stream), long>> LastSeqsAsync(IReadOnlyList<string> conversationIds, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyDictionary<(string ConversationId, ArchiveStream Stream), long>> LastSeqsAsync(IReadOnlyList<string> conversationIds, CancellationToken cancellationToken = default)
     {
         var last = new Dictionary<(string, ArchiveStream), long>();
-        lock (_lock)
+        foreach (var id in conversationIds)
         {
-            foreach (var id in conversationIds)
-            {
-                if (!_messages.TryGetValue(id, out var stored))
-                    continue;
-                foreach (var ((stream, seq), _) in stored)
-                    last[(id, stream)] = Math.Max(last.GetValueOrDefault((id, stream)), seq);
-            }
+            foreach (var m in await MessagesAsync(id, cancellationToken))
+                last[(id, m.Stream)] = Math.Max(last.GetValueOrDefault((id, m.Stream)), m.Message.Seq);
         }
-        return Task.FromResult<IReadOnlyDictionary<(string, ArchiveStream), long>>(last);
+        return last;
     }
 
-    public Task<IReadOnlyList<ArchivedMessage>> MessagesAsync(string conversationId, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<ArchivedMessage>> MessagesAsync(string conversationId, CancellationToken cancellationToken = default)
     {
+        if (log is not null)
+        {
+            var visible = await log.ReadAsync(LogStreams.Public(conversationId), 0, int.MaxValue);
+            var staff = await log.ReadAsync(LogStreams.Internal(conversationId), 0, int.MaxValue);
+            return [.. visible.Select(m => ArchiveTime.Of(new ArchivedMessage(ArchiveStream.Public, m))),
+                .. staff.Select(m => ArchiveTime.Of(new ArchivedMessage(ArchiveStream.Internal, m)))];
+        }
         lock (_lock)
-            return Task.FromResult<IReadOnlyList<ArchivedMessage>>(_messages.TryGetValue(conversationId, out var stored) ? [.. stored.Values] : []);
+            return _messages.TryGetValue(conversationId, out var stored) ? [.. stored.Values] : [];
     }
 }

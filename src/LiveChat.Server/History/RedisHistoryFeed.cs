@@ -3,15 +3,17 @@ using StackExchange.Redis;
 namespace LiveChat.Server.History;
 
 /// <summary>
-/// The marks in Redis: one sorted set, a conversation's score counting its changes (<see cref="PendingKey"/>; the message
-/// log's append script stamps it in the same step as the append), and a lease naming the node that keeps the history.
+/// The marks in Redis: two sorted sets whose scores count changes, conversations whose state was written
+/// (<see cref="ChangedKey"/>) and log streams appended to (<see cref="AppendedKey"/>, stamped by the message log's append
+/// script in the same step as the append), and a lease naming the node that keeps the history.
 /// </summary>
 public sealed class RedisHistoryFeed(IConnectionMultiplexer redis) : IHistoryFeed
 {
-    public const string PendingKey = "livechat:history:pending";
+    public const string ChangedKey = "livechat:history:changed";
+    public const string AppendedKey = "livechat:history:appended";
     private const string LeaderKey = "livechat:history:archiver";
 
-    // KEYS: the marks. ARGV: conversation id, stamp, conversation id, stamp ... Clears those whose stamp has not moved.
+    // KEYS: a set of marks. ARGV: member, stamp, member, stamp ... Clears those whose stamp has not moved.
     private const string ClearScript = """
         for i = 1, #ARGV, 2 do
             local stamp = redis.call('ZSCORE', KEYS[1], ARGV[i])
@@ -34,17 +36,22 @@ public sealed class RedisHistoryFeed(IConnectionMultiplexer redis) : IHistoryFee
 
     private IDatabase Db => redis.GetDatabase();
 
-    public Task MarkAsync(string conversationId) => Db.SortedSetIncrementAsync(PendingKey, conversationId, 1);
+    public Task MarkAsync(string conversationId) => Db.SortedSetIncrementAsync(ChangedKey, conversationId, 1);
 
-    public async Task<IReadOnlyList<HistoryMark>> PendingAsync(int max) =>
-        [.. (await Db.SortedSetRangeByRankWithScoresAsync(PendingKey, 0, max - 1)).Select(e => new HistoryMark(e.Element!, e.Score))];
-
-    public async Task ClearAsync(IReadOnlyList<HistoryMark> marks)
+    public async Task<HistoryMarks> PendingAsync(int max)
     {
-        if (marks.Count == 0)
-            return;
-        await Db.ScriptEvaluateAsync(ClearScript, [PendingKey], [.. marks.SelectMany(m => new RedisValue[] { m.ConversationId, m.Stamp })]);
+        var conversations = Db.SortedSetRangeByRankWithScoresAsync(ChangedKey, 0, max - 1);
+        var streams = Db.SortedSetRangeByRankWithScoresAsync(AppendedKey, 0, max - 1);
+        return new HistoryMarks(Marks(await conversations), Marks(await streams));
     }
+
+    public Task ClearAsync(HistoryMarks marks) => Task.WhenAll(Clear(ChangedKey, marks.Conversations), Clear(AppendedKey, marks.Streams));
+
+    private static List<HistoryMark> Marks(SortedSetEntry[] entries) => [.. entries.Select(e => new HistoryMark(e.Element!, e.Score))];
+
+    private Task Clear(RedisKey key, IReadOnlyList<HistoryMark> marks) => marks.Count == 0
+        ? Task.CompletedTask
+        : Db.ScriptEvaluateAsync(ClearScript, [key], [.. marks.SelectMany(m => new RedisValue[] { m.Key, m.Stamp })]);
 
     public async Task<bool> LeadAsync(string node, TimeSpan lease) =>
         (long)await Db.ScriptEvaluateAsync(LeadScript, [LeaderKey], [node, (long)lease.TotalMilliseconds]) == 1;

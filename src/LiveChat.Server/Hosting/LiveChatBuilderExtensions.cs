@@ -46,6 +46,10 @@ public static class LiveChatBuilderExtensions
     public static string? RedisConnectionString(this IConfiguration configuration) =>
         configuration.GetConnectionString("Redis") is { Length: > 0 } redis ? redis : null;
 
+    /// <summary><c>ConnectionStrings:Postgres</c>, or null when unset or empty: then the history is kept in memory on the embedded default, and not at all on Redis.</summary>
+    public static string? PostgresConnectionString(this IConfiguration configuration) =>
+        configuration.GetConnectionString("Postgres") is { Length: > 0 } postgres ? postgres : null;
+
     /// <summary>Binds <c>LiveChat</c>, validates it at start-up, and seeds demo users in Development when none are configured.</summary>
     public static void AddLiveChatOptions(this IHostApplicationBuilder builder)
     {
@@ -192,11 +196,11 @@ public static class LiveChatBuilderExtensions
             }));
     }
 
-    /// <summary>The stores the embedded default keeps in this process: message log (with the history's marks), feedback, queues, used signatures, staff token versions, offline messages.</summary>
+    /// <summary>The stores the embedded default keeps in this process: message log, the history's marks, feedback, queues, used signatures, staff token versions, offline messages.</summary>
     public static IServiceCollection AddLiveChatMemoryStores(this IServiceCollection services) => services
         .AddSingleton<InMemoryHistoryFeed>()
         .AddSingleton<IHistoryFeed>(provider => provider.GetRequiredService<InMemoryHistoryFeed>())
-        .AddSingleton<IMessageLog>(provider => new InMemoryMessageLog(provider.GetRequiredService<InMemoryHistoryFeed>()))
+        .AddSingleton<IMessageLog, InMemoryMessageLog>()
         .AddSingleton<IFeedbackStore, InMemoryFeedbackStore>()
         .AddSingleton<IQueueStore, InMemoryQueueStore>()
         .AddSingleton<ISignatureLedger, InMemorySignatureLedger>()
@@ -246,8 +250,13 @@ public static class LiveChatBuilderExtensions
         builder.Services.AddSingleton<HubBus>();
         builder.Services.AddHostedService(services => services.GetRequiredService<HubBus>());
         builder.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(RedisConnections.Options(redis)));
-        builder.Services.AddSingleton<IMessageLog, RedisMessageLog>();
-        builder.Services.AddSingleton<IHistoryFeed, RedisHistoryFeed>();
+        // The history is marked only when one is kept: on Redis, that is in PostgreSQL.
+        var history = builder.Configuration.PostgresConnectionString() is not null;
+        builder.Services.AddSingleton<IMessageLog>(provider => new RedisMessageLog(provider.GetRequiredService<IConnectionMultiplexer>(), markForHistory: history));
+        if (history)
+            builder.Services.AddSingleton<IHistoryFeed, RedisHistoryFeed>();
+        else
+            builder.Services.AddSingleton<IHistoryFeed, NoHistoryFeed>();
         builder.Services.AddSingleton<IFeedbackStore, RedisFeedbackStore>();
         builder.Services.AddSingleton<IQueueStore, RedisQueueStore>();
         builder.Services.AddSingleton<ISignatureLedger, RedisSignatureLedger>();
@@ -257,17 +266,25 @@ public static class LiveChatBuilderExtensions
 
     /// <summary>
     /// The history (archive, reports, retention): in PostgreSQL when <c>ConnectionStrings:Postgres</c> is set, its schema
-    /// brought up to date in the background; in memory otherwise, so the embedded default still needs nothing. Fed by the
-    /// archiver from the conversations' marks either way.
+    /// brought up to date in the background; in memory on the embedded default, so it still needs nothing; none on Redis
+    /// without PostgreSQL. Fed by the archiver from the conversations' marks.
     /// </summary>
     public static void AddLiveChatHistory(this WebApplicationBuilder builder)
     {
-        builder.Services.AddHostedService<HistoryArchiver>();
-        if (builder.Configuration.GetConnectionString("Postgres") is not { Length: > 0 } postgres)
+        if (builder.Configuration.PostgresConnectionString() is not { } postgres)
         {
-            builder.Services.AddSingleton<IHistoryStore, InMemoryHistoryStore>();
+            // On Redis without PostgreSQL no history is kept: one in memory per node would be partial, and lost with it.
+            if (builder.Configuration.RedisConnectionString() is not null)
+                return;
+            // The messages stay in the in-memory log, which the history reads.
+            builder.Services.AddSingleton<IHistoryStore>(provider => new InMemoryHistoryStore(provider.GetRequiredService<IMessageLog>()));
+            builder.Services.AddHostedService<HistoryArchiver>();
             return;
         }
+        builder.Services.AddHostedService<HistoryArchiver>();
+        // On the embedded default with PostgreSQL, the in-memory log marks what it stores, for the archiver to copy.
+        if (builder.Configuration.RedisConnectionString() is null)
+            builder.Services.AddSingleton<IMessageLog>(provider => new InMemoryMessageLog(provider.GetRequiredService<InMemoryHistoryFeed>()));
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(postgres));
         builder.Services.AddSingleton<IHistoryStore, PostgresHistoryStore>();
         builder.Services.AddSingleton<HistorySchemaService>();

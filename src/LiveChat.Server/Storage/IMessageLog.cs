@@ -35,6 +35,12 @@ public static class LogStreams
     /// <summary>The messages everyone in the conversation sees.</summary>
     public static string Public(string conversationId) => conversationId;
 
+    private const string InternalSuffix = ":internal";
+
     /// <summary>Whispers and notes: agents and supervisors only.</summary>
-    public static string Internal(string conversationId) => $"{conversationId}:internal";
+    public static string Internal(string conversationId) => conversationId + InternalSuffix;
+
+    /// <summary>The conversation a stream belongs to, and whether it is that conversation's internal stream.</summary>
+    public static (string ConversationId, bool Internal) Of(string stream) =>
+        stream.EndsWith(InternalSuffix, StringComparison.Ordinal) ? (stream[..^InternalSuffix.Length], true) : (stream, false);
 }

@@ -10,8 +10,8 @@ namespace LiveChat.Server.Storage;
 /// encoded, one after another in a few large chunks, and found again by position. Kept as records, each stored message was
 /// half a dozen objects (the record, its strings, a composed send key) that every garbage collection had to trace and
 /// copy while a busy node stores thousands a second; those copies were the long pauses behind the chat's latency
-/// tail (docs/performance.md, "The chat tail: third look"). A message stored marks its conversation for the history
-/// (<paramref name="history"/>), as the Redis log's append does.
+/// tail (docs/performance.md, "The chat tail: third look"). Given <paramref name="history"/> (a history kept elsewhere,
+/// in PostgreSQL), a message stored marks its stream for it, as the Redis log's append does.
 /// </summary>
 public sealed class InMemoryMessageLog(InMemoryHistoryFeed? history = null) : IMessageLog
 {
@@ -27,7 +27,7 @@ public sealed class InMemoryMessageLog(InMemoryHistoryFeed? history = null) : IM
             if (message.Seq != log.Count + 1)
                 throw new InvalidOperationException($"stream {stream}: seq {message.Seq} does not follow {log.Count}");
             log.Add(message);
-            history?.Mark(message.ConversationId);
+            history?.Appended(stream);
             return Task.FromResult<ChatMessage?>(null);
         }
     }

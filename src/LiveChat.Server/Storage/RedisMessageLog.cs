@@ -11,15 +11,17 @@ namespace LiveChat.Server.Storage;
 /// hash from sender and client message id to seq for idempotent sends. A stream's two keys share a hash tag so the
 /// append script stays on one shard.
 /// </summary>
-public sealed class RedisMessageLog(IConnectionMultiplexer redis) : IMessageLog
+/// <param name="markForHistory">Whether an append marks its stream for the history (<see cref="RedisHistoryFeed"/>):
+/// only when a history is kept (PostgreSQL configured), so that marks nobody takes never pile up.</param>
+public sealed class RedisMessageLog(IConnectionMultiplexer redis, bool markForHistory = true) : IMessageLog
 {
     private const string MessageField = "m";
 
     // Appends unless the send key is known; then returns the stored message instead. XADD with an explicit
     // id also refuses a seq that is not above the last one, so two writers can never interleave a conversation. The
-    // conversation is marked for the history in the same step, so no message stored is ever missing from it.
+    // stream is marked for the history in the same step, so no message stored is ever missing from it.
     // KEYS: the stream, the send keys' hash, the history's marks. ARGV: the send key, the seq, the message, the
-    // conversation. (Sent as EVALSHA once loaded.) The marks are one key for all conversations: one Redis, as everywhere here.
+    // stream's name, '1' to mark it. (Sent as EVALSHA once loaded.) The marks are one key for all streams: one Redis, as everywhere here.
     private const string AppendScript = """
         local existing = redis.call('HGET', KEYS[2], ARGV[1])
         if existing then
@@ -28,7 +30,9 @@ public sealed class RedisMessageLog(IConnectionMultiplexer redis) : IMessageLog
         end
         redis.call('XADD', KEYS[1], ARGV[2] .. '-0', 'm', ARGV[3])
         redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
-        redis.call('ZINCRBY', KEYS[3], 1, ARGV[4])
+        if ARGV[5] == '1' then
+            redis.call('ZINCRBY', KEYS[3], 1, ARGV[4])
+        end
         return false
         """;
 
@@ -38,15 +42,17 @@ public sealed class RedisMessageLog(IConnectionMultiplexer redis) : IMessageLog
     // append, so a message costs no key strings and no array of them (issue 18). Never changed once made.
     private static readonly ConditionalWeakTable<string, RedisKey[]> AppendKeys = new();
 
+    private readonly RedisValue _mark = markForHistory ? "1" : "0";
+
     private IDatabase Db => redis.GetDatabase();
 
     public async Task<ChatMessage?> AppendAsync(string stream, ChatMessage message)
     {
         // Keys and arguments as they are, and the message as UTF-8 bytes: no parameter object to read by reflection, and
         // no string to encode again (issue 18).
-        var keys = AppendKeys.GetValue(stream, static name => [StreamKey(name), IdsKey(name), RedisHistoryFeed.PendingKey]);
+        var keys = AppendKeys.GetValue(stream, static name => [StreamKey(name), IdsKey(name), RedisHistoryFeed.AppendedKey]);
         var result = await Db.ScriptEvaluateAsync(AppendScript, keys,
-            [IMessageLog.SendKey(message.SenderId, message.ClientMessageId), message.Seq, JsonSerializer.SerializeToUtf8Bytes(message, Json), message.ConversationId])
+            [IMessageLog.SendKey(message.SenderId, message.ClientMessageId), message.Seq, JsonSerializer.SerializeToUtf8Bytes(message, Json), stream, _mark])
             // What follows touches no grain: it runs where Redis answered, and the grain's own await is its one way back
             // onto the grain's scheduler (each way back costs a task and a continuation; issue 18).
             .ConfigureAwait(false);

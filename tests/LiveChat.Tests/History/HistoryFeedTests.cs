@@ -21,8 +21,8 @@ public sealed class HistoryFeedTests(RedisFixture redis) : IClassFixture<RedisFi
         await using var chat = await node.StartVisitorChat("Hana", "support", "where is my parcel?");
         await chat.Send("h-2", "it was due on Monday");
 
-        await Eventually.True(async () => (await history.MessagesAsync(chat.Id)).Count == 2, "the visitor's two messages to be in the history", Within);
-        Assert.Equal(ConversationStatus.Queued, (await Archived(history, chat.Id))?.Status);
+        await Eventually.True(async () => (await Archived(history, chat.Id))?.Status == ConversationStatus.Queued, "the waiting chat to be in the history", Within);
+        Assert.Equal(["where is my parcel?", "it was due on Monday"], (await history.MessagesAsync(chat.Id)).Select(m => m.Message.Text));
 
         await chat.Hub.InvokeAsync<ConversationView>("CloseConversation", chat.Id).WaitAsync(Clients.Timeout);
         await Eventually.True(async () => (await Archived(history, chat.Id))?.Status == ConversationStatus.Closed, "the close to be in the history", Within);
@@ -32,7 +32,7 @@ public sealed class HistoryFeedTests(RedisFixture redis) : IClassFixture<RedisFi
     }
 
     [Fact]
-    public async Task TheRedisAppendMarksItsConversationInTheSameStepAndARepeatDoesNot()
+    public async Task TheRedisAppendMarksItsStreamInTheSameStepAndARepeatDoesNot()
     {
         await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
         var log = new RedisMessageLog(connection);
@@ -43,7 +43,23 @@ public sealed class HistoryFeedTests(RedisFixture redis) : IClassFixture<RedisFi
         await log.AppendAsync(LogStreams.Public(conversation), message);
         await log.AppendAsync(LogStreams.Internal(conversation), message with { SenderRole = Roles.Agent, SenderId = "a", Kind = MessageKinds.Note });
 
-        Assert.Equal(2, await connection.GetDatabase().SortedSetScoreAsync(RedisHistoryFeed.PendingKey, conversation));
+        var db = connection.GetDatabase();
+        Assert.Equal(1, await db.SortedSetScoreAsync(RedisHistoryFeed.AppendedKey, LogStreams.Public(conversation)));
+        Assert.Equal(1, await db.SortedSetScoreAsync(RedisHistoryFeed.AppendedKey, LogStreams.Internal(conversation)));
+        Assert.Null(await db.SortedSetScoreAsync(RedisHistoryFeed.ChangedKey, conversation));
+    }
+
+    [Fact]
+    public async Task OnRedisWithoutPostgresNoHistoryIsKeptAndNothingIsMarked()
+    {
+        await using var node = await LiveChatTestServer.StartAsync(new Dictionary<string, string?> { ["ConnectionStrings:Redis"] = redis.ConnectionString });
+        await using var chat = await node.StartVisitorChat("Ida", "support", "hello");
+        await chat.Send("i-2", "anyone?");
+
+        Assert.Null(node.Services.GetService<IHistoryStore>());
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        Assert.Null(await connection.GetDatabase().SortedSetScoreAsync(RedisHistoryFeed.AppendedKey, LogStreams.Public(chat.Id)));
+        Assert.Null(await connection.GetDatabase().SortedSetScoreAsync(RedisHistoryFeed.ChangedKey, chat.Id));
     }
 
     [Fact]

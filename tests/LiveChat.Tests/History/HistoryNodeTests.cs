@@ -6,7 +6,8 @@ namespace LiveChat.Tests.History;
 
 /// <summary>
 /// A node keeps its history in PostgreSQL when <c>ConnectionStrings:Postgres</c> is set, and a database that is away
-/// when the node starts holds up neither the node nor a chat: the schema is made once the database answers.
+/// when the node starts holds up neither the node nor a chat: the schema is made once the database answers, and what
+/// was said meanwhile reaches it then.
 /// </summary>
 public sealed class HistoryNodeTests
 {
@@ -28,6 +29,11 @@ public sealed class HistoryNodeTests
         await using var database = NpgsqlDataSource.Create(postgres.ConnectionString);
         await using var applied = database.CreateCommand("SELECT count(*) FROM livechat_schema");
         Assert.Equal((long)HistorySchema.Migrations.Count, await applied.ExecuteScalarAsync());
+
+        // What was said while the database was away reaches it now.
+        var history = node.Services.GetRequiredService<IHistoryStore>();
+        await Eventually.True(async () => (await history.MessagesAsync(chat.Id)).Count == 1, "the early message to reach the history", 30);
+        Assert.Equal("is anyone there?", (await history.MessagesAsync(chat.Id))[0].Message.Text);
     }
 
     [Fact]
