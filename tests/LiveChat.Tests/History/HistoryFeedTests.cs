@@ -72,8 +72,9 @@ public sealed class HistoryFeedTests(RedisFixture redis) : IClassFixture<RedisFi
             ["ConnectionStrings:Postgres"] = postgres.ConnectionString,
         });
         var history = node.Services.GetRequiredService<IHistoryStore>();
+        await node.Services.GetRequiredService<HistorySchemaService>().Ready.WaitAsync(TimeSpan.FromSeconds(Within));
         await using var chat = await node.StartVisitorChat("Omar", "support", "first");
-        await Eventually.True(async () => (await history.MessagesAsync(chat.Id)).Count == 1, "the first message to be in the history", Within);
+        await Eventually.True(async () => await Kept(history, chat.Id) == 1, "the first message to be in the history", Within);
 
         // The database goes away: the chat goes on, every send acknowledged as before.
         await postgres.StopAsync();
