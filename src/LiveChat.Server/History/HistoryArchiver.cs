@@ -4,9 +4,9 @@ namespace LiveChat.Server.History;
 
 /// <summary>
 /// Keeps the history up to date from the marks (<see cref="IHistoryFeed"/>): once a second, on the one node that holds
-/// the lease, it takes marks a batch at a time, asks each marked conversation's grain for what it stored (after any write
-/// in progress), reads each marked log stream past what the history has, stores all of it in one batch, and clears the
-/// marks that did not move meanwhile. Nothing here is on the live path: a database away for an hour leaves marks waiting,
+/// the lease, it takes the oldest marks a batch at a time, asks each marked conversation's grain for what it stored (after
+/// any write in progress), reads each marked log stream past what the history has (a page at most), stores all of it in
+/// one batch, and clears the marks that are done and did not move meanwhile. Nothing here is on the live path: a database away for an hour leaves marks waiting,
 /// one per conversation, and they are all taken once it answers.
 /// </summary>
 public sealed class HistoryArchiver(
@@ -20,8 +20,8 @@ public sealed class HistoryArchiver(
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
     private const int Batch = 200;
-    private const int BatchesPerRound = 25;
-    private const int PageOfMessages = 500;
+    // At most this many messages of a stream in a batch, so a batch stays small whatever waited during an outage.
+    private const int PageOfMessages = 200;
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(15);
     private readonly string _node = Guid.NewGuid().ToString("N");
     private int _failures;
@@ -71,49 +71,64 @@ public sealed class HistoryArchiver(
         }
     }
 
-    /// <summary>Takes marks until none is left or a round's share is done.</summary>
+    /// <summary>
+    /// Takes marks until none is left or the round's time is up (a third of the lease, renewed before each batch: a node
+    /// that lost it stops at once, so two nodes never work the same marks for long).
+    /// </summary>
     public async Task RoundAsync(CancellationToken cancellationToken = default)
     {
-        for (var i = 0; i < BatchesPerRound; i++)
+        var started = time.GetTimestamp();
+        while (time.GetElapsedTime(started) < Lease / 3 && await feed.LeadAsync(_node, Lease))
         {
             var marks = await feed.PendingAsync(Batch);
             if (marks.Count == 0)
                 return;
-            await KeepAsync(marks, cancellationToken);
-            await feed.ClearAsync(marks);
+            var done = await KeepAsync(marks, cancellationToken);
+            await feed.ClearAsync(done);
             if (marks.Conversations.Count < Batch && marks.Streams.Count < Batch)
                 return;
         }
     }
 
-    /// <summary>The marked conversations as their grains stored them, and the marked streams' messages past what is kept, in one batch.</summary>
-    private async Task KeepAsync(HistoryMarks marks, CancellationToken cancellationToken)
+    /// <summary>
+    /// The marked conversations as their grains stored them, and the marked streams' next messages past what is kept, in
+    /// one batch; returns the marks that are done. A conversation whose grain did not answer, and a stream with more to
+    /// read than one page, keep their marks for the next batch, so one of them never holds up the rest.
+    /// </summary>
+    private async Task<HistoryMarks> KeepAsync(HistoryMarks marks, CancellationToken cancellationToken)
     {
-        var snapshots = Task.WhenAll(marks.Conversations.Select(m => grains.GetGrain<IConversationGrain>(m.Key).Snapshot()));
+        var snapshots = Task.WhenAll(marks.Conversations.Select(m => Snapshot(m.Key)));
         var streams = marks.Streams.Select(m => Stream(m.Key)).ToList();
         var kept = await store.LastSeqsAsync([.. streams.Select(s => s.ConversationId).Distinct(StringComparer.Ordinal)], cancellationToken);
-        var messages = await Task.WhenAll(streams.Select(s => NewMessages(s.Name, s.Stream, kept.GetValueOrDefault((s.ConversationId, s.Stream)))));
-        var conversations = (await snapshots).OfType<ConversationSnapshot>().Select(Archived).ToList();
-        await store.RecordAsync(conversations, [.. messages.SelectMany(m => m)], cancellationToken);
+        var pages = await Task.WhenAll(streams.Select(s =>
+            log.ReadAsync(s.Name, kept.GetValueOrDefault((s.ConversationId, s.Stream)), PageOfMessages)));
+        var answered = await snapshots;
+        var conversations = answered.Where(a => a.Answered && a.Snapshot is not null).Select(a => Archived(a.Snapshot!)).ToList();
+        var messages = streams.Zip(pages).SelectMany(p => p.Second.Select(m => new ArchivedMessage(p.First.Stream, m))).ToList();
+        await store.RecordAsync(conversations, messages, cancellationToken);
+        return new HistoryMarks(
+            [.. marks.Conversations.Where((_, i) => answered[i].Answered)],
+            [.. marks.Streams.Where((_, i) => pages[i].Count < PageOfMessages)]);
+    }
+
+    /// <summary>What the grain stored (null for no conversation), or not answered: its mark then waits for the next batch.</summary>
+    private async Task<(bool Answered, ConversationSnapshot? Snapshot)> Snapshot(string conversationId)
+    {
+        try
+        {
+            return (true, await grains.GetGrain<IConversationGrain>(conversationId).Snapshot());
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning("Conversation {ConversationId} did not give the history its state; tried again later: {Error}", conversationId, ex.Message);
+            return (false, null);
+        }
     }
 
     private static (string Name, string ConversationId, ArchiveStream Stream) Stream(string name)
     {
         var (conversationId, isInternal) = LogStreams.Of(name);
         return (name, conversationId, isInternal ? ArchiveStream.Internal : ArchiveStream.Public);
-    }
-
-    private async Task<List<ArchivedMessage>> NewMessages(string name, ArchiveStream stream, long after)
-    {
-        var found = new List<ArchivedMessage>();
-        while (true)
-        {
-            var page = await log.ReadAsync(name, after, PageOfMessages);
-            found.AddRange(page.Select(m => new ArchivedMessage(stream, m)));
-            if (page.Count < PageOfMessages)
-                return found;
-            after = page[^1].Seq;
-        }
     }
 
     private static ArchivedConversation Archived(ConversationSnapshot snapshot)

@@ -6,6 +6,8 @@ public sealed class InMemoryHistoryFeed : IHistoryFeed
     private readonly Lock _lock = new();
     private readonly Dictionary<string, double> _conversations = new(StringComparer.Ordinal);
     private readonly Dictionary<string, double> _streams = new(StringComparer.Ordinal);
+    // One counter stamps every mark: a stamp never repeats, and the oldest marks come first.
+    private double _stamp;
 
     public Task MarkAsync(string conversationId)
     {
@@ -37,11 +39,11 @@ public sealed class InMemoryHistoryFeed : IHistoryFeed
     private void Mark(Dictionary<string, double> marks, string key)
     {
         lock (_lock)
-            marks[key] = marks.GetValueOrDefault(key) + 1;
+            marks[key] = ++_stamp;
     }
 
     private static List<HistoryMark> Take(Dictionary<string, double> marks, int max) =>
-        [.. marks.Take(max).Select(m => new HistoryMark(m.Key, m.Value))];
+        [.. marks.OrderBy(m => m.Value).Take(max).Select(m => new HistoryMark(m.Key, m.Value))];
 
     private static void Clear(Dictionary<string, double> marks, IReadOnlyList<HistoryMark> read)
     {

@@ -70,6 +70,13 @@ public sealed class InMemoryHistoryStore(IMessageLog? log = null) : IHistoryStor
         var last = new Dictionary<(string, ArchiveStream), long>();
         foreach (var id in conversationIds)
         {
+            if (log is not null)
+            {
+                // Everything in the log is kept already: it is where the messages are read from.
+                last[(id, ArchiveStream.Public)] = await log.GetLastSeqAsync(LogStreams.Public(id));
+                last[(id, ArchiveStream.Internal)] = await log.GetLastSeqAsync(LogStreams.Internal(id));
+                continue;
+            }
             foreach (var m in await MessagesAsync(id, cancellationToken))
                 last[(id, m.Stream)] = Math.Max(last.GetValueOrDefault((id, m.Stream)), m.Message.Seq);
         }

@@ -49,11 +49,11 @@ public sealed class PostgresHistoryStore(NpgsqlDataSource database) : IHistorySt
             {
                 Parameters =
                 {
-                    Value(c.Id), Value(c.Version), Value(c.Queue), Value(c.Status.ToString()), Value(c.Topic, NpgsqlDbType.Text),
-                    Value(c.VisitorId), Value(c.VisitorName), Value(c.VisitorEmail, NpgsqlDbType.Text), Value(c.VisitorVerified),
-                    Value(c.AgentId, NpgsqlDbType.Text), Value(c.AgentName, NpgsqlDbType.Text), Value(c.CreatedAt),
+                    Value(Clean(c.Id)), Value(c.Version), Value(Clean(c.Queue)), Value(c.Status.ToString()), Value(CleanOrNull(c.Topic), NpgsqlDbType.Text),
+                    Value(Clean(c.VisitorId)), Value(Clean(c.VisitorName)), Value(CleanOrNull(c.VisitorEmail), NpgsqlDbType.Text), Value(c.VisitorVerified),
+                    Value(CleanOrNull(c.AgentId), NpgsqlDbType.Text), Value(CleanOrNull(c.AgentName), NpgsqlDbType.Text), Value(c.CreatedAt),
                     Value(c.AssignedAt, NpgsqlDbType.TimestampTz), Value(c.FirstResponseSeconds, NpgsqlDbType.Double),
-                    Value(c.ClosedAt, NpgsqlDbType.TimestampTz), Value(c.ClosedReason, NpgsqlDbType.Text),
+                    Value(c.ClosedAt, NpgsqlDbType.TimestampTz), Value(CleanOrNull(c.ClosedReason), NpgsqlDbType.Text),
                     Value((short?)c.Rating, NpgsqlDbType.Smallint), Value(c.LastSeq),
                 },
             });
@@ -65,16 +65,16 @@ public sealed class PostgresHistoryStore(NpgsqlDataSource database) : IHistorySt
             {
                 Parameters =
                 {
-                    Value(messages.Select(m => m.Message.ConversationId).ToArray()),
+                    Value(messages.Select(m => Clean(m.Message.ConversationId)).ToArray()),
                     Value(messages.Select(m => (short)m.Stream).ToArray()),
                     Value(messages.Select(m => m.Message.Seq).ToArray()),
                     Value(messages.Select(m => m.Message.Kind).ToArray()),
                     Value(messages.Select(m => m.Message.SenderRole).ToArray()),
-                    Value(messages.Select(m => m.Message.SenderId).ToArray()),
-                    Value(messages.Select(m => m.Message.SenderName).ToArray()),
-                    Value(messages.Select(m => m.Message.Text).ToArray()),
+                    Value(messages.Select(m => Clean(m.Message.SenderId)).ToArray()),
+                    Value(messages.Select(m => Clean(m.Message.SenderName)).ToArray()),
+                    Value(messages.Select(m => Clean(m.Message.Text)).ToArray()),
                     Value(messages.Select(m => ArchiveTime.Of(m.Message.SentAt)).ToArray()),
-                    Value(messages.Select(m => m.Message.ClientMessageId).ToArray()),
+                    Value(messages.Select(m => Clean(m.Message.ClientMessageId)).ToArray()),
                     Value(messages.Select(m => string.Join(' ', ArchiveWords.Of(m.Message.Text))).ToArray()),
                 },
             });
@@ -171,6 +171,11 @@ public sealed class PostgresHistoryStore(NpgsqlDataSource database) : IHistorySt
     private static T? Nullable<T>(NpgsqlDataReader r, int i) where T : class => r.IsDBNull(i) ? null : r.GetFieldValue<T>(i);
 
     private static T? NullableValue<T>(NpgsqlDataReader r, int i) where T : struct => r.IsDBNull(i) ? null : r.GetFieldValue<T>(i);
+
+    // PostgreSQL's text holds no NUL character, which a visitor may well send: stored as U+FFFD, the rest of the text kept.
+    private static string Clean(string text) => text.Contains('\0') ? text.Replace('\0', '\uFFFD') : text;
+
+    private static string? CleanOrNull(string? text) => text is null ? null : Clean(text);
 
     private static NpgsqlParameter Value<T>(T value) => new NpgsqlParameter<T> { TypedValue = value };
 

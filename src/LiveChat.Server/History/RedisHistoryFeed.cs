@@ -3,15 +3,23 @@ using StackExchange.Redis;
 namespace LiveChat.Server.History;
 
 /// <summary>
-/// The marks in Redis: two sorted sets whose scores count changes, conversations whose state was written
-/// (<see cref="ChangedKey"/>) and log streams appended to (<see cref="AppendedKey"/>, stamped by the message log's append
-/// script in the same step as the append), and a lease naming the node that keeps the history.
+/// The marks in Redis: two sorted sets, conversations whose state was written (<see cref="ChangedKey"/>) and log streams
+/// appended to (<see cref="AppendedKey"/>, stamped by the message log's append script in the same step as the append),
+/// each scored with the next number of one counter (<see cref="StampKey"/>): a stamp never repeats, so a mark cleared and
+/// made again is never taken for the one read before, and the oldest marks come first. And a lease naming the node that
+/// keeps the history.
 /// </summary>
 public sealed class RedisHistoryFeed(IConnectionMultiplexer redis) : IHistoryFeed
 {
     public const string ChangedKey = "livechat:history:changed";
     public const string AppendedKey = "livechat:history:appended";
+    public const string StampKey = "livechat:history:stamp";
     private const string LeaderKey = "livechat:history:archiver";
+
+    /// <summary>The Lua that stamps member <c>ARGV[n]</c> of set <c>KEYS[k]</c> with the counter <c>KEYS[c]</c>; shared with the append script.</summary>
+    public static string Stamp(int k, int c, int n) => $"redis.call('ZADD', KEYS[{k}], redis.call('INCR', KEYS[{c}]), ARGV[{n}])";
+
+    private static readonly string MarkScript = Stamp(1, 2, 1);
 
     // KEYS: a set of marks. ARGV: member, stamp, member, stamp ... Clears those whose stamp has not moved.
     private const string ClearScript = """
@@ -36,7 +44,7 @@ public sealed class RedisHistoryFeed(IConnectionMultiplexer redis) : IHistoryFee
 
     private IDatabase Db => redis.GetDatabase();
 
-    public Task MarkAsync(string conversationId) => Db.SortedSetIncrementAsync(ChangedKey, conversationId, 1);
+    public Task MarkAsync(string conversationId) => Db.ScriptEvaluateAsync(MarkScript, [ChangedKey, StampKey], [conversationId]);
 
     public async Task<HistoryMarks> PendingAsync(int max)
     {

@@ -200,7 +200,8 @@ public static class LiveChatBuilderExtensions
     public static IServiceCollection AddLiveChatMemoryStores(this IServiceCollection services) => services
         .AddSingleton<InMemoryHistoryFeed>()
         .AddSingleton<IHistoryFeed>(provider => provider.GetRequiredService<InMemoryHistoryFeed>())
-        .AddSingleton<IMessageLog, InMemoryMessageLog>()
+        // No marks: the embedded default's history reads the log itself (with PostgreSQL, AddLiveChatHistory gives it one that marks).
+        .AddSingleton<IMessageLog>(_ => new InMemoryMessageLog())
         .AddSingleton<IFeedbackStore, InMemoryFeedbackStore>()
         .AddSingleton<IQueueStore, InMemoryQueueStore>()
         .AddSingleton<ISignatureLedger, InMemorySignatureLedger>()

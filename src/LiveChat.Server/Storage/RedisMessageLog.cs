@@ -13,16 +13,17 @@ namespace LiveChat.Server.Storage;
 /// </summary>
 /// <param name="markForHistory">Whether an append marks its stream for the history (<see cref="RedisHistoryFeed"/>):
 /// only when a history is kept (PostgreSQL configured), so that marks nobody takes never pile up.</param>
-public sealed class RedisMessageLog(IConnectionMultiplexer redis, bool markForHistory = true) : IMessageLog
+public sealed class RedisMessageLog(IConnectionMultiplexer redis, bool markForHistory = false) : IMessageLog
 {
     private const string MessageField = "m";
 
     // Appends unless the send key is known; then returns the stored message instead. XADD with an explicit
     // id also refuses a seq that is not above the last one, so two writers can never interleave a conversation. The
     // stream is marked for the history in the same step, so no message stored is ever missing from it.
-    // KEYS: the stream, the send keys' hash, the history's marks. ARGV: the send key, the seq, the message, the
-    // stream's name, '1' to mark it. (Sent as EVALSHA once loaded.) The marks are one key for all streams: one Redis, as everywhere here.
-    private const string AppendScript = """
+    // KEYS: the stream, the send keys' hash, the history's marks, their stamps' counter. ARGV: the send key, the seq, the
+    // message, the stream's name, '1' to mark it. (Sent as EVALSHA once loaded.) The marks are one key for all streams:
+    // one Redis, as everywhere here.
+    private static readonly string AppendScript = $"""
         local existing = redis.call('HGET', KEYS[2], ARGV[1])
         if existing then
             local entries = redis.call('XRANGE', KEYS[1], existing .. '-0', existing .. '-0')
@@ -31,7 +32,7 @@ public sealed class RedisMessageLog(IConnectionMultiplexer redis, bool markForHi
         redis.call('XADD', KEYS[1], ARGV[2] .. '-0', 'm', ARGV[3])
         redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
         if ARGV[5] == '1' then
-            redis.call('ZINCRBY', KEYS[3], 1, ARGV[4])
+            {RedisHistoryFeed.Stamp(3, 4, 4)}
         end
         return false
         """;
@@ -50,7 +51,7 @@ public sealed class RedisMessageLog(IConnectionMultiplexer redis, bool markForHi
     {
         // Keys and arguments as they are, and the message as UTF-8 bytes: no parameter object to read by reflection, and
         // no string to encode again (issue 18).
-        var keys = AppendKeys.GetValue(stream, static name => [StreamKey(name), IdsKey(name), RedisHistoryFeed.AppendedKey]);
+        var keys = AppendKeys.GetValue(stream, static name => [StreamKey(name), IdsKey(name), RedisHistoryFeed.AppendedKey, RedisHistoryFeed.StampKey]);
         var result = await Db.ScriptEvaluateAsync(AppendScript, keys,
             [IMessageLog.SendKey(message.SenderId, message.ClientMessageId), message.Seq, JsonSerializer.SerializeToUtf8Bytes(message, Json), stream, _mark])
             // What follows touches no grain: it runs where Redis answered, and the grain's own await is its one way back

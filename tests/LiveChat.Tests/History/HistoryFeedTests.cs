@@ -35,7 +35,7 @@ public sealed class HistoryFeedTests(RedisFixture redis) : IClassFixture<RedisFi
     public async Task TheRedisAppendMarksItsStreamInTheSameStepAndARepeatDoesNot()
     {
         await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
-        var log = new RedisMessageLog(connection);
+        var log = new RedisMessageLog(connection, markForHistory: true);
         var conversation = $"mark-{Guid.NewGuid():N}";
         var message = new ChatMessage(conversation, 1, Roles.Visitor, "v", "V", "hi", DateTimeOffset.UtcNow, "m1");
 
@@ -44,8 +44,13 @@ public sealed class HistoryFeedTests(RedisFixture redis) : IClassFixture<RedisFi
         await log.AppendAsync(LogStreams.Internal(conversation), message with { SenderRole = Roles.Agent, SenderId = "a", Kind = MessageKinds.Note });
 
         var db = connection.GetDatabase();
-        Assert.Equal(1, await db.SortedSetScoreAsync(RedisHistoryFeed.AppendedKey, LogStreams.Public(conversation)));
-        Assert.Equal(1, await db.SortedSetScoreAsync(RedisHistoryFeed.AppendedKey, LogStreams.Internal(conversation)));
+        var visible = await db.SortedSetScoreAsync(RedisHistoryFeed.AppendedKey, LogStreams.Public(conversation));
+        var staff = await db.SortedSetScoreAsync(RedisHistoryFeed.AppendedKey, LogStreams.Internal(conversation));
+        // Each stream marked once (the repeat changed nothing), stamped in the order appended.
+        Assert.NotNull(visible);
+        Assert.NotNull(staff);
+        Assert.True(staff > visible);
+        Assert.Equal((double)(long)await db.StringGetAsync(RedisHistoryFeed.StampKey), staff);
         Assert.Null(await db.SortedSetScoreAsync(RedisHistoryFeed.ChangedKey, conversation));
     }
 
@@ -76,17 +81,46 @@ public sealed class HistoryFeedTests(RedisFixture redis) : IClassFixture<RedisFi
         await using var chat = await node.StartVisitorChat("Omar", "support", "first");
         await Eventually.True(async () => await Kept(history, chat.Id) == 1, "the first message to be in the history", Within);
 
-        // The database goes away: the chat goes on, every send acknowledged as before.
+        // The database goes away: the chat goes on, every send acknowledged as before, and the visitor leaves. One message
+        // holds a NUL character, which PostgreSQL's text cannot: it must hold up nothing.
         await postgres.StopAsync();
         for (var i = 2; i <= 6; i++)
-            Assert.Equal(i, (await chat.Send($"o-{i}", $"message {i}")).Seq);
+            Assert.Equal(i, (await chat.Send($"o-{i}", i == 4 ? "message\u00004" : $"message {i}")).Seq);
+        await chat.Hub.InvokeAsync<ConversationView>("CloseConversation", chat.Id).WaitAsync(Clients.Timeout);
 
         await postgres.StartAsync();
-        await Eventually.True(async () => await Kept(history, chat.Id) == 6, "the messages sent during the outage to be in the history", Within);
+        await Eventually.True(async () => await Kept(history, chat.Id) == 7, "what was said during the outage to be in the history", Within);
         var kept = await history.MessagesAsync(chat.Id);
-        Assert.Equal(["first", "message 2", "message 3", "message 4", "message 5", "message 6"], kept.Select(m => m.Message.Text));
-        Assert.Equal([1L, 2, 3, 4, 5, 6], kept.Select(m => m.Message.Seq));
-        Assert.Equal(ConversationStatus.Queued, (await Archived(history, chat.Id))?.Status);
+        Assert.Equal(["first", "message 2", "message 3", "message\uFFFD4", "message 5", "message 6", "Omar closed the conversation."], kept.Select(m => m.Message.Text));
+        Assert.Equal([1L, 2, 3, 4, 5, 6, 7], kept.Select(m => m.Message.Seq));
+        await Eventually.True(async () => (await Archived(history, chat.Id))?.Status == ConversationStatus.Closed, "the close during the outage to be in the history", Within);
+    }
+
+    [Fact]
+    public async Task AMarkMadeAgainWhileTheArchiverWorkedIsKeptAndOneNodeAtATimeLeads()
+    {
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(redis.ConnectionString);
+        var feed = new RedisHistoryFeed(connection);
+        var (moved, still) = ($"moved-{Guid.NewGuid():N}", $"still-{Guid.NewGuid():N}");
+        await feed.MarkAsync(moved);
+        await feed.MarkAsync(still);
+        var read = await feed.PendingAsync(1000);
+
+        // A change while the archiver worked marks again: cleared with what was read, only the unchanged mark goes.
+        await feed.MarkAsync(moved);
+        await feed.ClearAsync(read);
+        var left = (await feed.PendingAsync(1000)).Conversations.Select(m => m.Key).ToList();
+        Assert.Contains(moved, left);
+        Assert.DoesNotContain(still, left);
+
+        // The lease as a node of another test left it (it lasts 15 s after its last round) is given up first.
+        await connection.GetDatabase().KeyDeleteAsync("livechat:history:archiver");
+        var lease = TimeSpan.FromSeconds(30);
+        var (first, second) = ($"node-a-{Guid.NewGuid():N}", $"node-b-{Guid.NewGuid():N}");
+        Assert.True(await feed.LeadAsync(first, lease));
+        Assert.False(await feed.LeadAsync(second, lease));
+        Assert.True(await feed.LeadAsync(first, lease));
+        await connection.GetDatabase().KeyDeleteAsync("livechat:history:archiver");
     }
 
     /// <summary>How many messages the history holds, or -1 while a pooled connection cut by the outage is found broken.</summary>
