@@ -71,6 +71,20 @@ public sealed class HistoryArchiver(
         }
     }
 
+    /// <summary>On a clean stop the lease goes at once, so another node keeps the history without waiting for it to run out.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        try
+        {
+            await feed.ReleaseAsync(_node);
+        }
+        catch (Exception ex)
+        {
+            logger.LogDebug(ex, "The history's lease was not given up; it runs out by itself");
+        }
+    }
+
     /// <summary>
     /// Takes marks until none is left or the round's time is up (a third of the lease, renewed before each batch: a node
     /// that lost it stops at once, so two nodes never work the same marks for long).

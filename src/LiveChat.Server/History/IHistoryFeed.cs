@@ -22,6 +22,9 @@ public interface IHistoryFeed
 
     /// <summary>Whether <paramref name="node"/> keeps the history now, for the next <paramref name="lease"/>: one node at a time.</summary>
     Task<bool> LeadAsync(string node, TimeSpan lease);
+
+    /// <summary>Gives the lease up if <paramref name="node"/> holds it, so another node takes the history at once.</summary>
+    Task ReleaseAsync(string node);
 }
 
 /// <summary>A conversation or log stream marked as changed, and the stamp of its latest mark when read.</summary>

@@ -36,6 +36,8 @@ public sealed class InMemoryHistoryFeed : IHistoryFeed
 
     public Task<bool> LeadAsync(string node, TimeSpan lease) => Task.FromResult(true);
 
+    public Task ReleaseAsync(string node) => Task.CompletedTask;
+
     private void Mark(Dictionary<string, double> marks, string key)
     {
         lock (_lock)

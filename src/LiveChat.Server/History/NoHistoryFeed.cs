@@ -13,4 +13,6 @@ public sealed class NoHistoryFeed : IHistoryFeed
     public Task ClearAsync(HistoryMarks marks) => Task.CompletedTask;
 
     public Task<bool> LeadAsync(string node, TimeSpan lease) => Task.FromResult(false);
+
+    public Task ReleaseAsync(string node) => Task.CompletedTask;
 }

@@ -61,6 +61,9 @@ public sealed class RedisHistoryFeed(IConnectionMultiplexer redis) : IHistoryFee
         ? Task.CompletedTask
         : Db.ScriptEvaluateAsync(ClearScript, [key], [.. marks.SelectMany(m => new RedisValue[] { m.Key, m.Stamp })]);
 
+    public Task ReleaseAsync(string node) => Db.ScriptEvaluateAsync(
+        "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end return 0", [LeaderKey], [node]);
+
     public async Task<bool> LeadAsync(string node, TimeSpan lease) =>
         (long)await Db.ScriptEvaluateAsync(LeadScript, [LeaderKey], [node, (long)lease.TotalMilliseconds]) == 1;
 }

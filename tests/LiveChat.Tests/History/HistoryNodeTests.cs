@@ -1,5 +1,7 @@
 using LiveChat.Server.History;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
 namespace LiveChat.Tests.History;
@@ -34,6 +36,29 @@ public sealed class HistoryNodeTests
         var history = node.Services.GetRequiredService<IHistoryStore>();
         await Eventually.True(async () => (await history.MessagesAsync(chat.Id)).Count == 1, "the early message to reach the history", 30);
         Assert.Equal("is anyone there?", (await history.MessagesAsync(chat.Id))[0].Message.Text);
+    }
+
+    [Fact]
+    public async Task ADatabaseThatRefusesIsTriedAgainUntilItIsFixed()
+    {
+        await using var postgres = await PostgresServer.StartNewAsync();
+        // A database that is not there: not an outage to wait out, a mistake someone fixes.
+        var missing = new NpgsqlConnectionStringBuilder(postgres.ConnectionString) { Database = "livechat_later" }.ConnectionString;
+        await using var database = NpgsqlDataSource.Create(missing);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var schema = new HistorySchemaService(database, time, NullLogger<HistorySchemaService>.Instance);
+        await schema.StartAsync(CancellationToken.None);
+
+        await using (var admin = NpgsqlDataSource.Create(postgres.ConnectionString))
+        await using (var create = admin.CreateCommand("CREATE DATABASE livechat_later"))
+            await create.ExecuteNonQueryAsync();
+        // Minutes pass (the clock is the test's): the schema is made without a restart.
+        await Eventually.True(() =>
+        {
+            time.Advance(TimeSpan.FromMinutes(5));
+            return Task.FromResult(schema.Ready.IsCompletedSuccessfully);
+        }, "the schema to be made once the database exists", 30);
+        await schema.StopAsync(CancellationToken.None);
     }
 
     [Fact]
