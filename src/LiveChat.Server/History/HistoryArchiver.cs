@@ -28,32 +28,13 @@ public sealed class HistoryArchiver(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        try
+        // The schema first (its service tries until it is made; cancelled when the node stops), then a round a tick, the
+        // first a tick after start: the node's silo may still be starting when this does.
+        if (schema is not null)
+            await schema.Ready.WaitAsync(stoppingToken);
+        using var timer = new PeriodicTimer(Interval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            if (schema is not null)
-                await schema.Ready.WaitAsync(stoppingToken);
-        }
-        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-        {
-            logger.LogError(ex, "The history is not kept: its schema could not be brought up to date");
-            return;
-        }
-        catch (OperationCanceledException)
-        {
-            return;
-        }
-
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            // A pause first: the node's silo may still be starting when this does.
-            try
-            {
-                await Task.Delay(Interval, time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
             try
             {
                 if (await feed.LeadAsync(_node, Lease))
